@@ -1,0 +1,55 @@
+"""Xinan's application factory: settings, keys, database, blueprints, requests, CLI, scheduler."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from config.settings import Settings
+from db import Database
+from ops import cli, health
+from ops.logs import configure_logging
+from ops.scheduler import Scheduler
+from ops.web import install_request_cycle
+from privacy.keys import load_or_generate
+from privacy.vault import install_key_ring
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build a configured Xinan app; ``settings`` defaults to the environment and config/."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level, settings.log_file)
+    settings.instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(TESTING=settings.testing, MAX_CONTENT_LENGTH=settings.max_content_length)
+    app.extensions["xinan.settings"] = settings
+
+    ring = load_or_generate(settings.effective_key_file, may_generate=settings.generate_keys)
+    install_key_ring(ring)
+    app.extensions["xinan.db"] = Database(settings.effective_database_url)
+    app.extensions["xinan.scheduler"] = Scheduler(settings.scheduler, settings.timezone)
+
+    app.register_blueprint(health.make_blueprint())
+    install_request_cycle(app)
+    cli.register(app)
+    return app
+
+
+def serve() -> None:
+    """Run the embedded server with the in-process scheduler (``make run``)."""
+    app = create_app()
+    port = int(os.environ.get("PORT", "5000"))
+    print(f"Xinan is serving at http://127.0.0.1:{port}", flush=True)
+    scheduler = app.extensions["xinan.scheduler"]
+    if app.extensions["xinan.settings"].scheduler == "embedded":
+        scheduler.start()
+    try:
+        app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+    finally:
+        scheduler.shutdown()
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,0 +1,5 @@
+"""Settings and the data files that configure Xinan (risk policy, help lines)."""
+
+from config.settings import Settings
+
+__all__ = ["Settings"]

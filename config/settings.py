@@ -1,0 +1,108 @@
+"""Typed, frozen settings: defaults from ``config/xinan.toml``, overridden by ``XINAN_*`` variables.
+
+The environment is read here and nowhere else. Tests build ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULTS_FILE = Path(__file__).resolve().with_name("xinan.toml")
+ENV_PREFIX = "XINAN_"
+SCHEDULER_MODES = ("embedded", "external", "off")
+
+
+class SettingsError(ValueError):
+    """A setting has a value Xinan cannot use; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one Xinan instance."""
+
+    instance_path: Path = PROJECT_ROOT / "instance"
+    database_url: str = ""
+    key_file: Path | None = None
+    generate_keys: bool = True
+    demo: bool = True
+    timezone: str = "Asia/Shanghai"
+    scheduler: str = "embedded"
+    log_level: str = "INFO"
+    log_file: Path | None = None
+    max_content_length: int = 2 * 1024 * 1024
+    testing: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.scheduler not in SCHEDULER_MODES:
+            raise SettingsError(
+                f"scheduler must be one of {SCHEDULER_MODES}, not {self.scheduler!r}"
+            )
+        if self.max_content_length <= 0:
+            raise SettingsError("max_content_length must be positive")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the instance folder."""
+        return self.database_url or f"sqlite:///{self.instance_path / 'xinan.db'}"
+
+    @property
+    def effective_key_file(self) -> Path:
+        """Where the key ring lives, defaulting to the instance folder."""
+        return self.key_file or self.instance_path / "keys.json"
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, toml_path: Path = DEFAULTS_FILE
+    ) -> Settings:
+        """Read the TOML defaults, then let ``XINAN_*`` environment variables override them."""
+        environ = os.environ if environ is None else environ
+        with toml_path.open("rb") as fh:
+            raw: dict[str, Any] = tomllib.load(fh)
+        known = {f.name: f for f in dataclasses.fields(cls) if f.name not in ("extra", "testing")}
+        unknown = sorted(set(raw) - set(known))
+        if unknown:
+            raise SettingsError(f"{toml_path}: unknown setting(s) {', '.join(unknown)}")
+        for name in known:
+            env_value = environ.get(ENV_PREFIX + name.upper())
+            if env_value is not None:
+                raw[name] = env_value
+        return cls(**{name: _coerce(name, known[name].type, raw[name]) for name in raw})
+
+
+def _coerce(name: str, declared: Any, value: Any) -> Any:
+    """Turn a TOML or environment value into the field's type, naming the field on failure."""
+    kind = str(declared)
+    try:
+        if "Path" in kind:
+            return None if value in ("", None) and "None" in kind else _path(value)
+        if kind == "bool":
+            return _boolean(value)
+        if kind == "int":
+            return int(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name}: {exc}") from None
+
+
+def _path(value: Any) -> Path:
+    path = Path(str(value)).expanduser() if value else PROJECT_ROOT / "instance"
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, not {value!r}")

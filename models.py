@@ -1,0 +1,3 @@
+"""Imports every model module so that Base.metadata knows all tables (for Alembic and tests)."""
+
+import org.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""Running the service: logging, errors, health check, scheduler and operator commands."""

@@ -1,0 +1,81 @@
+"""Operator commands: ``flask --app app db|keys|demo ...``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from db import Base, Database
+from ops import migrations
+from privacy.keys import save_key_ring
+from privacy.rotation import key_usage, reseal_all, sealed_tables
+from privacy.vault import install_key_ring, key_ring
+
+db_cli = AppGroup("db", help="Database schema.")
+keys_cli = AppGroup("keys", help="Encryption keys.")
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to ``app``."""
+    import models  # noqa: F401  (every table must be known before the commands run)
+    from demo.cli import demo_cli
+    from org.cli import roster_cli
+
+    for group in (db_cli, keys_cli, demo_cli, roster_cli):
+        app.cli.add_command(group)
+
+
+def _database() -> Database:
+    return current_app.extensions["xinan.db"]  # type: ignore[no-any-return]
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    migrations.upgrade(_database().engine, revision)
+    click.echo(f"database migrated to {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    migrations.downgrade(_database().engine, revision)
+    click.echo(f"database migrated down to {revision}")
+
+
+@keys_cli.command("status")
+def keys_status() -> None:
+    """How many sealed cells each data key seals."""
+    ring = key_ring()
+    usage = key_usage(_database().engine, sealed_tables(Base))
+    for key_id in sorted(ring.data_keys):
+        active = " (active)" if key_id == ring.active_id else ""
+        click.echo(f"key {key_id}{active}: {usage.get(key_id, 0)} cells")
+
+
+@keys_cli.command("rotate")
+@click.option("--batch-size", default=1000, show_default=True)
+def keys_rotate(batch_size: int) -> None:
+    """Make a new data key active, then re-seal every cell under it."""
+    settings = current_app.extensions["xinan.settings"]
+    ring = key_ring().with_new_data_key()
+    # The new key is on disk before any cell uses it, so an interrupted rotation loses nothing.
+    save_key_ring(ring, settings.effective_key_file)
+    install_key_ring(ring)
+    click.echo(f"key {ring.active_id} is now active; re-sealing (rerun `keys reseal` if stopped)")
+    _reseal(batch_size)
+
+
+@keys_cli.command("reseal")
+@click.option("--batch-size", default=1000, show_default=True)
+def keys_reseal(batch_size: int) -> None:
+    """Re-seal every cell not yet under the active key (finishes an interrupted rotation)."""
+    _reseal(batch_size)
+
+
+def _reseal(batch_size: int) -> None:
+    changed = reseal_all(_database().engine, key_ring(), sealed_tables(Base), batch_size)
+    click.echo(f"re-sealed {changed} rows; every cell is under key {key_ring().active_id}")

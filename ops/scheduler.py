@@ -1,0 +1,49 @@
+"""The one scheduler: in the web process for the embedded default, or its own process.
+
+APScheduler's job stores must not be shared between schedulers, and one scheduler per web worker
+would run every job once per worker. Jobs are therefore sweeps over database rows that are safe to
+run twice; the features register them here with ``add_sweep``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+
+class Scheduler:
+    """Wraps APScheduler with the state the health check reports."""
+
+    def __init__(self, mode: str, timezone: str) -> None:
+        self.mode = mode
+        self._scheduler = BackgroundScheduler(timezone=timezone)
+
+    def add_sweep(self, func: Callable[[], None], seconds: int, name: str) -> None:
+        """Run ``func`` every ``seconds``; a run still going is not started twice."""
+        self._scheduler.add_job(
+            func,
+            "interval",
+            seconds=seconds,
+            id=name,
+            name=name,
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
+
+    def start(self) -> None:
+        """Start the background thread (once)."""
+        if not self._scheduler.running:
+            self._scheduler.start()
+
+    def shutdown(self) -> None:
+        """Stop the background thread if it runs."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def state(self) -> str:
+        """``running``, ``stopped``, ``external`` (another process runs it) or ``off``."""
+        if self.mode in ("external", "off"):
+            return self.mode
+        return "running" if self._scheduler.running else "stopped"

@@ -1,0 +1,171 @@
+"""Typed, frozen description of one instrument, as the loader builds it from its TOML file.
+
+Nothing here computes a score; :mod:`scoring` does that.  Values of answer options and band
+bounds are kept as :class:`fractions.Fraction` so the loader can check band coverage exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+MissingRule = Literal["complete", "prorate", "min_answered"]
+Method = Literal["sum", "mean"]
+Direction = Literal["higher", "lower"]
+BandSource = Literal["author", "local_policy"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in Simplified Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (``"zh-CN"`` or ``"en"``)."""
+        return self.zh if lang == "zh-CN" else self.en
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer option: the published value and its labels."""
+
+    value: Fraction
+    label: Text
+    loinc: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question, in the published item order."""
+
+    id: str
+    text: Text
+    options: tuple[Option, ...]
+    reverse: bool = False
+    loinc: str | None = None
+
+    @property
+    def values(self) -> tuple[Fraction, ...]:
+        """The option values, ascending."""
+        return tuple(sorted(o.value for o in self.options))
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Missing-data rule of one score (see the module docstring of :mod:`instruments`)."""
+
+    rule: MissingRule
+    max_missing: int = 0
+    min_answered: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Score:
+    """A score: a sum or mean over items, or a multiple of another score (``derived_from``)."""
+
+    id: str
+    label: Text
+    method: Method
+    items: tuple[int, ...]
+    missing: Missing
+    multiplier: Fraction = Fraction(1)
+    derived_from: str | None = None
+    loinc: str | None = None
+
+
+@dataclass(frozen=True)
+class Band:
+    """One band: scores from ``min`` (inclusive) up to the next band's ``min``."""
+
+    code: str
+    label: Text
+    min: Fraction
+    max: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class BandSet:
+    """Ordered bands covering every attainable value of one score."""
+
+    score: str
+    source: BandSource
+    citation: str
+    bands: tuple[Band, ...]
+
+
+@dataclass(frozen=True)
+class ItemFlag:
+    """A flag raised when any listed item is answered within ``[min, max]``."""
+
+    id: str
+    items: tuple[int, ...]
+    min: Fraction | None
+    max: Fraction | None
+    safety: bool
+    label: Text
+    source: str
+
+
+@dataclass(frozen=True)
+class ReliableChange:
+    """Test–retest reliability for Jacobson & Truax reliable change on one score."""
+
+    score: str
+    r: float
+    worse: Direction
+    source: str
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """One validated scale, loaded from ``instruments/<id>.toml``."""
+
+    id: str
+    name: Text
+    short_name: str
+    version: str
+    translation_status: str
+    licence: str
+    citation: str
+    recall_period: Text
+    stem: Text
+    items: tuple[Item, ...]
+    scores: tuple[Score, ...]
+    band_sets: tuple[BandSet, ...] = ()
+    item_flags: tuple[ItemFlag, ...] = ()
+    reliable_change: ReliableChange | None = None
+    loinc_panel: str | None = None
+    wording_changes: tuple[str, ...] = ()
+    path: str = field(default="", compare=False)
+
+    @property
+    def n_items(self) -> int:
+        """Number of items the respondent answers."""
+        return len(self.items)
+
+    def score(self, score_id: str) -> Score:
+        """The score called ``score_id``; ``KeyError`` if there is none."""
+        for s in self.scores:
+            if s.id == score_id:
+                return s
+        raise KeyError(score_id)
+
+    def item_index(self, item_id: str) -> int:
+        """Position of the item called ``item_id``; ``KeyError`` if there is none."""
+        for i, it in enumerate(self.items):
+            if it.id == item_id:
+                return i
+        raise KeyError(item_id)
+
+    def band_set(self, score_id: str) -> BandSet | None:
+        """The band set of one score, or ``None``."""
+        return next((b for b in self.band_sets if b.score == score_id), None)
+
+    @property
+    def safety_items(self) -> tuple[int, ...]:
+        """Positions of items named by a safety flag."""
+        return tuple(sorted({i for f in self.item_flags if f.safety for i in f.items}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from flask import Flask
 
@@ -12,7 +13,7 @@ from ops import cli, health
 from ops.logs import configure_logging
 from ops.scheduler import Scheduler
 from ops.web import install_request_cycle
-from privacy.keys import load_or_generate
+from privacy.keys import KeyRing, load_or_generate
 from privacy.vault import install_key_ring
 
 
@@ -26,8 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(TESTING=settings.testing, MAX_CONTENT_LENGTH=settings.max_content_length)
     app.extensions["xinan.settings"] = settings
 
-    ring = load_or_generate(settings.effective_key_file, may_generate=settings.generate_keys)
-    install_key_ring(ring)
+    install_key_ring(load_keys(settings))
     app.extensions["xinan.db"] = Database(settings.effective_database_url)
     app.extensions["xinan.scheduler"] = Scheduler(settings.scheduler, settings.timezone)
 
@@ -35,6 +35,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     install_request_cycle(app)
     cli.register(app)
     return app
+
+
+def load_keys(settings: Settings) -> KeyRing:
+    """The key ring; generated on first run only, never beside an existing embedded database."""
+    database = settings.effective_database_url.removeprefix("sqlite:///")
+    # Fresh keys next to existing data would make it unreadable: refuse and ask for the key file.
+    has_data = database != settings.effective_database_url and Path(database).exists()
+    return load_or_generate(
+        settings.effective_key_file, may_generate=settings.generate_keys and not has_data
+    )
 
 
 def serve() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -24,6 +27,7 @@ def register(app: Flask) -> None:
 
     for group in (db_cli, keys_cli, demo_cli, roster_cli):
         app.cli.add_command(group)
+    app.cli.add_command(run_scheduler)
 
 
 def _database() -> Database:
@@ -79,3 +83,19 @@ def keys_reseal(batch_size: int) -> None:
 def _reseal(batch_size: int) -> None:
     changed = reseal_all(_database().engine, key_ring(), sealed_tables(Base), batch_size)
     click.echo(f"re-sealed {changed} rows; every cell is under key {key_ring().active_id}")
+
+
+@click.command("scheduler")
+def run_scheduler() -> None:
+    """Run the one scheduler process in the foreground until SIGTERM or Ctrl-C (production)."""
+    scheduler = current_app.extensions["xinan.scheduler"]
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    scheduler.start()
+    click.echo("scheduler running; stop with SIGTERM or Ctrl-C")
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown()

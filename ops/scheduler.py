@@ -33,8 +33,8 @@ class Scheduler:
         )
 
     def start(self) -> None:
-        """Start the background thread (once)."""
-        if not self._scheduler.running:
+        """Start the background thread (once); a scheduler that is ``off`` never starts."""
+        if self.mode != "off" and not self._scheduler.running:
             self._scheduler.start()
 
     def shutdown(self) -> None:
@@ -44,6 +44,6 @@ class Scheduler:
 
     def state(self) -> str:
         """``running``, ``stopped``, ``external`` (another process runs it) or ``off``."""
-        if self.mode in ("external", "off"):
-            return self.mode
-        return "running" if self._scheduler.running else "stopped"
+        if self._scheduler.running:
+            return "running"
+        return self.mode if self.mode in ("external", "off") else "stopped"

@@ -77,7 +77,10 @@ def load_key_ring(path: Path) -> KeyRing:
         mode = path.stat().st_mode & 0o777
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise KeyRingError(f"key file {path} does not exist") from None
+        raise KeyRingError(
+            f"key file {path} does not exist: restore it from the key backup "
+            "(keys are never stored in the database)"
+        ) from None
     except (OSError, ValueError) as exc:
         raise KeyRingError(f"key file {path} cannot be read: {exc.__class__.__name__}") from None
     if mode & 0o077:

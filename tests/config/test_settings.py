@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from app import create_app
 from config.settings import PROJECT_ROOT, Settings, SettingsError
+from privacy.keys import KeyRingError
 
 
 def test_defaults_use_the_instance_folder_beside_the_app() -> None:
@@ -56,3 +58,16 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(AttributeError):
         settings.demo = False  # type: ignore[misc]
+
+
+def test_missing_key_file_beside_existing_database_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "xinan.db").write_bytes(b"")
+    with pytest.raises(KeyRingError, match="does not exist"):
+        create_app(Settings(instance_path=tmp_path, testing=True, scheduler="off"))
+    assert not (tmp_path / "keys.json").exists()
+
+
+def test_first_run_generates_a_private_key_file(tmp_path: Path) -> None:
+    create_app(Settings(instance_path=tmp_path / "new", testing=True, scheduler="off"))
+    assert (tmp_path / "new" / "keys.json").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700

@@ -24,8 +24,9 @@ def register(app: Flask) -> None:
     import models  # noqa: F401  (every table must be known before the commands run)
     from demo.cli import demo_cli
     from org.cli import roster_cli
+    from privacy.audit.cli import audit_cli
 
-    for group in (db_cli, keys_cli, demo_cli, roster_cli):
+    for group in (db_cli, keys_cli, demo_cli, roster_cli, audit_cli):
         app.cli.add_command(group)
     app.cli.add_command(run_scheduler)
 

@@ -1,0 +1,148 @@
+"""Appending to the audit chain: in the caller's transaction, or in a short one of its own.
+
+An append first moves the ``audit_head`` row forward by one. That UPDATE is the lock: on
+PostgreSQL a second writer waits on the row until the first commits or rolls back; on SQLite the
+first write of a transaction takes the database's write lock (waiting out the busy timeout),
+so it must come before the read of the previous hash. Only then is the previous entry read, so
+every writer chains to a committed entry, ``seq`` stays gap-free (a rolled-back append rolls back
+the head too) and two writers cannot fork the chain — the unique ``seq`` backs this up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db import Database, utcnow
+from privacy.audit.chain import EntryFields, entry_hash
+from privacy.audit.fields import (
+    check_action,
+    check_actor,
+    check_detail,
+    check_id,
+    check_object_type,
+    check_outcome,
+)
+from privacy.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from privacy.vault import key_ring
+
+Id = str | int | uuid.UUID
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class AuditUnavailable(RuntimeError):
+    """The audit head row is missing: the database was not migrated, or was tampered with."""
+
+
+def record(
+    session: Session,
+    actor: Id,
+    action: str,
+    *,
+    outcome: str = "ok",
+    object_type: str | None = None,
+    object_id: Id | None = None,
+    detail: Mapping[str, object] | None = None,
+) -> AuditEntry:
+    """Append an entry in the caller's transaction (it commits or rolls back with the work).
+
+    Call it last in a service operation: on PostgreSQL the head row stays locked until the
+    caller's transaction ends, so other appends wait for it.
+    """
+    checked = _checked(actor, action, outcome, object_type, object_id, detail)
+    seq = _claim_seq(session)
+    prev_hash = _prev_hash(session, seq)
+    # The time is taken under the head lock, so time order follows seq order on one clock.
+    fields = replace(checked, seq=seq, time=utcnow())
+    entry = AuditEntry(
+        seq=fields.seq,
+        time=fields.time,
+        actor=fields.actor,
+        action=fields.action,
+        object_type=fields.object_type,
+        object_id=fields.object_id,
+        outcome=fields.outcome,
+        detail=dict(fields.detail),
+        prev_hash=prev_hash,
+        hash=entry_hash(key_ring().secret("audit"), fields, prev_hash),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def record_independently(
+    database: Database,
+    actor: Id,
+    action: str,
+    *,
+    outcome: str = "ok",
+    object_type: str | None = None,
+    object_id: Id | None = None,
+    detail: Mapping[str, object] | None = None,
+) -> AuditEntry:
+    """Append an entry and commit it at once, on a connection of its own.
+
+    For events that must outlive the request's rollback: failed logins, denied access. The
+    request's own transaction must not hold a write at this point — on SQLite that write lock
+    would keep this append waiting until the busy timeout — so call it before any write, or in
+    a request that ends in an error anyway.
+    """
+    with Session(database.engine, expire_on_commit=False) as session, session.begin():
+        return record(
+            session,
+            actor,
+            action,
+            outcome=outcome,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+        )
+
+
+def _checked(
+    actor: Id,
+    action: str,
+    outcome: str,
+    object_type: str | None,
+    object_id: Id | None,
+    detail: Mapping[str, object] | None,
+) -> EntryFields:
+    # Validate everything before touching the head, so a refused entry costs no lock.
+    return EntryFields(
+        seq=0,
+        time=EPOCH,
+        actor=check_actor(actor),
+        action=check_action(action),
+        object_type=check_object_type(object_type),
+        object_id=None if object_id is None else check_id(object_id),
+        outcome=check_outcome(outcome),
+        detail=check_detail(detail),
+    )
+
+
+def _claim_seq(session: Session) -> int:
+    claimed = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if claimed is None:
+        raise AuditUnavailable("audit_head has no row: run `flask --app app db upgrade`")
+    return int(claimed)
+
+
+def _prev_hash(session: Session, seq: int) -> str:
+    # The highest entry below ``seq`` rather than exactly seq - 1: if an entry was removed, the
+    # new one still chains to what is there, and verify reports the gap where it is.
+    found = session.execute(
+        select(AuditEntry.hash).where(AuditEntry.seq < seq).order_by(AuditEntry.seq.desc()).limit(1)
+    ).scalar_one_or_none()
+    return found if found is not None else GENESIS_HASH

@@ -72,6 +72,8 @@ def check_bands(band_set: BandSet, values: Iterable[Fraction], path: str, where:
             raise SchemaError(path, f"{field}.min", "bands must be in ascending order of min")
         if not inside:
             raise SchemaError(path, field, f"band {band.code!r} contains no attainable score")
+        if band.max is not None and nxt is not None and band.max >= nxt:
+            raise SchemaError(path, f"{field}.max", f"overlaps the next band (min {nxt})")
         if band.max is not None and (max(inside) > band.max or band.max < band.min):
             raise SchemaError(path, f"{field}.max", f"leaves attainable score {max(inside)} out")
         if band.max is not None and nxt is None and band.max < vals[-1]:

@@ -82,6 +82,8 @@ def list_instruments(policy: RiskPolicy, out: TextIO, as_json: bool = False) -> 
             f"{', '.join(score_ids)}\tbands: {band_text}\treliable change: {rc_text}\t"
             f"{inst.name.en} / {inst.name.zh}\tzh-CN text: {inst.translation_status}\n"
         )
+    if as_json:
+        return
     out.write(
         f"# risk policy {policy.id} v{policy.version}: {len(policy.rules)} rules ({policy.path})\n"
     )

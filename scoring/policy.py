@@ -135,8 +135,8 @@ def _rule(
         reason=row.text("reason"),
         source=row.string("source"),
     )
+    row.done()  # a misspelt field is reported as such, before what it causes
     _check_target(row, rule, inst, inst.id in change or inst.reliable_change is not None)
-    row.done()
     return rule
 
 

@@ -25,6 +25,7 @@ from scoring.policy import RiskPolicy, Rule
 from scoring.results import BatteryResult, InstrumentResult
 
 DEFAULT_BLOCK_ROWS = 32768
+TRANSPOSE_ROWS = 512
 Floats = NDArray[np.floating[Any]]
 
 
@@ -99,7 +100,12 @@ def _as_answers(answers: ArrayLike, n_items: int) -> Floats:
 def _item_major(block: Floats) -> Floats:
     """The block as (n_items, m) with contiguous rows, copying only when it must."""
     t = block.T
-    return t if t.strides[1] == t.itemsize else np.ascontiguousarray(t)
+    if t.strides[1] == t.itemsize:
+        return t
+    out = np.empty(t.shape, dtype=block.dtype)
+    for j in range(0, block.shape[0], TRANSPOSE_ROWS):  # small tiles stay in cache
+        out[:, j : j + TRANSPOSE_ROWS] = block[j : j + TRANSPOSE_ROWS].T
+    return out
 
 
 def _reasons_dtype(n_rules: int) -> np.dtype[Any]:

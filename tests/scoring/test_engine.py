@@ -12,6 +12,7 @@ import pytest
 from scoring import compile_battery, default_policy, score_battery
 
 ROOT = Path(__file__).resolve().parents[2]
+FULL = ("phq9", "gad7", "who5", "k10", "pss10", "cbi")
 
 
 @pytest.mark.parametrize(
@@ -93,3 +94,17 @@ def test_scoring_imports_no_web_database_or_config_code() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert proc.stdout.strip() == "[]"
+
+
+def test_row_major_and_column_major_input_give_identical_results() -> None:
+    from benchmarks.scoring import synthetic_answers
+
+    f_order = synthetic_answers(3000, seed=7)
+    c_order = np.ascontiguousarray(f_order)
+    a = score_battery(FULL, f_order, block_rows=1024)
+    b = score_battery(FULL, c_order, block_rows=1024)
+    assert np.array_equal(a.level, b.level) and np.array_equal(a.reasons, b.reasons)
+    for iid in FULL:
+        for name, values in a.instruments[iid].scores.items():
+            np.testing.assert_array_equal(values, b.instruments[iid].scores[name])
+        np.testing.assert_array_equal(a.instruments[iid].flags, b.instruments[iid].flags)

@@ -63,11 +63,7 @@ def score_battery(
         Wrong shape, an answer that is not an option of its item, unknown instrument, or
         bad ``previous``.
     """
-    if policy is None:
-        from scoring import default_policy
-
-        policy = default_policy()
-    plan = battery if isinstance(battery, BatteryPlan) else compile_battery(battery, policy)
+    plan = _plan(battery, policy)
     x = _as_answers(answers, plan.n_items)
     n = x.shape[0]
     prev = _previous(previous or {}, plan, n)
@@ -84,6 +80,18 @@ def score_battery(
     level, reasons = _battery_level(list(outs.values()), n, rdtype)
     has_safety = any(p.safety_rows for p in plan.instruments)
     return BatteryResult(plan.ids, outs, level, reasons, plan.policy, has_safety)
+
+
+def _plan(battery: Sequence[str] | BatteryPlan, policy: RiskPolicy | None) -> BatteryPlan:
+    if isinstance(battery, BatteryPlan):
+        if policy is not None and policy is not battery.policy:
+            raise ValueError("the compiled battery was compiled against another policy")
+        return battery
+    if policy is None:
+        from scoring import default_policy
+
+        policy = default_policy()
+    return compile_battery(battery, policy)
 
 
 def _as_answers(answers: ArrayLike, n_items: int) -> Floats:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scoring import compile_battery, default_policy, score_battery
+from scoring import compile_battery, default_policy, load_policy, score_battery
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL = ("phq9", "gad7", "who5", "k10", "pss10", "cbi")
@@ -82,6 +82,8 @@ def test_a_compiled_battery_can_be_reused() -> None:
     a = score_battery(plan, np.zeros((2, 16)))
     b = score_battery(["gad7", "phq9"], np.zeros((2, 16)))
     assert np.array_equal(a.level, b.level)
+    with pytest.raises(ValueError, match="another policy"):
+        score_battery(plan, np.zeros((1, 16)), load_policy())
 
 
 def test_scoring_imports_no_web_database_or_config_code() -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from flask import Flask
 
+from accounts import admin_views, audit_views
+from accounts import views as auth_views
+from accounts.gate import install_gate
+from accounts.passwords import HashCost, Passwords
 from config.settings import Settings
 from db import Database
 from ops import cli, health
 from ops.logs import configure_logging
 from ops.scheduler import Scheduler
-from ops.web import install_request_cycle
+from ops.web import configure_web, install_request_cycle
 from privacy.keys import KeyRing, load_or_generate
 from privacy.vault import install_key_ring
 
@@ -24,24 +27,29 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings.instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     app = Flask(__name__, instance_path=str(settings.instance_path))
-    app.config.update(TESTING=settings.testing, MAX_CONTENT_LENGTH=settings.max_content_length)
     app.extensions["xinan.settings"] = settings
-
-    install_key_ring(load_keys(settings))
+    ring = load_keys(settings)
+    install_key_ring(ring)
+    configure_web(app, settings, ring.secret("web"))
     app.extensions["xinan.db"] = Database(settings.effective_database_url)
     app.extensions["xinan.scheduler"] = Scheduler(settings.scheduler, settings.timezone)
 
-    app.register_blueprint(health.make_blueprint())
+    app.extensions["xinan.passwords"] = Passwords(
+        HashCost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
+    )
+    for blueprint in (health, auth_views, admin_views, audit_views):
+        app.register_blueprint(blueprint.make_blueprint())
     install_request_cycle(app)
+    install_gate(app)
     cli.register(app)
     return app
 
 
 def load_keys(settings: Settings) -> KeyRing:
     """The key ring; generated on first run only, never beside an existing embedded database."""
-    database = settings.effective_database_url.removeprefix("sqlite:///")
+    embedded = settings.instance_path / "xinan.db"
     # Fresh keys next to existing data would make it unreadable: refuse and ask for the key file.
-    has_data = database != settings.effective_database_url and Path(database).exists()
+    has_data = settings.effective_database_url == f"sqlite:///{embedded}" and embedded.exists()
     return load_or_generate(
         settings.effective_key_file, may_generate=settings.generate_keys and not has_data
     )

@@ -7,9 +7,11 @@ reached through psycopg 3 (``postgresql+psycopg://``).
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
@@ -46,6 +48,16 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         # SQLite hands back naive values; they were stored in UTC.
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def enum_type(enum_class: type[enum.Enum]) -> SAEnum:
+    """A portable string column for an enum, storing the members' values (not their names)."""
+    return SAEnum(
+        enum_class,
+        native_enum=False,
+        length=max(20, *(len(str(m.value)) for m in enum_class)),
+        values_callable=lambda cls: [str(m.value) for m in cls],
+    )
 
 
 def utcnow() -> dt.datetime:

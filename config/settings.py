@@ -37,6 +37,13 @@ class Settings:
     log_level: str = "INFO"
     log_file: Path | None = None
     max_content_length: int = 2 * 1024 * 1024
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_attempts_per_minute: int = 5
+    proxy_count: int = 0
+    demo_totp_secret: str = ""
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -47,6 +54,9 @@ class Settings:
             )
         if self.max_content_length <= 0:
             raise SettingsError("max_content_length must be positive")
+        # OWASP's floor for argon2id; only the test suite may go lower, to stay fast.
+        if not self.testing and (self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2):
+            raise SettingsError("argon2_memory_kib must be >= 19456 and argon2_time_cost >= 2")
 
     @property
     def effective_database_url(self) -> str:

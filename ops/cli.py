@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from db import Base, Database
 from ops import migrations
+from privacy.audit.record import record_independently
 from privacy.keys import save_key_ring
 from privacy.rotation import key_usage, reseal_all, sealed_tables
 from privacy.vault import install_key_ring, key_ring
@@ -22,11 +23,12 @@ keys_cli = AppGroup("keys", help="Encryption keys.")
 def register(app: Flask) -> None:
     """Attach every command group to ``app``."""
     import models  # noqa: F401  (every table must be known before the commands run)
+    from accounts.cli import accounts_cli
     from demo.cli import demo_cli
     from org.cli import roster_cli
     from privacy.audit.cli import audit_cli
 
-    for group in (db_cli, keys_cli, demo_cli, roster_cli, audit_cli):
+    for group in (db_cli, keys_cli, demo_cli, roster_cli, audit_cli, accounts_cli):
         app.cli.add_command(group)
     app.cli.add_command(run_scheduler)
 
@@ -70,6 +72,9 @@ def keys_rotate(batch_size: int) -> None:
     # The new key is on disk before any cell uses it, so an interrupted rotation loses nothing.
     save_key_ring(ring, settings.effective_key_file)
     install_key_ring(ring)
+    record_independently(
+        _database(), "system", "keys.rotate", detail={"active_key": ring.active_id}
+    )
     click.echo(f"key {ring.active_id} is now active; re-sealing (rerun `keys reseal` if stopped)")
     _reseal(batch_size)
 

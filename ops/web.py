@@ -6,10 +6,14 @@ import logging
 import time
 
 from flask import Flask, Response, g, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from config.settings import Settings
 from ops.logs import redact_path
 
 access_log = logging.getLogger("xinan.access")
@@ -19,9 +23,37 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Same-origin: Flask-WTF checks the Referer of HTTPS form posts; other sites get nothing.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+
+
+def configure_web(app: Flask, settings: Settings, secret_key: bytes) -> None:
+    """Flask settings, CSRF protection on every state-changing request, and cookie flags."""
+    app.config.update(
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        MAX_FORM_PARTS=200,
+        SECRET_KEY=secret_key,
+        SESSION_COOKIE_NAME="xinan_form",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session cookie
+    )
+    app.session_interface = TlsAwareCookieSessions()
+    if settings.proxy_count:
+        # Behind a TLS-terminating proxy, learn the scheme (Secure cookies, HSTS) from it.
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    CSRFProtect(app)
+
+
+class TlsAwareCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie (it holds only the CSRF token and flashes), Secure over TLS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure
 
 
 def install_request_cycle(app: Flask) -> None:
@@ -41,6 +73,9 @@ def install_request_cycle(app: Flask) -> None:
         else:
             session.rollback()
         response.headers.update(SECURITY_HEADERS)
+        if request.endpoint != "static":
+            # Pages may show personal data: never keep them in a browser or proxy cache.
+            response.headers["Cache-Control"] = "no-store"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         _log_access(response.status_code)

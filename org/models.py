@@ -11,10 +11,10 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import Boolean, Enum, ForeignKey, LargeBinary, String, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db import Base, UTCDateTime, utcnow
+from db import Base, UTCDateTime, enum_type, utcnow
 from privacy.vault import sealed_bool, sealed_int, sealed_text
 
 
@@ -50,14 +50,7 @@ class School(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    level: Mapped[SchoolLevel | None] = mapped_column(
-        Enum(
-            SchoolLevel,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    level: Mapped[SchoolLevel | None] = mapped_column(enum_type(SchoolLevel))
     campus: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

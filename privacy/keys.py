@@ -17,7 +17,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-PURPOSES = ("index", "pseudonym", "link", "audit")
+PURPOSES = ("index", "pseudonym", "link", "audit", "web")
 KEY_BYTES = 32
 FORMAT_VERSION = 1
 

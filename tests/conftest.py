@@ -84,6 +84,9 @@ def build_settings(instance: Path, database_url: str, **overrides: object) -> Se
         "demo": False,
         "scheduler": "off",
         "log_file": instance / "xinan.log",
+        # Only test settings may lower the argon2 cost (Settings refuses it otherwise).
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -15,8 +15,12 @@ _numbers = itertools.count(1)
 
 
 def make_school(session: Session, name: str = "示例小学", district: str = "示例区") -> School:
-    """A school in a (new or existing) district."""
+    """The school of that name in that district, created (with the district) when missing."""
     found = session.query(District).filter_by(name=district).one_or_none()
+    if found is not None:
+        existing = session.query(School).filter_by(district_id=found.id, name=name).one_or_none()
+        if existing is not None:
+            return existing
     school = School(name=name, level=SchoolLevel.PRIMARY, district=found or District(name=district))
     session.add(school)
     session.flush()

@@ -1,0 +1,1 @@
+"""Staff accounts, roles and scopes, authentication, and the one access policy."""

@@ -1,0 +1,195 @@
+"""Authentication (protection.md tests 10, 18, 19): password + TOTP, throttling, sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+
+from accounts.models import StaffAccount, StaffSession
+from accounts.roles import Role
+from accounts.sessions import COOKIE_NAME
+from tests.accounts.conftest import PASSWORD, Staff, csrf_token, login, totp_now
+
+GENERIC = "用户名、密码或验证码不正确"
+
+
+def _cookie(client: object) -> str | None:
+    cookie = client.get_cookie(COOKIE_NAME)  # type: ignore[attr-defined]
+    return cookie.value if cookie else None
+
+
+def test_login_with_password_and_code_reaches_home(
+    web_app: Flask, make_staff: Callable[..., Staff]
+) -> None:
+    staff = make_staff(Role.AUDITOR)
+    client = web_app.test_client()
+    assert login(client, staff) == 302
+    home = client.get("/")
+    assert home.status_code == 200
+    assert staff.username in home.get_data(as_text=True)
+    assert home.headers["Cache-Control"] == "no-store"
+
+
+def test_wrong_password_code_and_unknown_name_get_the_same_answer(
+    web_app: Flask, make_staff: Callable[..., Staff]
+) -> None:
+    staff = make_staff(Role.AUDITOR)
+    client = web_app.test_client()
+    answers = []
+    for data in (
+        {
+            "username": staff.username,
+            "password": "wrong-password-123",
+            "code": totp_now(staff.secret),
+        },
+        {"username": staff.username, "password": PASSWORD, "code": "000000"},
+        {"username": "nobody-here", "password": PASSWORD, "code": totp_now(staff.secret)},
+    ):
+        response = client.post("/login", data={**data, "csrf_token": csrf_token(client)})
+        answers.append((response.status_code, GENERIC in response.get_data(as_text=True)))
+        assert _cookie(client) is None
+    assert answers == [(200, True)] * 3
+
+
+def test_sixth_attempt_in_a_minute_is_refused_even_with_the_right_password(
+    web_app: Flask, make_staff: Callable[..., Staff]
+) -> None:
+    staff, other = make_staff(Role.AUDITOR), make_staff(Role.AUDITOR)
+    client = web_app.test_client()
+    for _ in range(5):
+        assert login(client, staff, password="wrong-password-123") == 200
+    assert login(client, staff) == 200
+    assert _cookie(client) is None
+    # The limit is per account, not global.
+    assert login(web_app.test_client(), other) == 302
+
+
+def test_used_totp_code_is_refused(web_app: Flask, make_staff: Callable[..., Staff]) -> None:
+    staff = make_staff(Role.AUDITOR)
+    code = totp_now(staff.secret)
+    assert login(web_app.test_client(), staff, code=code) == 302
+    assert login(web_app.test_client(), staff, code=code) == 200
+
+
+def test_session_cookie_changes_at_login(web_app: Flask, make_staff: Callable[..., Staff]) -> None:
+    staff = make_staff(Role.AUDITOR)
+    client = web_app.test_client()
+    client.set_cookie(COOKIE_NAME, "attacker-chosen-value")
+    assert login(client, staff) == 302
+    first = _cookie(client)
+    assert first and first != "attacker-chosen-value"
+    assert login(client, staff, code=totp_now(staff.secret, 1)) == 302
+    assert _cookie(client) != first
+
+
+def test_cookie_after_logout_is_refused(web_app: Flask, make_staff: Callable[..., Staff]) -> None:
+    staff = make_staff(Role.AUDITOR)
+    client = web_app.test_client()
+    login(client, staff)
+    stolen = _cookie(client)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    replay = web_app.test_client()
+    replay.set_cookie(COOKIE_NAME, stolen or "")
+    assert replay.get("/").status_code == 302
+
+
+def _age_sessions(web_app: Flask, staff: Staff, **ages: dt.timedelta) -> None:
+    database = web_app.extensions["xinan.db"]
+    with database.engine.begin() as connection:
+        now = dt.datetime.now(dt.UTC)
+        values = {column: now - age for column, age in ages.items()}
+        connection.execute(
+            update(StaffSession).where(StaffSession.account_id == staff.account_id).values(values)
+        )
+
+
+def test_idle_timeout_after_30_minutes(web_app: Flask, make_staff: Callable[..., Staff]) -> None:
+    staff = make_staff(Role.AUDITOR)
+    client = web_app.test_client()
+    login(client, staff)
+    _age_sessions(web_app, staff, last_seen_at=dt.timedelta(minutes=29))
+    assert client.get("/").status_code == 200
+    _age_sessions(web_app, staff, last_seen_at=dt.timedelta(minutes=31))
+    assert client.get("/").status_code == 302
+
+
+def test_absolute_timeout_after_12_hours(web_app: Flask, make_staff: Callable[..., Staff]) -> None:
+    staff = make_staff(Role.AUDITOR)
+    client = web_app.test_client()
+    login(client, staff)
+    _age_sessions(
+        web_app,
+        staff,
+        created_at=dt.timedelta(hours=12, minutes=1),
+        last_seen_at=dt.timedelta(minutes=1),
+    )
+    assert client.get("/").status_code == 302
+
+
+def test_disabling_an_account_ends_its_session_on_the_next_request(
+    web_app: Flask, make_staff: Callable[..., Staff]
+) -> None:
+    staff = make_staff(Role.AUDITOR)
+    client = web_app.test_client()
+    login(client, staff)
+    with web_app.extensions["xinan.db"].engine.begin() as connection:
+        connection.execute(
+            update(StaffAccount).where(StaffAccount.id == staff.account_id).values(is_active=False)
+        )
+    assert client.get("/").status_code == 302
+
+
+def test_first_login_requires_a_new_password_and_an_enrolled_authenticator(
+    web_app: Flask, login_as: Callable[..., tuple[FlaskClient, Staff]]
+) -> None:
+    admin_client, _admin = login_as(Role.SECURITY_ADMIN)
+    page = admin_client.post(
+        "/staff/accounts/new",
+        data={
+            "username": "new.user",
+            "display_name": "新用户",
+            "csrf_token": csrf_token(admin_client, "/staff/accounts/new"),
+        },
+    )
+    assert page.status_code == 200
+    temporary = page.get_data(as_text=True).split("<code>")[1].split("</code>")[0]
+
+    client = web_app.test_client()
+    response = client.post(
+        "/login",
+        data={
+            "username": "new.user",
+            "password": temporary,
+            "code": "",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert response.headers["Location"].endswith("/account/setup")
+    assert client.get("/").headers["Location"].endswith("/account/setup")
+    setup = client.get("/account/setup").get_data(as_text=True)
+    secret = setup.split("<code>")[1].split("</code>")[0]
+    weak = client.post(
+        "/account/setup",
+        data={
+            "new_password": "password1234",
+            "confirm": "password1234",
+            "code": totp_now(secret),
+            "csrf_token": csrf_token(client, "/account/setup"),
+        },
+    )
+    assert "过于常见" in weak.get_data(as_text=True)
+    done = client.post(
+        "/account/setup",
+        data={
+            "new_password": PASSWORD,
+            "confirm": PASSWORD,
+            "code": totp_now(secret),
+            "csrf_token": csrf_token(client, "/account/setup"),
+        },
+    )
+    assert done.status_code == 302
+    assert client.get("/").status_code == 200

@@ -1,5 +1,8 @@
 """Imports every model module so that Base.metadata knows all tables (for Alembic and tests)."""
 
-import org.models  # noqa: F401
 import accounts.models  # noqa: F401
+import alerts.models  # noqa: F401
+import alerts.outbox  # noqa: F401
+import org.models  # noqa: F401
 import privacy.audit.models  # noqa: F401
+import survey.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""Caring follow-up: cases and outreach, states and deadlines, routing, scheduler jobs, notices."""

@@ -86,8 +86,10 @@ def validate_rows(
             continue  # blank lines between or after the data are not rows
         report.rows_read += 1
         values = _parse_cells(raw, header, rules, report)
-        _check_stray_cells(raw, known, report)
-        if values is None or not _check_years(raw.number, values, header, report, current_year):
+        is_aligned = _check_stray_cells(raw, known, report)
+        if values is None or not is_aligned:
+            continue
+        if not _check_years(raw.number, values, header, report, current_year):
             continue
         staff_no = values["staff_no"]
         if staff_no in first_seen:
@@ -126,7 +128,7 @@ def _parse_cells(
     return values if is_valid else None
 
 
-def _check_stray_cells(raw: RawRow, known: set[int], report: ImportReport) -> None:
+def _check_stray_cells(raw: RawRow, known: set[int], report: ImportReport) -> bool:
     # Data under no header usually means the columns slipped; importing it would misfile people.
     for index, text in enumerate(raw.cells):
         if index not in known and (text.strip() or index in raw.faults):
@@ -135,7 +137,8 @@ def _check_stray_cells(raw: RawRow, known: set[int], report: ImportReport) -> No
                 f"column {get_column_letter(index + 1)}",
                 "has a value but no header in row 1",
             )
-            return
+            return False
+    return True
 
 
 def _check_years(

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from db import Base, Database
 from ops import migrations
+from ops.recovery_cli import backup_status, db_backup, keys_backup, keys_restore
 from privacy.audit.record import record_independently
 from privacy.keys import save_key_ring
 from privacy.rotation import key_usage, reseal_all, sealed_tables
@@ -18,6 +19,9 @@ from privacy.vault import install_key_ring, key_ring
 
 db_cli = AppGroup("db", help="Database schema.")
 keys_cli = AppGroup("keys", help="Encryption keys.")
+keys_cli.add_command(keys_backup)
+keys_cli.add_command(keys_restore)
+db_cli.add_command(db_backup)
 
 
 def register(app: Flask) -> None:
@@ -55,12 +59,13 @@ def db_downgrade(revision: str) -> None:
 
 @keys_cli.command("status")
 def keys_status() -> None:
-    """How many sealed cells each data key seals."""
+    """How many sealed cells each data key seals, and when the ring was last backed up."""
     ring = key_ring()
     usage = key_usage(_database().engine, sealed_tables(Base))
     for key_id in sorted(ring.data_keys):
         active = " (active)" if key_id == ring.active_id else ""
         click.echo(f"key {key_id}{active}: {usage.get(key_id, 0)} cells")
+    click.echo(backup_status(ring))
 
 
 @keys_cli.command("rotate")
@@ -77,6 +82,8 @@ def keys_rotate(batch_size: int) -> None:
     )
     click.echo(f"key {ring.active_id} is now active; re-sealing (rerun `keys reseal` if stopped)")
     _reseal(batch_size)
+    # An older backup lacks the new key, and cells are now sealed under it.
+    click.echo("back the key ring up again now: flask --app app keys backup --out FILE")
 
 
 @keys_cli.command("reseal")

@@ -14,6 +14,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -78,31 +79,41 @@ def load_key_ring(path: Path) -> KeyRing:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise KeyRingError(
-            f"key file {path} does not exist: restore it from the key backup "
-            "(keys are never stored in the database)"
+            f"key file {path} does not exist: restore it from the key backup with "
+            "`flask --app ops.recovery keys restore BACKUP` (keys are never in the database)"
         ) from None
     except (OSError, ValueError) as exc:
         raise KeyRingError(f"key file {path} cannot be read: {exc.__class__.__name__}") from None
     if mode & 0o077:
         raise KeyRingError(f"key file {path} is readable by others (mode {mode:o}); chmod 600 it")
+    return ring_from_payload(raw, f"key file {path}")
+
+
+def ring_to_payload(ring: KeyRing) -> dict[str, object]:
+    """The ring as the JSON object of a key file (also the plaintext of a key backup)."""
+    return {
+        "format": FORMAT_VERSION,
+        "active_id": ring.active_id,
+        "data_keys": {str(k): _encode(v) for k, v in sorted(ring.data_keys.items())},
+        "secrets": {p: _encode(ring.secrets[p]) for p in PURPOSES},
+    }
+
+
+def ring_from_payload(raw: Any, source: str) -> KeyRing:
+    """A ring from a key file's JSON object; ``source`` names it in the error."""
     try:
         return KeyRing(
             data_keys={int(k): _decode(v) for k, v in raw["data_keys"].items()},
             active_id=int(raw["active_id"]),
             secrets={p: _decode(raw["secrets"][p]) for p in PURPOSES},
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise KeyRingError(f"key file {path} is malformed ({exc.__class__.__name__})") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise KeyRingError(f"{source} is malformed ({exc.__class__.__name__})") from None
 
 
 def save_key_ring(ring: KeyRing, path: Path) -> None:
     """Write the ring atomically with mode 0600, so a crash leaves the old file or the new one."""
-    payload = {
-        "format": FORMAT_VERSION,
-        "active_id": ring.active_id,
-        "data_keys": {str(k): _encode(v) for k, v in sorted(ring.data_keys.items())},
-        "secrets": {p: _encode(ring.secrets[p]) for p in PURPOSES},
-    }
+    payload = ring_to_payload(ring)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -119,7 +130,12 @@ def load_or_generate(path: Path, *, may_generate: bool) -> KeyRing:
         return load_key_ring(path)
     ring = KeyRing.generate()
     save_key_ring(ring, path)
-    log.warning("generated a new key ring", extra={"path": str(path), "mode": "0600"})
+    # Losing this file loses every sealed value, so say what to do on the very first run.
+    log.warning(
+        "generated a new key ring; back it up now, away from the database: "
+        "flask --app app keys backup --out FILE",
+        extra={"path": str(path), "mode": "0600"},
+    )
     return ring
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
-from privacy.keys import KeyRing
-from privacy.sealing import binding, open_sealed, seal, sealed_header
+from privacy.keys import KeyRing, KeyRingError
+from privacy.sealing import SealError, binding, open_sealed, seal, sealed_header
 from privacy.vault import SealedField
 
 
@@ -46,6 +46,29 @@ def key_usage(engine: Engine, tables: list[SealedTable]) -> Counter[int]:
         for _table, _row_id, cells in batch:
             usage.update(sealed_header(value)[2] for value in cells.values())
     return usage
+
+
+@dataclass(frozen=True)
+class CellCheck:
+    """How many sealed cells a key ring opens, and how many it does not."""
+
+    opened: int
+    failed: int
+
+
+def check_cells(engine: Engine, ring: KeyRing, tables: list[SealedTable]) -> CellCheck:
+    """Try to open every sealed cell with ``ring`` (after a restore: is this the right ring?)."""
+    opened = failed = 0
+    for batch in _batches(engine, tables, 5000):
+        for table, row_id, cells in batch:
+            for column, value in cells.items():
+                try:
+                    open_sealed(ring, value, binding(table.name, column, row_id))
+                except (SealError, KeyRingError):
+                    failed += 1
+                else:
+                    opened += 1
+    return CellCheck(opened, failed)
 
 
 def reseal_all(engine: Engine, ring: KeyRing, tables: list[SealedTable], batch_size: int) -> int:

@@ -12,7 +12,7 @@ from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords
 from config.settings import Settings
 from db import Database
-from ops import cli, health
+from ops import cli, health, retention
 from ops.logs import configure_logging
 from ops.scheduler import Scheduler
 from ops.web import configure_web, install_request_cycle
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     install_request_cycle(app)
     install_gate(app)
     cli.register(app)
+    retention.install(app)
     return app
 
 

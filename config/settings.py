@@ -17,6 +17,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULTS_FILE = Path(__file__).resolve().with_name("xinan.toml")
 ENV_PREFIX = "XINAN_"
 SCHEDULER_MODES = ("embedded", "external", "off")
+# Cybersecurity Law art. 21: logs are kept at least six months; 184 days covers any six months.
+MIN_AUDIT_RETENTION_DAYS = 184
 
 
 class SettingsError(ValueError):
@@ -44,6 +46,9 @@ class Settings:
     login_attempts_per_minute: int = 5
     proxy_count: int = 0
     demo_totp_secret: str = ""
+    retention_login_attempts_days: int = 30
+    retention_audit_days: int = 365
+    retention_purge_minutes: int = 60
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -57,6 +62,19 @@ class Settings:
         # OWASP's floor for argon2id; only the test suite may go lower, to stay fast.
         if not self.testing and (self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2):
             raise SettingsError("argon2_memory_kib must be >= 19456 and argon2_time_cost >= 2")
+        self._check_retention()
+
+    def _check_retention(self) -> None:
+        # Not relaxed for tests: a shorter audit retention must never be configurable at all.
+        if self.retention_audit_days < MIN_AUDIT_RETENTION_DAYS:
+            raise SettingsError(
+                f"retention_audit_days must be at least {MIN_AUDIT_RETENTION_DAYS} "
+                "(audit logs are kept six months or more: Cybersecurity Law art. 21)"
+            )
+        if self.retention_login_attempts_days < 1:
+            raise SettingsError("retention_login_attempts_days must be at least 1")
+        if self.retention_purge_minutes < 1:
+            raise SettingsError("retention_purge_minutes must be at least 1")
 
     @property
     def effective_database_url(self) -> str:

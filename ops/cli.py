@@ -1,4 +1,4 @@
-"""Operator commands: ``flask --app app db|keys|demo ...``."""
+"""Operator commands: ``flask --app app db|keys|demo|retention ...``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from db import Base, Database
 from ops import migrations
 from ops.recovery_cli import backup_status, db_backup, keys_backup, keys_restore
+from ops.retention_cli import retention_cli
 from privacy.audit.record import record_independently
 from privacy.keys import save_key_ring
 from privacy.rotation import key_usage, reseal_all, sealed_tables
@@ -32,7 +33,7 @@ def register(app: Flask) -> None:
     from org.cli import roster_cli
     from privacy.audit.cli import audit_cli
 
-    for group in (db_cli, keys_cli, demo_cli, roster_cli, audit_cli, accounts_cli):
+    for group in (db_cli, keys_cli, demo_cli, roster_cli, audit_cli, accounts_cli, retention_cli):
         app.cli.add_command(group)
     app.cli.add_command(run_scheduler)
 

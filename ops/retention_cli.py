@@ -1,0 +1,40 @@
+"""``flask --app app retention purge [--dry-run]``: run every retention rule now."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from db import Database, utcnow
+from ops.retention import PurgeContext, audit_entries_past_retention, run_purge
+
+retention_cli = AppGroup("retention", help="Delete data past its retention period.")
+
+
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="count what would be deleted; delete nothing")
+def purge(dry_run: bool) -> None:
+    """Run every retention rule (the scheduler does this too); safe to run at any time."""
+    database: Database = current_app.extensions["xinan.db"]
+    context = PurgeContext(
+        now=utcnow(), settings=current_app.extensions["xinan.settings"], dry_run=dry_run
+    )
+    counts = run_purge(database, context)
+    verb = "would delete" if dry_run else "deleted"
+    for name, count in counts.items():
+        click.echo(f"{name}: {'FAILED (see the log)' if count is None else f'{verb} {count}'}")
+    try:
+        with Session(database.engine) as session:
+            old = audit_entries_past_retention(session, context)
+    except SQLAlchemyError:
+        old = None
+    if old:
+        click.echo(
+            f"audit: {old} entries are past retention_audit_days; the app never deletes them "
+            "(archive them by hand: docs/decisions/0003-audit-chain.md)"
+        )
+    if None in counts.values() or old is None:
+        raise click.ClickException("some rules could not run; nothing was left half done")

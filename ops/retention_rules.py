@@ -1,0 +1,46 @@
+"""The retention rules for what exists today: dead staff sessions and old login attempts.
+
+They live here rather than in ``accounts/`` only because the rules came after the accounts; a
+feature added later (answers, cases) registers its own rule from its own package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import false, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from accounts.models import LoginAttempt, StaffAccount, StaffSession
+from ops.retention import PurgeContext, matching_rows, register_rule
+
+
+def dead_sessions(context: PurgeContext) -> ColumnElement[bool]:
+    """Sessions no request can use any more: idle or absolute timeout passed, or voided."""
+    settings = context.settings
+    idle_since = context.now - dt.timedelta(minutes=settings.session_idle_minutes)
+    born_before = context.now - dt.timedelta(hours=settings.session_absolute_hours)
+    account = select(StaffAccount).where(StaffAccount.id == StaffSession.account_id)
+    # The same tests as accounts.sessions._is_live, as one predicate the database can evaluate.
+    return or_(
+        StaffSession.last_seen_at < idle_since,
+        StaffSession.created_at < born_before,
+        account.where(StaffAccount.is_active == false()).exists(),
+        account.where(StaffSession.created_at < StaffAccount.sessions_valid_after).exists(),
+    )
+
+
+def old_login_attempts(context: PurgeContext) -> ColumnElement[bool]:
+    """Login attempts older than ``retention_login_attempts_days``."""
+    days = context.settings.retention_login_attempts_days
+    return LoginAttempt.at < context.now - dt.timedelta(days=days)
+
+
+purge_dead_sessions = matching_rows(StaffSession, dead_sessions)
+purge_old_login_attempts = matching_rows(LoginAttempt, old_login_attempts)
+
+
+def register_builtin_rules() -> None:
+    """Register the rules above (safe to call once per app)."""
+    register_rule("staff-sessions", purge_dead_sessions)
+    register_rule("login-attempts", purge_old_login_attempts)

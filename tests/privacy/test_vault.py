@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import Table, select, text, update
 from sqlalchemy.orm import Session
 
 from org.models import Teacher
@@ -34,6 +34,7 @@ def test_ciphertext_copied_to_another_row_fails_and_is_reported(
     victim = make_teacher(db_session, school, name="甲")
     other = make_teacher(db_session, school, name="乙")
     table = Teacher.__table__
+    assert isinstance(table, Table)
     db_session.execute(update(table).where(table.c.id == other.id).values(name=victim.name_sealed))
     db_session.expire_all()
     moved = db_session.get(Teacher, other.id)
@@ -41,5 +42,6 @@ def test_ciphertext_copied_to_another_row_fails_and_is_reported(
     with caplog.at_level(logging.ERROR), pytest.raises(SealError):
         _ = moved.name
     failure = [r for r in caplog.records if getattr(r, "event", "") == "privacy.seal_failure"]
-    assert failure and failure[0].row == str(other.id) and failure[0].column == "name"
+    assert failure, "the failure must be reported"
+    assert vars(failure[0])["row"] == str(other.id) and vars(failure[0])["column"] == "name"
     assert "甲" not in caplog.text

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -119,6 +118,8 @@ class Invitation(Base):
     pin_locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     identity_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     consented_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Which consent text the teacher agreed to (PIPL art. 29: separate consent, provable).
+    consent_version: Mapped[str | None] = mapped_column(String(20))
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     declined_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -149,6 +150,8 @@ class Response(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Consent withdrawn: answers and derived data are gone, and every later release leaves it out.
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
 
     answers_sealed: Mapped[bytes | None] = mapped_column("answers", LargeBinary)
     scores_sealed: Mapped[bytes | None] = mapped_column("scores", LargeBinary)
@@ -158,4 +161,4 @@ class Response(Base):
     scores = sealed_text()
     reasons = sealed_text()
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it as is)

@@ -36,12 +36,9 @@ def binding(table: str, column: str, row_id: object) -> bytes:
 
 def seal(ring: KeyRing, plaintext: str, where: bytes) -> bytes:
     """Encrypt ``plaintext`` with the active data key, bound to the cell ``where``."""
-    header = _HEADER.pack(FORMAT_VERSION, ALG_AES_256_GCM, ring.active_id)
+    header, cipher = _active(ring)
     nonce = os.urandom(NONCE_BYTES)
-    body = _cipher(ring.data_key(ring.active_id)).encrypt(
-        nonce, plaintext.encode("utf-8"), header + where
-    )
-    return header + nonce + body
+    return header + nonce + cipher.encrypt(nonce, plaintext.encode("utf-8"), header + where)
 
 
 def open_sealed(ring: KeyRing, sealed: bytes, where: bytes) -> str:
@@ -66,6 +63,16 @@ def sealed_header(sealed: bytes) -> tuple[int, int, int]:
     if version != FORMAT_VERSION:
         raise SealError(f"unknown sealed format version {version}")
     return version, algorithm, key_id
+
+
+def _active(ring: KeyRing) -> tuple[bytes, AESGCM]:
+    # A bulk import seals millions of cells: build the header and the cipher once per key.
+    return _header_and_cipher(ring.active_id, ring.data_key(ring.active_id))
+
+
+@functools.lru_cache(maxsize=16)
+def _header_and_cipher(key_id: int, key: bytes) -> tuple[bytes, AESGCM]:
+    return _HEADER.pack(FORMAT_VERSION, ALG_AES_256_GCM, key_id), _cipher(key)
 
 
 @functools.lru_cache(maxsize=16)

@@ -60,7 +60,11 @@ def keys_backup(out: Path, passphrase_file: Path | None) -> None:
         write_backup(ring, passphrase, out, now)
     except KeyBackupError as exc:
         raise click.ClickException(str(exc)) from None
-    note_backup(ring, settings.effective_key_file, now)
+    try:
+        note_backup(ring, settings.effective_key_file, now)
+    except OSError:
+        # A key file mounted read-only: the backup stands, only `keys status` cannot know of it.
+        click.echo("warning: could not note the backup's time beside the key file", err=True)
     click.echo(
         f"key ring backed up to {out}: {len(ring.data_keys)} data key(s), active key "
         f"{ring.active_id}. Keep it off this server and apart from the database backups, and "

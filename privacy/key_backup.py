@@ -169,9 +169,10 @@ def marker_path(key_file: Path) -> Path:
 def note_backup(ring: KeyRing, key_file: Path, now: dt.datetime) -> None:
     """Remember that ``ring`` was backed up at ``now`` (for ``keys status``)."""
     text = json.dumps({"at": now.astimezone(dt.UTC).isoformat(), "fingerprint": fingerprint(ring)})
-    tmp = marker_path(key_file).with_suffix(".tmp")
+    marker = marker_path(key_file)
+    tmp = marker.with_name(marker.name + ".tmp")
     tmp.write_text(text + "\n", encoding="utf-8")
-    os.replace(tmp, marker_path(key_file))
+    os.replace(tmp, marker)
 
 
 def last_backup(key_file: Path) -> BackupMarker | None:

@@ -103,14 +103,16 @@ def _check_against_database(ring: KeyRing) -> int | None:
     """Report how many sealed cells the ring opens and whether the audit chain verifies."""
     database = _database()
     try:
+        if _is_absent_sqlite(database):
+            raise SQLAlchemyError("no database file")
         cells = check_cells(database.engine, ring, sealed_tables(Base))
         with Session(database.engine) as session:
             chain = verify_chain(session, key=ring.secret("audit"))
     except SQLAlchemyError:
         click.echo(
-            "warning: the database cannot be read yet (not restored or not migrated), so the "
-            "keys were not checked against it nor the restore audited: restore the database, "
-            "then run this command again",
+            "warning: the database cannot be read (not restored yet, or older than this "
+            "version: run `flask --app app db upgrade`), so the keys were not checked against "
+            "it and the restore was not audited; run this command again afterwards",
             err=True,
         )
         return None
@@ -146,6 +148,12 @@ def db_backup(out: Path) -> None:
         "stored with it: back the keys up separately (flask --app app keys backup)."
     )
     _audit("db.backup", {"backend": "sqlite"})
+
+
+def _is_absent_sqlite(database: Database) -> bool:
+    # Connecting would create an empty file where the restored database is meant to go.
+    url = database.engine.url
+    return url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file()
 
 
 def backup_status(ring: KeyRing) -> str:

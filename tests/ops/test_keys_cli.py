@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import create_app
-from db import make_engine
-from ops import migrations, recovery_cli
+from db import make_engine, utcnow
+from ops import migrations, recovery, recovery_cli
 from privacy.audit import AuditEntry
+from privacy.key_backup import write_backup
+from privacy.keys import KeyRing, load_key_ring
 from tests.conftest import build_settings
 
 PASSPHRASE = "sixteen or more characters"
@@ -154,3 +156,22 @@ def test_db_backup_copies_sqlite_and_points_postgresql_to_pg_dump(
     assert _is_one_clean_line(again) and "exists already" in again.output
     postgres = _run(make_app("postgresql"), "db", "backup", "--out", str(tmp_path / "pg"))
     assert _is_one_clean_line(postgres) and "pg_dump -Fc" in postgres.output
+
+
+def test_keys_restored_before_the_database_are_written_but_not_yet_checked(
+    tmp_path: Path, passphrase_file: Path
+) -> None:
+    backup, ring = tmp_path / "k", KeyRing.generate()
+    write_backup(ring, PASSPHRASE, backup, utcnow())
+    instance = tmp_path / "empty-instance"
+    app = recovery.create_app(build_settings(instance, f"sqlite:///{instance / 'xinan.db'}"))
+    try:
+        result = _run(
+            app, "keys", "restore", str(backup), "--passphrase-file", str(passphrase_file)
+        )
+    finally:
+        app.extensions["xinan.db"].dispose()
+    assert result.exit_code == 0, result.output
+    assert "not audited" in result.output and "run this command again" in result.output
+    assert load_key_ring(instance / "keys.json") == ring
+    assert not (instance / "xinan.db").exists(), "no empty database where the restore goes"

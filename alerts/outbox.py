@@ -23,11 +23,13 @@ class Channel(enum.StrEnum):
 
 
 class DeliveryState(enum.StrEnum):
-    """pending → sent, or failed after the last retry."""
+    """pending → sent, or failed after the last retry, or cancelled when no longer wanted."""
 
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # e.g. a reminder whose teacher submitted while it waited out the SMS quiet hours.
+    CANCELLED = "cancelled"
 
 
 class Notification(Base):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ ENV_PREFIX = "XINAN_"
 SCHEDULER_MODES = ("embedded", "external", "off")
 # Cybersecurity Law art. 21: logs are kept at least six months; 184 days covers any six months.
 MIN_AUDIT_RETENTION_DAYS = 184
+_CLOCK = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 class SettingsError(ValueError):
@@ -49,6 +51,28 @@ class Settings:
     retention_login_attempts_days: int = 30
     retention_audit_days: int = 365
     retention_purge_minutes: int = 60
+    # Waves, invitations and the notification outbox (survey/, alerts/).
+    base_url: str = "http://127.0.0.1:5000"
+    notify_channels: str = "sms,email"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "xinan@localhost"
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""
+    sms_quiet_start: str = "21:00"
+    sms_quiet_end: str = "08:00"
+    reminder_days: str = "3,6"
+    reminder_hour: int = 10
+    outbox_max_attempts: int = 8
+    outbox_backoff_seconds: int = 60
+    outbox_sweep_seconds: int = 30
+    wave_sweep_seconds: int = 60
+    open_case_cap: int = 15
+    lost_link_per_staff_no_per_hour: int = 3
+    lost_link_per_ip_per_hour: int = 20
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -63,6 +87,7 @@ class Settings:
         if not self.testing and (self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2):
             raise SettingsError("argon2_memory_kib must be >= 19456 and argon2_time_cost >= 2")
         self._check_retention()
+        self._check_notifications()
 
     def _check_retention(self) -> None:
         # Not relaxed for tests: a shorter audit retention must never be configurable at all.
@@ -75,6 +100,38 @@ class Settings:
             raise SettingsError("retention_login_attempts_days must be at least 1")
         if self.retention_purge_minutes < 1:
             raise SettingsError("retention_purge_minutes must be at least 1")
+
+    def _check_notifications(self) -> None:
+        for name in self.notify_channel_list:
+            if name not in ("email", "sms"):
+                raise SettingsError(f"notify_channels: unknown channel {name!r} (email, sms)")
+        for day in self.reminder_day_list:
+            if day < 2:
+                raise SettingsError("reminder_days: each day is 2 or later (day 1 is the opening)")
+        for name in ("sms_quiet_start", "sms_quiet_end"):
+            if not _CLOCK.fullmatch(getattr(self, name)):
+                raise SettingsError(f"{name} must be a time of day such as 21:00")
+        if not 0 <= self.reminder_hour <= 23:
+            raise SettingsError("reminder_hour must be 0-23")
+        if self.outbox_max_attempts < 1 or self.outbox_backoff_seconds < 1:
+            raise SettingsError("outbox_max_attempts and outbox_backoff_seconds must be >= 1")
+        if self.outbox_sweep_seconds < 1 or self.wave_sweep_seconds < 1:
+            raise SettingsError("outbox_sweep_seconds and wave_sweep_seconds must be >= 1")
+        if self.open_case_cap < 1:
+            raise SettingsError("open_case_cap must be at least 1")
+
+    @property
+    def notify_channel_list(self) -> tuple[str, ...]:
+        """Channels for invitations and reminders, in order of preference."""
+        return tuple(c.strip() for c in self.notify_channels.split(",") if c.strip())
+
+    @property
+    def reminder_day_list(self) -> tuple[int, ...]:
+        """Days of the window (day 1 is the opening day) on which reminders go out."""
+        try:
+            return tuple(sorted({int(d) for d in self.reminder_days.split(",") if d.strip()}))
+        except ValueError:
+            raise SettingsError("reminder_days must be whole numbers such as 3,6") from None
 
     @property
     def effective_database_url(self) -> str:

@@ -1,0 +1,168 @@
+"""The outbox sweep: claim due messages, send each once, retry failures with exponential backoff.
+
+Claiming moves a row's ``next_attempt_at`` a lease into the future and counts the attempt, in one
+short transaction (an ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)`` on
+PostgreSQL; SQLite's single writer serialises the same statement). A second sweep, or a scheduler
+restarted mid-run, finds nothing due and sends nothing twice. Every outcome is written with the
+claimed attempt number as a fence, so a late writer whose lease ran out changes nothing. Sending
+happens outside any transaction; only a crash between a server accepting a message and the write
+of "sent" can repeat it, once the lease (far longer than a send's timeout) has passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from alerts.channels import ChannelError, Outgoing, Sender, configured_senders
+from alerts.notify import QuietHours, earliest_send, still_wanted
+from alerts.outbox import Channel, DeliveryState, Notification
+from config.settings import Settings
+from db import Database
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(minutes=15)
+MAX_BACKOFF = dt.timedelta(hours=6)
+BATCH = 50
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this sweep owns until its lease ends: its id, channel and attempt number."""
+
+    id: uuid.UUID
+    channel: Channel
+    attempt: int
+
+
+def retry_delay(attempt: int, base_seconds: int) -> dt.timedelta:
+    """Exponential backoff after the ``attempt``-th failure: base, 2×base, 4×base … capped."""
+    seconds = base_seconds * 2 ** min(max(attempt - 1, 0), 30)
+    return min(dt.timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+def state_after_failure(attempt: int, max_attempts: int) -> DeliveryState:
+    """Pending while attempts remain; failed after the last one."""
+    return DeliveryState.FAILED if attempt >= max_attempts else DeliveryState.PENDING
+
+
+def claim_due(
+    session: Session, now: dt.datetime, channels: list[Channel], limit: int = BATCH
+) -> list[Claim]:
+    """Take up to ``limit`` due rows on ``channels`` for this sweep (the caller commits)."""
+    if not channels:
+        return []
+    due = (
+        select(Notification.id)
+        .where(
+            Notification.state == DeliveryState.PENDING,
+            Notification.next_attempt_at <= now,
+            Notification.channel.in_(channels),
+        )
+        .order_by(Notification.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = session.execute(
+        update(Notification)
+        .where(Notification.id.in_(due.scalar_subquery()))
+        .values(attempts=Notification.attempts + 1, next_attempt_at=now + LEASE)
+        .returning(Notification.id, Notification.channel, Notification.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return [Claim(row[0], Channel(row[1]), int(row[2])) for row in rows]
+
+
+def _finish(session: Session, claim: Claim, **values: object) -> bool:
+    result = session.execute(
+        update(Notification)
+        .where(
+            Notification.id == claim.id,
+            Notification.attempts == claim.attempt,
+            Notification.state == DeliveryState.PENDING,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _open(database: Database, claim: Claim, now: dt.datetime) -> Outgoing | None:
+    """The message's opened fields, or None when its guard says it is no longer wanted."""
+    with Session(database.engine) as session:
+        row = session.get(Notification, claim.id)
+        if row is None or not still_wanted(session, row.key, now):
+            return None
+        return Outgoing(row.recipient or "", row.subject, row.body or "")
+
+
+def deliver(
+    database: Database, settings: Settings, claim: Claim, sender: Sender, now: dt.datetime
+) -> DeliveryState:
+    """Send one claimed message and record the outcome; returns the state written."""
+    outgoing = _open(database, claim, now)
+    if outgoing is None:
+        with Session(database.engine) as session, session.begin():
+            _finish(session, claim, state=DeliveryState.CANCELLED, last_error="not_wanted")
+        return DeliveryState.CANCELLED
+    try:
+        sender.send(outgoing)
+    except ChannelError as error:
+        return _record_failure(database, settings, claim, error.kind, now)
+    with Session(database.engine) as session, session.begin():
+        _finish(session, claim, state=DeliveryState.SENT, sent_at=now, last_error=None)
+    log.info(
+        "notification sent",
+        extra={"event": "outbox.sent", "notification": str(claim.id), "channel": claim.channel},
+    )
+    return DeliveryState.SENT
+
+
+def _record_failure(
+    database: Database, settings: Settings, claim: Claim, kind: str, now: dt.datetime
+) -> DeliveryState:
+    state = state_after_failure(claim.attempt, settings.outbox_max_attempts)
+    quiet = QuietHours.parse(settings.sms_quiet_start, settings.sms_quiet_end, settings.timezone)
+    retry = earliest_send(
+        claim.channel, now + retry_delay(claim.attempt, settings.outbox_backoff_seconds), quiet
+    )
+    with Session(database.engine) as session, session.begin():
+        _finish(session, claim, state=state, last_error=kind, next_attempt_at=retry)
+    log.warning(
+        "notification not sent",
+        extra={
+            "event": "outbox.failed" if state is DeliveryState.FAILED else "outbox.retry",
+            "notification": str(claim.id),
+            "channel": claim.channel,
+            "error": kind,
+            "attempt": claim.attempt,
+        },
+    )
+    return state
+
+
+def run_outbox_sweep(
+    database: Database,
+    settings: Settings,
+    now: dt.datetime,
+    senders: dict[Channel, Sender] | None = None,
+) -> dict[str, int]:
+    """Send every due message once; returns how many ended in each state this run."""
+    senders = configured_senders(settings) if senders is None else senders
+    quiet = QuietHours.parse(settings.sms_quiet_start, settings.sms_quiet_end, settings.timezone)
+    # A message due just before the quiet hours began waits for their end as well.
+    channels = sorted(c for c in senders if earliest_send(c, now, quiet) == now)
+    counts: dict[str, int] = {}
+    while True:
+        with Session(database.engine) as session, session.begin():
+            claims = claim_due(session, now, channels)
+        for claim in claims:
+            state = deliver(database, settings, claim, senders[claim.channel], now)
+            counts[state.value] = counts.get(state.value, 0) + 1
+        if len(claims) < BATCH:
+            return counts

@@ -1,0 +1,116 @@
+"""The scheduler's survey sweeps: open and close waves, invite, remind, and drain the outbox.
+
+Each job is ``run_X(database, settings, now)``: it loads rows, asks the pure rules in
+``survey.waves`` and ``survey.invitations_notify``, writes, and commits once. Every write is keyed
+(a state the clock has reached, a unique invitation, a unique notification key), so a job that
+runs twice, after a crash, or in two schedulers at once does each thing once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from flask import Flask
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from alerts.outbox_sweep import run_outbox_sweep
+from config.settings import Settings
+from db import Database, utcnow
+from privacy.audit.record import record
+from privacy.vault import key_ring
+from survey.invitations import ensure_invitations
+from survey.invitations_notify import enqueue_for_wave, register_guards
+from survey.models import Wave, WaveState
+from survey.waves_service import advance_by_clock
+
+log = logging.getLogger(__name__)
+
+
+def _waves(session: Session, *states: WaveState) -> list[Wave]:
+    _take_write_lock(session)
+    # On PostgreSQL a second scheduler waits here and then sees the first one's changes.
+    query = select(Wave).where(Wave.state.in_(states)).order_by(Wave.id).with_for_update()
+    return list(session.scalars(query))
+
+
+def _take_write_lock(session: Session) -> None:
+    """On SQLite, become the one writer before reading.
+
+    A transaction that reads first and writes later fails ("database is locked") when another
+    writer committed in between; one that writes first waits its turn instead.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE waves SET id = id WHERE 0"))
+
+
+def run_wave_sweep(database: Database, settings: Settings, now: dt.datetime) -> int:
+    """Open scheduled waves whose time has come and close open ones past their close."""
+    moved = 0
+    with Session(database.engine) as session, session.begin():
+        for wave in _waves(session, WaveState.SCHEDULED, WaveState.OPEN):
+            for state in advance_by_clock(session, wave, now):
+                action = "wave.open" if state is WaveState.OPEN else "wave.close"
+                record(session, "system", action, object_type="wave", object_id=wave.id)
+                moved += 1
+    return moved
+
+
+def run_invitation_sweep(database: Database, settings: Settings, now: dt.datetime) -> int:
+    """Invite every active teacher of scheduled and open waves, and send the invitations due."""
+    created = 0
+    with Session(database.engine) as session, session.begin():
+        for wave in _waves(session, WaveState.SCHEDULED, WaveState.OPEN):
+            new = ensure_invitations(session, wave, key_ring(), now)
+            if new:
+                record(
+                    session, "system", "wave.invite", object_type="wave", object_id=wave.id,
+                    detail={"created": new},
+                )  # fmt: skip
+            created += new
+            if wave.state is WaveState.OPEN:
+                enqueue_for_wave(session, settings, wave, now, reminders=False)
+    return created
+
+
+def run_reminder_sweep(database: Database, settings: Settings, now: dt.datetime) -> int:
+    """Queue the reminders now due to teachers who have not answered (each at most once)."""
+    queued = 0
+    with Session(database.engine) as session, session.begin():
+        for wave in _waves(session, WaveState.OPEN):
+            queued += enqueue_for_wave(session, settings, wave, now, reminders=True)
+    return queued
+
+
+def _logged(
+    name: str, job: Callable[[Database, Settings, dt.datetime], object]
+) -> Callable[[Database, Settings], None]:
+    def run(database: Database, settings: Settings) -> None:
+        try:
+            result = job(database, settings, utcnow())
+        except Exception:
+            # The next run retries; the scheduler thread must not die with one bad sweep.
+            log.exception("sweep failed", extra={"event": f"{name}.failed"})
+            return
+        log.debug("sweep ran", extra={"event": name, "result": str(result)})
+
+    return run
+
+
+def install(app: Flask) -> None:
+    """Register the outbox guards and the four survey sweeps on the app's one scheduler."""
+    register_guards()
+    settings: Settings = app.extensions["xinan.settings"]
+    database: Database = app.extensions["xinan.db"]
+    scheduler = app.extensions["xinan.scheduler"]
+    jobs: list[tuple[str, Callable[[Database, Settings, dt.datetime], object], int]] = [
+        ("survey.waves", run_wave_sweep, settings.wave_sweep_seconds),
+        ("survey.invitations", run_invitation_sweep, settings.wave_sweep_seconds),
+        ("survey.reminders", run_reminder_sweep, settings.wave_sweep_seconds),
+        ("alerts.outbox", run_outbox_sweep, settings.outbox_sweep_seconds),
+    ]
+    for name, job, seconds in jobs:
+        run = _logged(name, job)
+        scheduler.add_sweep(lambda run=run: run(database, settings), seconds, name)

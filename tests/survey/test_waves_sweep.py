@@ -1,0 +1,107 @@
+"""The wave sweep with a fake clock, and the battery lock, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from privacy.audit.models import AuditEntry
+from survey.jobs import run_wave_sweep
+from survey.links import token_hash
+from survey.models import Invitation, Response, Wave, WaveState
+from survey.population import Unit
+from survey.waves import BatteryLocked, NoSafetyItem, WaveError
+from survey.waves_service import WaveSpec, create_wave, lock_battery, update_wave
+from tests.survey import test_waves_support as support
+from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
+
+DAY = dt.timedelta(days=1)
+
+env, jobs_url, jobs_instance = support.env, support.jobs_url, support.jobs_instance
+
+
+def _state(env: Env, wave_id: int) -> WaveState:
+    with env.session() as session:
+        return session.get(Wave, wave_id).state  # type: ignore[union-attr]
+
+
+def test_sweep_opens_and_closes_at_their_times_and_is_safe_to_repeat(env: Env) -> None:
+    with env.session() as session, session.begin():
+        wave_id = make_wave(session).id
+        draft_id = make_wave(session, state=WaveState.DRAFT).id
+    assert run_wave_sweep(env.database, env.settings, T0 - dt.timedelta(seconds=1)) == 0
+    assert _state(env, wave_id) is WaveState.SCHEDULED
+    assert run_wave_sweep(env.database, env.settings, T0) == 1
+    assert run_wave_sweep(env.database, env.settings, T0) == 0  # run twice: nothing more
+    assert _state(env, wave_id) is WaveState.OPEN
+    assert run_wave_sweep(env.database, env.settings, T0 + 14 * DAY) == 1
+    assert _state(env, wave_id) is WaveState.CLOSED
+    assert _state(env, draft_id) is WaveState.DRAFT
+    with env.session() as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(
+                AuditEntry.object_id == str(wave_id), AuditEntry.object_type == "wave"
+            )
+        ).all()
+    assert actions.count("wave.open") == 1 and actions.count("wave.close") == 1
+
+
+def test_a_scheduler_down_through_the_window_opens_and_closes_in_one_run(env: Env) -> None:
+    with env.session() as session, session.begin():
+        wave_id = make_wave(session).id
+    assert run_wave_sweep(env.database, env.settings, T0 + 30 * DAY) == 2
+    assert _state(env, wave_id) is WaveState.CLOSED
+
+
+def _spec(battery: tuple[str, ...], confirm: bool = False) -> WaveSpec:
+    return WaveSpec("冬季", battery, T0, T0 + 14 * DAY, (Unit(),), confirm)
+
+
+def test_battery_without_phq9_needs_confirmation(env: Env) -> None:
+    with env.session() as session, session.begin():
+        with pytest.raises(NoSafetyItem):
+            create_wave(session, _spec(("gad7", "who5")), T0)
+        wave = create_wave(session, _spec(("gad7", "who5"), confirm=True), T0)
+        assert wave.no_safety_item_confirmed and wave.state is WaveState.DRAFT
+
+
+def test_battery_cannot_change_after_the_first_answer(env: Env) -> None:
+    with env.session() as session, session.begin():
+        teachers = seed_schools(session, per_school=1)
+        wave = create_wave(session, _spec(("phq9", "gad7")), T0)
+        update_wave(session, wave, _spec(("phq9", "gad7", "who5")))  # no answer yet: allowed
+        teacher = teachers["东一小"][0]
+        invitation = Invitation(
+            wave_id=wave.id,
+            teacher_id=teacher.id,
+            school_id=teacher.school_id,
+            token_hash=token_hash("x" * 43),
+        )
+        session.add(invitation)
+        session.flush()
+        response = Response(
+            wave_id=wave.id,
+            pseudonym=teacher.pseudonym,
+            school_id=teacher.school_id,
+            invitation_id=invitation.id,
+        )
+        session.add(response)
+        lock_battery(session, wave.id, T0 + DAY)
+        lock_battery(session, wave.id, T0 + 2 * DAY)  # later saves keep the first time
+        session.refresh(wave)
+        assert wave.battery_locked_at == T0 + DAY
+        with pytest.raises(BatteryLocked):
+            update_wave(session, wave, _spec(("phq9",)))
+        update_wave(
+            session, wave, WaveSpec("新名字", ("phq9", "gad7", "who5"), T0, T0 + 7 * DAY, (Unit(),))
+        )
+        assert wave.name == "新名字"
+
+
+def test_open_waves_cannot_be_edited(env: Env) -> None:
+    with env.session() as session, session.begin():
+        wave = make_wave(session, state=WaveState.OPEN)
+        with pytest.raises(WaveError):
+            update_wave(session, wave, _spec(("phq9",)))

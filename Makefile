@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export PORT
 
-.PHONY: run test lint check-system format clean
+.PHONY: run test lint translations check-system format clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime
+# The teachers' catalogues are kept as .po; the .mo files are built, never committed.
+translations: $(VENV)/.runtime
+	$(VENV)/bin/pybabel compile -d translations
+
+run: $(VENV)/.runtime translations
 	$(PY) -m flask --app app db upgrade
 	$(PY) -m flask --app app demo seed --if-empty
 	exec $(PY) app.py </dev/null
@@ -29,7 +33,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/mypy .
 
 # The tests start their own throwaway PostgreSQL cluster (installing the server if it is missing).
-test: $(VENV)/.dev lint
+test: $(VENV)/.dev lint translations
 	$(PY) -m devservices.postgres $(PY) -m pytest -n 2 -p no:cacheprovider
 
 format: $(VENV)/.dev

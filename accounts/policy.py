@@ -22,7 +22,16 @@ from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import ROLE_PERMISSIONS, Permission, Role, ScopeKind
 from org.models import School
 
-PUBLIC_ENDPOINTS = frozenset({"static", "health.healthz", "auth.login"})
+# The teacher's census pages (survey/views.py); tests check this list against the blueprint.
+TEACHER_ENDPOINTS = (
+    "landing", "confirm", "new_pin", "unlock", "consent", "language", "resume", "page",
+    "review", "submit", "done", "results", "talk", "withdraw",
+)  # fmt: skip
+PUBLIC_ENDPOINTS = frozenset(
+    {"static", "health.healthz", "auth.login"}
+    # The teacher's pages: the link token, the identity answer and the PIN are the keys.
+    | {f"teacher.{name}" for name in TEACHER_ENDPOINTS}
+)
 # A session that still has to set its password and enrol TOTP may reach only these.
 SETUP_ENDPOINTS = frozenset({"auth.setup", "auth.logout"})
 # Every logged-in member of staff holds these, whatever their roles.

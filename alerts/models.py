@@ -54,6 +54,9 @@ class Case(Base):
     previous_case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(40))
+    # The teacher withdrew consent while this crisis case awaited its first contact: one caring
+    # contact is still made (PIPL art. 13(4)), then the case closes as withdrawn.
+    teacher_withdrew_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     reasons_sealed: Mapped[bytes | None] = mapped_column("reasons", LargeBinary)
     # JSON list of the policy rule ids that fired (words come from the policy for display).

@@ -15,6 +15,7 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from werkzeug.routing import AnyConverter, Rule, UUIDConverter
 
+from accounts.policy import TEACHER_ENDPOINTS
 from accounts.roles import Role
 from tests.accounts.conftest import Staff, csrf_token
 
@@ -36,6 +37,8 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "staff.revoke": frozenset({Role.SECURITY_ADMIN}),
     "audit.entries": frozenset({Role.AUDITOR}),
     "audit.verify": frozenset({Role.AUDITOR}),
+    # The teacher's census pages: the link, the identity answer and the PIN are the keys.
+    **{f"teacher.{name}": PUBLIC for name in TEACHER_ENDPOINTS},
 }
 
 

@@ -1,0 +1,134 @@
+"""Where the survey hands a teacher to caring follow-up: opening cases and outreach, idempotently.
+
+Called inside the survey's own transaction (a page save or a submission), so a case exists exactly
+when the answers that called for it do. Keyed by the response: saving the PHQ-9 page again or
+submitting never opens a second case, and a later, milder answer never lowers or closes one —
+once a safety item was endorsed, a person reaches out whatever the teacher edits afterwards.
+The follow-up issue builds routing, states and escalation on these rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.models import Case, CaseState, Outreach, OutreachState
+from alerts.rules import DEFAULT_POLICY, DeadlinePolicy, deadlines_for
+from org.models import School
+from privacy.audit.record import record
+from survey.models import Response, RiskLevel
+
+SEVERITY = {RiskLevel.LOW: 1, RiskLevel.MODERATE: 2, RiskLevel.HIGH: 3, RiskLevel.CRISIS: 4}
+OPEN_STATES = (CaseState.NEW, CaseState.ACKNOWLEDGED, CaseState.CONTACTED, CaseState.FOLLOWING_UP)
+NOT_YET_CONTACTED = (CaseState.NEW, CaseState.ACKNOWLEDGED)
+
+
+def case_for(session: Session, response: Response) -> Case | None:
+    """The case opened for this response, if any."""
+    return session.scalars(select(Case).where(Case.response_id == response.id)).one_or_none()
+
+
+def outreach_for(session: Session, response: Response) -> Outreach | None:
+    """The outreach offered for this response, if any."""
+    stmt = select(Outreach).where(Outreach.response_id == response.id)
+    return session.scalars(stmt).one_or_none()
+
+
+def _district_of(session: Session, school_id: int) -> int:
+    district = session.scalar(select(School.district_id).where(School.id == school_id))
+    if district is None:
+        raise LookupError("the response's school does not exist")
+    return int(district)
+
+
+def open_case(
+    session: Session,
+    response: Response,
+    level: RiskLevel,
+    reasons: Sequence[str],
+    now: dt.datetime,
+    *,
+    policy: DeadlinePolicy = DEFAULT_POLICY,
+) -> Case:
+    """The response's case, opened now if it has none; raised (never lowered) to ``level``."""
+    if level not in (RiskLevel.CRISIS, RiskLevel.HIGH, RiskLevel.MODERATE):
+        raise ValueError("only crisis, high, or a moderate outreach taken up open a case")
+    existing = case_for(session, response)
+    if existing is not None:
+        _raise_level(existing, level, reasons, policy)
+        return existing
+    deadlines = deadlines_for(level.value, now, policy)
+    case = Case(
+        pseudonym=response.pseudonym,
+        school_id=response.school_id,
+        district_id=_district_of(session, response.school_id),
+        wave_id=response.wave_id,
+        response_id=response.id,
+        level=level,
+        state=CaseState.NEW,
+        opened_at=now,
+        acknowledge_due_at=deadlines.acknowledge_due_at,
+        contact_due_at=deadlines.contact_due_at,
+    )
+    case.reasons = json.dumps(sorted(set(reasons)))
+    session.add(case)
+    session.flush()
+    record(session, "system", "case.open", object_type="case", object_id=case.id)
+    return case
+
+
+def _raise_level(
+    case: Case, level: RiskLevel, reasons: Sequence[str], policy: DeadlinePolicy
+) -> None:
+    # Reasons only grow: a rule that once fired stays on the record the psychologist reads.
+    known = set(json.loads(case.reasons or "[]"))
+    if not set(reasons) <= known:
+        case.reasons = json.dumps(sorted(known | set(reasons)))
+    if case.state not in OPEN_STATES or SEVERITY[level] <= SEVERITY[case.level]:
+        return
+    # A more urgent level tightens the deadlines from the original opening time.
+    deadlines = deadlines_for(level.value, case.opened_at, policy)
+    case.level = level
+    case.acknowledge_due_at = deadlines.acknowledge_due_at
+    case.contact_due_at = min(case.contact_due_at, deadlines.contact_due_at)
+
+
+def open_outreach(session: Session, response: Response, now: dt.datetime) -> Outreach:
+    """The response's caring outreach (moderate level), created once."""
+    existing = outreach_for(session, response)
+    if existing is not None:
+        return existing
+    outreach = Outreach(
+        pseudonym=response.pseudonym,
+        school_id=response.school_id,
+        district_id=_district_of(session, response.school_id),
+        wave_id=response.wave_id,
+        response_id=response.id,
+        state=OutreachState.OFFERED,
+        created_at=now,
+    )
+    session.add(outreach)
+    session.flush()
+    return outreach
+
+
+def request_talk(
+    session: Session,
+    response: Response,
+    now: dt.datetime,
+    *,
+    policy: DeadlinePolicy = DEFAULT_POLICY,
+) -> Case:
+    """The teacher pressed "I would like to talk to someone": the outreach becomes a case."""
+    outreach = open_outreach(session, response, now)
+    case = open_case(session, response, RiskLevel.MODERATE, [], now, policy=policy)
+    if outreach.state is OutreachState.OFFERED:
+        outreach.state = OutreachState.REQUESTED
+        outreach.requested_at = now
+    outreach.case_id = case.id
+    session.flush()
+    return case

@@ -1,0 +1,129 @@
+"""What the teacher sees after answering: help lines, and their own results in kind, plain words.
+
+No band names such as "severe" reach the teacher: each instrument's result is told as one of three
+gentle sentences by its level, with the score and its possible range for those who want numbers.
+The help lines come from ``config/helplines.toml``; the city's own line is shown only when the
+operator has set it.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from instruments import Instrument, Score, Text
+from survey.flow import instruments_by_id, page_order
+
+HELPLINES_FILE = Path(__file__).resolve().parents[1] / "config" / "helplines.toml"
+
+
+@dataclass(frozen=True)
+class HelpLine:
+    """One number to call, with its name in both languages."""
+
+    number: str
+    label: Text
+
+
+def load_helplines(path: Path = HELPLINES_FILE) -> tuple[HelpLine, ...]:
+    """The national lines, then the city's own when configured (an empty number is left out)."""
+    with path.open("rb") as fh:
+        raw = tomllib.load(fh)
+    lines = [_line(entry, path) for entry in raw.get("lines", [])]
+    city = raw.get("city", {})
+    if str(city.get("number", "")).strip():
+        lines.append(_line(city, path))
+    if not lines:
+        raise ValueError(f"{path}: no help lines configured")
+    return tuple(lines)
+
+
+def _line(entry: dict[str, Any], path: Path) -> HelpLine:
+    try:
+        number = str(entry["number"]).strip()
+        return HelpLine(number=number, label=Text(zh=str(entry["zh-CN"]), en=str(entry["en"])))
+    except KeyError as missing:
+        raise ValueError(f"{path}: a help line lacks {missing}") from None
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One score of one instrument, with the range it can take."""
+
+    label: str
+    value: str
+    lowest: str
+    highest: str
+
+
+@dataclass(frozen=True)
+class InstrumentFeedback:
+    """One instrument's result as the teacher reads it."""
+
+    name: str
+    tone: str  # "steady", "strain" or "heavy": picks a sentence in the template
+    scores: tuple[ScoreLine, ...]
+    local_policy: bool
+
+
+TONES = {"low": "steady", "moderate": "strain", "high": "heavy", "crisis": "heavy"}
+
+
+def results_for(battery: list[str], scores_json: str | None, lang: str) -> list[InstrumentFeedback]:
+    """The teacher's results, in page order, from the sealed scores document."""
+    if not scores_json:
+        return []
+    doc = json.loads(scores_json)
+    known = instruments_by_id()
+    out = []
+    for inst_id in page_order(battery):
+        entry = doc.get(inst_id)
+        if entry is None:
+            continue
+        inst = known[inst_id]
+        lines = tuple(
+            _score_line(inst, s, entry["scores"].get(s.id), lang)
+            for s in inst.scores
+            if entry["scores"].get(s.id) is not None
+        )
+        out.append(
+            InstrumentFeedback(
+                name=inst.name.get(lang),
+                tone=TONES.get(entry.get("level") or "", "none"),
+                scores=lines,
+                local_policy=any(b.source == "local_policy" for b in inst.band_sets),
+            )
+        )
+    return out
+
+
+def _score_line(inst: Instrument, score: Score, value: float, lang: str) -> ScoreLine:
+    low, high = score_range(inst, score)
+    return ScoreLine(
+        label=score.label.get(lang),
+        value=_number(value),
+        lowest=_number(low),
+        highest=_number(high),
+    )
+
+
+def score_range(inst: Instrument, score: Score) -> tuple[Fraction, Fraction]:
+    """The lowest and highest value a score can take."""
+    if score.derived_from is not None:
+        low, high = score_range(inst, inst.score(score.derived_from))
+        return low * score.multiplier, high * score.multiplier
+    items = [inst.items[i] for i in score.items]
+    lows = [min(it.values) for it in items]
+    highs = [max(it.values) for it in items]
+    if score.method == "mean":
+        return min(lows), max(highs)
+    return sum(lows, Fraction(0)) * score.multiplier, sum(highs, Fraction(0)) * score.multiplier
+
+
+def _number(value: float | Fraction) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.1f}"

@@ -1,0 +1,56 @@
+"""Languages for the teacher's pages: Simplified Chinese by default, English on request.
+
+The source strings are Chinese, so a missing English catalogue degrades to the default language,
+never to a blank. The choice is remembered in Flask's signed session cookie; every time shown is
+in Asia/Shanghai (stored times stay UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Flask, redirect, request, session
+from flask.typing import ResponseReturnValue
+from flask_babel import Babel
+
+LANGS = {"zh-CN": "zh_Hans_CN", "en": "en"}
+DEFAULT_LANG = "zh-CN"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+COOKIE_KEY = "lang"
+
+
+def current_lang() -> str:
+    """``"zh-CN"`` or ``"en"``: the choice in the session cookie, else the default."""
+    chosen = session.get(COOKIE_KEY)
+    return chosen if isinstance(chosen, str) and chosen in LANGS else DEFAULT_LANG
+
+
+def _locale() -> str:
+    return LANGS[current_lang()]
+
+
+def install_i18n(app: Flask) -> None:
+    """Flask-Babel with our locale and time zone, and ``lang`` in every template."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", LANGS[DEFAULT_LANG])
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    Babel(app, locale_selector=_locale, timezone_selector=lambda: "Asia/Shanghai")
+    app.jinja_env.globals["current_lang"] = current_lang
+    app.jinja_env.filters["local_time"] = local_time
+
+
+def local_time(moment: dt.datetime | None) -> str:
+    """``2026-11-29 14:05`` in Asia/Shanghai."""
+    if moment is None:
+        return ""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def switch_language(code: str) -> ResponseReturnValue:
+    """Remember the language and go back where the teacher was (only to a path of this site)."""
+    if code in LANGS:
+        session[COOKIE_KEY] = code
+    target = request.args.get("next", "")
+    if len(target) > 200 or not target.startswith("/s/") or "//" in target or "\\" in target:
+        target = "/"
+    return redirect(target)

@@ -1,0 +1,86 @@
+"""The teacher's PIN and the throttle on guesses (of the PIN and of the identity check alike).
+
+A 4–6 digit PIN has at most a million values: a slow hash such as argon2 would not stop an
+offline search over a copied database, it would only make every teacher's request slow. A keyed
+HMAC does stop it — the key (the key ring's ``link`` secret) is kept outside the database — and
+costs microseconds, so the form stays fast under a city's load. Online guessing is stopped by the
+throttle: after ``MAX_FAILURES`` wrong tries the link is locked, for longer each time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+
+from privacy.keys import KeyRing
+from survey.models import Invitation
+
+PIN_RE = re.compile(r"[0-9]{4,6}")
+HASH_PREFIX = "hmac-sha256$"
+MAX_FAILURES = 5
+FIRST_LOCK = dt.timedelta(minutes=15)
+LONGEST_LOCK = dt.timedelta(hours=24)
+# PINs nobody should choose: one digit repeated, or a run up or down.
+_RUNS = "0123456789012345", "9876543210987654"
+
+
+class PinRejected(ValueError):
+    """The new PIN breaks a rule; ``reason`` is a short code the view turns into words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_new_pin(pin: str, repeat: str) -> None:
+    """Raise PinRejected unless ``pin`` is 4–6 ASCII digits, not trivial, and repeated exactly."""
+    if not PIN_RE.fullmatch(pin):
+        raise PinRejected("format")
+    if len(set(pin)) == 1 or any(pin in run for run in _RUNS):
+        raise PinRejected("trivial")
+    if not hmac.compare_digest(pin, repeat):
+        raise PinRejected("mismatch")
+
+
+def hash_pin(ring: KeyRing, invitation: Invitation, pin: str) -> str:
+    """HMAC-SHA256 of the PIN under the link key, bound to this invitation."""
+    message = b"pin\x00" + invitation.id.bytes + pin.encode("ascii")
+    return HASH_PREFIX + hmac.new(ring.secret("link"), message, hashlib.sha256).hexdigest()
+
+
+def pin_matches(ring: KeyRing, invitation: Invitation, pin: str) -> bool:
+    """Whether ``pin`` is the invitation's PIN (constant time; any malformed input is False)."""
+    if invitation.pin_hash is None or not PIN_RE.fullmatch(pin):
+        return False
+    return hmac.compare_digest(invitation.pin_hash, hash_pin(ring, invitation, pin))
+
+
+def is_locked(invitation: Invitation, now: dt.datetime) -> bool:
+    """Whether guesses are refused right now."""
+    return invitation.pin_locked_until is not None and now < invitation.pin_locked_until
+
+
+def lock_duration(failures: int) -> dt.timedelta:
+    """How long the link locks after ``failures`` wrong tries: 15 min, doubling, at most 24 h."""
+    rounds = max(failures // MAX_FAILURES, 1)
+    lock: dt.timedelta = FIRST_LOCK * (2 ** (rounds - 1))
+    return min(lock, LONGEST_LOCK)
+
+
+def register_failure(invitation: Invitation, now: dt.datetime) -> bool:
+    """Count a wrong try; returns True when this try locked the link."""
+    invitation.pin_failures = (invitation.pin_failures or 0) + 1
+    if invitation.pin_failures % MAX_FAILURES == 0:
+        invitation.pin_locked_until = now + lock_duration(invitation.pin_failures)
+        return True
+    return False
+
+
+def clear_failures(invitation: Invitation) -> None:
+    """A right answer resets the count (written only when there is something to reset)."""
+    if invitation.pin_failures:
+        invitation.pin_failures = 0
+    if invitation.pin_locked_until is not None:
+        invitation.pin_locked_until = None

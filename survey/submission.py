@@ -1,0 +1,159 @@
+"""Submitting the census in one transaction: validate, score, seal, open the follow-up, audit.
+
+Exactly one submission per invitation: a replay of a submitted form returns the stored receipt
+and writes nothing. Concurrent duplicates are serialised by the row lock the view takes
+(``survey.teacher.load_for_write``); should one still slip through, the version column or a
+unique constraint refuses it, the savepoint is rolled back, and the stored receipt is returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from alerts.intake import open_case, open_outreach
+from instruments import Instrument
+from privacy.audit.record import record
+from scoring import BatteryResult, default_policy, flag_names, level_name, score_battery
+from survey.drafts import ensure_answerable, response_of, rule_ids, stored_answers
+from survey.flow import FlowError, instruments_by_id, page_instruments
+from survey.forms import check_answers, missing_items
+from survey.models import Invitation, InvitationStatus, Response, RiskLevel
+
+# No 0/O, 1/I/L: a receipt read aloud over the phone or copied by hand stays unambiguous.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+RECEIPT_GROUPS = 3
+
+
+class Incomplete(FlowError):
+    """Some items are unanswered; ``gaps`` lists them by page."""
+
+    status = 400
+    reason = "incomplete"
+
+    def __init__(self, gaps: list[tuple[int, Instrument, list[int]]]) -> None:
+        super().__init__("incomplete")
+        self.gaps = gaps
+
+
+class Conflict(FlowError):
+    """A concurrent write won and left no submission behind: the teacher may simply retry."""
+
+    status = 409
+    reason = "conflict"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The receipt, and whether this request only replayed an earlier submission."""
+
+    receipt: str
+    replayed: bool
+
+
+def new_receipt() -> str:
+    """A short receipt such as ``K7QM-3XPA-9RTW`` (about 59 bits)."""
+    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(4 * RECEIPT_GROUPS))
+    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
+
+
+def submit(session: Session, invitation: Invitation, now: dt.datetime) -> Submitted:
+    """Submit the invitation's draft once; a replay returns the same receipt."""
+    replay = _replayed(session, invitation)
+    if replay is not None:
+        return replay
+    ensure_answerable(invitation)
+    response = response_of(session, invitation)
+    instruments = page_instruments(invitation.wave)
+    answers = stored_answers(response)
+    check_answers(answers, instruments)
+    gaps = missing_items(answers, instruments)
+    if response is None or gaps:
+        raise Incomplete(gaps)
+    result = score(invitation.wave.battery, answers)
+    try:
+        with session.begin_nested():
+            receipt = _store(session, invitation, response, result, now)
+    except (IntegrityError, StaleDataError):
+        session.expire_all()
+        replay = _replayed(session, invitation)
+        if replay is None:
+            raise Conflict() from None
+        return replay
+    return Submitted(receipt=receipt, replayed=False)
+
+
+def _replayed(session: Session, invitation: Invitation) -> Submitted | None:
+    if invitation.status is not InvitationStatus.SUBMITTED:
+        return None
+    response = response_of(session, invitation)
+    if response is None or response.receipt is None:
+        return None
+    return Submitted(receipt=response.receipt, replayed=True)
+
+
+def score(battery: list[str], answers: dict[str, int]) -> BatteryResult:
+    """Score one teacher's complete answers in the wave's battery (column) order."""
+    known = instruments_by_id()
+    row = [answers.get(item.id, math.nan) for i in battery for item in known[i].items]
+    return score_battery(list(battery), np.array([row], dtype=np.float64), default_policy())
+
+
+def _store(
+    session: Session,
+    invitation: Invitation,
+    response: Response,
+    result: BatteryResult,
+    now: dt.datetime,
+) -> str:
+    level_text = level_name(int(result.level[0]))
+    level = RiskLevel(level_text) if level_text else None
+    reasons = rule_ids(int(result.reasons[0]), result.policy)
+    response.scores = json.dumps(scores_document(result), sort_keys=True)
+    response.reasons = json.dumps(reasons)
+    response.risk_level = level
+    response.submitted_at = now
+    response.receipt = new_receipt()
+    invitation.status = InvitationStatus.SUBMITTED
+    invitation.submitted_at = now
+    session.flush()  # the version check and the unique receipt fail here, before anything else
+    if level in (RiskLevel.CRISIS, RiskLevel.HIGH):
+        open_case(session, response, level, reasons, now)
+    elif level is RiskLevel.MODERATE:
+        open_outreach(session, response, now)
+    record(
+        session,
+        response.pseudonym,
+        "survey.submit",
+        object_type="response",
+        object_id=response.id,
+        detail={"wave": invitation.wave_id},
+    )
+    return response.receipt
+
+
+def scores_document(result: BatteryResult) -> dict[str, Any]:
+    """Per instrument: scores, band codes, flag names and level, as JSON-ready values."""
+    doc: dict[str, Any] = {}
+    for inst_id, res in result.instruments.items():
+        scores = {}
+        for name, values in res.scores.items():
+            value = float(values[0])
+            scores[name] = None if math.isnan(value) else round(value, 4)
+        names = flag_names(res.instrument)
+        doc[inst_id] = {
+            "scores": scores,
+            "bands": {name: res.band(name, 0) for name in res.bands},
+            "flags": [n for bit, n in enumerate(names) if int(res.flags[0]) >> bit & 1],
+            "level": level_name(int(res.level[0])),
+        }
+    return doc

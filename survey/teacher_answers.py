@@ -1,0 +1,198 @@
+"""The teacher's answering pages: one page per instrument, review, submit, feedback, results,
+"I would like to talk to someone", and withdrawal. All behind the PIN.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from alerts.intake import outreach_for, request_talk
+from alerts.models import OutreachState
+from survey import consent, drafts, submission, teacher_state
+from survey.drafts import has_crisis_case, response_of, stored_answers
+from survey.feedback import results_for
+from survey.flow import AlreadySubmitted, FlowError, page_instruments, resume_page
+from survey.forms import BadForm, missing_items, option_codes, parse_fields, parse_page
+from survey.i18n import current_lang
+from survey.models import InvitationStatus, RiskLevel
+from survey.teacher_common import (
+    Visit,
+    db_session,
+    problem,
+    render,
+    require_answering,
+    require_unlocked,
+    visit,
+)
+
+ENDPOINTS = ("resume", "page", "review", "submit", "done", "results", "talk", "withdraw")
+
+
+def add_routes(bp: Blueprint) -> None:
+    """Register the answering routes on the teacher's blueprint."""
+    bp.add_url_rule("/s/<token>/continue", view_func=resume, endpoint="resume")
+    bp.add_url_rule("/s/<token>/page/<int:number>", view_func=page, methods=["GET", "POST"])
+    bp.add_url_rule("/s/<token>/review", view_func=review)
+    bp.add_url_rule("/s/<token>/submit", view_func=submit, methods=["POST"])
+    bp.add_url_rule("/s/<token>/done", view_func=done)
+    bp.add_url_rule("/s/<token>/results", view_func=results)
+    bp.add_url_rule("/s/<token>/talk", view_func=talk, methods=["POST"])
+    bp.add_url_rule("/s/<token>/withdraw", view_func=withdraw, methods=["GET", "POST"])
+
+
+def receipt_of(v: Visit) -> str | None:
+    """The receipt of a submitted invitation (shown even without the PIN: it is not personal)."""
+    if v.invitation.status is not InvitationStatus.SUBMITTED:
+        return None
+    response = response_of(db_session(), v.invitation)
+    return response.receipt if response else None
+
+
+def _answering(token: str, write: bool = False) -> Visit:
+    v = visit(token, write=write)
+    require_unlocked(v)
+    if v.invitation.status is InvitationStatus.SUBMITTED:
+        raise AlreadySubmitted()
+    if v.invitation.consented_at is None or v.invitation.status is not InvitationStatus.STARTED:
+        raise FlowError()
+    require_answering(v)
+    return v
+
+
+def resume(token: str) -> ResponseReturnValue:
+    """Open the page where the teacher stopped."""
+    v = visit(token)
+    require_unlocked(v)
+    if v.invitation.status is InvitationStatus.SUBMITTED:
+        return redirect(url_for("teacher.done", token=token))
+    n_pages = len(page_instruments(v.invitation.wave))
+    number = resume_page(response_of(db_session(), v.invitation), n_pages)
+    if number > n_pages:
+        return redirect(url_for("teacher.review", token=token))
+    return redirect(url_for("teacher.page", token=token, number=number))
+
+
+def page(token: str, number: int) -> ResponseReturnValue:
+    """One instrument: stem, recall period, each item a fieldset of options; saved on each post."""
+    v = _answering(token, write=request.method == "POST")
+    instruments = page_instruments(v.invitation.wave)
+    if not 1 <= number <= len(instruments):
+        return problem("not_found", 404, v)
+    if request.method == "POST":
+        answers, go = parse_page(request.form, instruments[number - 1])
+        drafts.save_page(db_session(), v.invitation, number, answers, v.now)
+        target = {"back": max(number - 1, 1), "next": number + 1}.get(go, len(instruments) + 1)
+        if target > len(instruments):
+            return redirect(url_for("teacher.review", token=token), 303)
+        return redirect(url_for("teacher.page", token=token, number=target), 303)
+    response = response_of(db_session(), v.invitation)
+    return render(
+        "page.html",
+        v,
+        number=number,
+        total=len(instruments),
+        instrument=instruments[number - 1],
+        answers=stored_answers(response),
+        option_codes=option_codes,
+        crisis=has_crisis_case(db_session(), response),
+    )
+
+
+def review(token: str) -> ResponseReturnValue:
+    """Every page with what is still unanswered, then the submit button."""
+    v = _answering(token)
+    return _review_page(v, 200)
+
+
+def _review_page(v: Visit, status: int) -> ResponseReturnValue:
+    response = response_of(db_session(), v.invitation)
+    instruments = page_instruments(v.invitation.wave)
+    answers = stored_answers(response)
+    return render(
+        "review.html",
+        v,
+        status=status,
+        instruments=instruments,
+        answers=answers,
+        gaps=missing_items(answers, instruments),
+        crisis=has_crisis_case(db_session(), response),
+    )
+
+
+def submit(token: str) -> ResponseReturnValue:
+    """Submit once; a replay (double click, refresh, resend) lands on the same receipt."""
+    v = visit(token, write=True)
+    require_unlocked(v)
+    parse_fields(request.form, ())
+    if v.invitation.status is not InvitationStatus.SUBMITTED:
+        require_answering(v)
+    try:
+        submission.submit(db_session(), v.invitation, v.now)
+    except submission.Incomplete:
+        return _review_page(v, 400)
+    return redirect(url_for("teacher.done", token=token), 303)
+
+
+def done(token: str) -> ResponseReturnValue:
+    """The receipt; with the PIN, the feedback (help lines first after a safety answer)."""
+    v = visit(token)
+    if v.invitation.status is not InvitationStatus.SUBMITTED:
+        return redirect(url_for("teacher.landing", token=token))
+    response = response_of(db_session(), v.invitation)
+    if not v.unlocked or response is None:
+        return render("landing.html", v, step="unlock", receipt=receipt_of(v),
+                      next_url=url_for("teacher.unlock", token=token))  # fmt: skip
+    require_unlocked(v)
+    outreach = outreach_for(db_session(), response)
+    return render(
+        "done.html",
+        v,
+        receipt=response.receipt,
+        level=response.risk_level.value if response.risk_level else "none",
+        safety=response.risk_level is RiskLevel.CRISIS or has_crisis_case(db_session(), response),
+        can_ask=outreach is not None and outreach.state is OutreachState.OFFERED,
+        asked=outreach is not None and outreach.state is not OutreachState.OFFERED,
+    )
+
+
+def results(token: str) -> ResponseReturnValue:
+    """The teacher's own scores, told kindly."""
+    v = visit(token)
+    require_unlocked(v)
+    if v.invitation.status is not InvitationStatus.SUBMITTED:
+        return redirect(url_for("teacher.landing", token=token))
+    response = response_of(db_session(), v.invitation)
+    shown = results_for(v.invitation.wave.battery, response.scores if response else None,
+                        current_lang())  # fmt: skip
+    safety = response is not None and has_crisis_case(db_session(), response)
+    return render("results.html", v, results=shown, safety=safety)
+
+
+def talk(token: str) -> ResponseReturnValue:
+    """ "I would like to talk to someone": the outreach becomes a case for a psychologist."""
+    v = visit(token, write=True)
+    require_unlocked(v)
+    parse_fields(request.form, ())
+    response = response_of(db_session(), v.invitation)
+    if v.invitation.status is not InvitationStatus.SUBMITTED or response is None:
+        raise FlowError()
+    if response.risk_level is not RiskLevel.MODERATE:
+        raise BadForm("not_offered")
+    request_talk(db_session(), response, v.now)
+    return redirect(url_for("teacher.done", token=token), 303)
+
+
+def withdraw(token: str) -> ResponseReturnValue:
+    """Withdraw consent, after a clear confirmation of what it does."""
+    v = visit(token, write=request.method == "POST")
+    require_unlocked(v)
+    if v.invitation.status not in (InvitationStatus.STARTED, InvitationStatus.SUBMITTED):
+        raise FlowError()
+    if request.method == "GET":
+        return render("withdraw.html", v)
+    if parse_fields(request.form, ("confirm",), digits=False)["confirm"] != "yes":
+        return render("withdraw.html", v, status=400, unconfirmed=True)
+    outcome = consent.withdraw(db_session(), v.invitation, v.now)
+    teacher_state.forget(v.invitation)
+    return render("withdrawn.html", v, kept_contact=outcome.kept_contact, just_now=True)

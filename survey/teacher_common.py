@@ -1,0 +1,135 @@
+"""What every teacher page needs: the invitation behind the token, this browser's state, the
+wave's window, rendering in the teacher's language, and kind error pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import NoReturn
+
+from flask import abort, current_app, make_response, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
+
+from db import Database, utcnow
+from org.models import School
+from survey import teacher, teacher_state
+from survey.consent import MINUTES_TO_ANSWER, RETENTION_YEARS
+from survey.feedback import HelpLine
+from survey.flow import FlowError, Step, WaveNotOpen, next_step, takes_answers, window_for
+from survey.i18n import current_lang
+from survey.models import Invitation
+
+# Problems the teacher may meet, by reason code; the template words each one.
+PROBLEM_STATUS = {"not_found": 404, "bad_form": 400, "too_large": 413, "csrf": 400}
+
+
+@dataclass
+class Visit:
+    """One request's view of the teacher's link."""
+
+    token: str
+    invitation: Invitation
+    now: dt.datetime
+    confirmed: bool
+    unlocked: bool
+    takes_answers: bool
+
+    @property
+    def step(self) -> Step:
+        """Where this teacher goes next."""
+        return next_step(self.invitation, confirmed=self.confirmed, unlocked=self.unlocked)
+
+
+def db_session() -> Session:
+    """The request's database session."""
+    database: Database = current_app.extensions["xinan.db"]
+    return database.session()
+
+
+def helplines() -> tuple[HelpLine, ...]:
+    """The configured help lines."""
+    lines: tuple[HelpLine, ...] = current_app.extensions["xinan.helplines"]
+    return lines
+
+
+def visit(token: str, *, write: bool = False) -> Visit:
+    """Load the link (locked for writing when ``write``); an unknown token is a kind 404."""
+    session = db_session()
+    invitation = teacher.load_for_write(session, token) if write else teacher.load(session, token)
+    if invitation is None:
+        abort(404)
+    now = utcnow()
+    district = session.get(School, invitation.school_id)
+    window = window_for(
+        invitation.wave, invitation.school_id, district.district_id if district else 0
+    )
+    return Visit(
+        token=token,
+        invitation=invitation,
+        now=now,
+        confirmed=teacher_state.is_confirmed(invitation, now),
+        unlocked=teacher_state.is_unlocked(invitation, now),
+        takes_answers=takes_answers(invitation.wave, window, now),
+    )
+
+
+def require_answering(v: Visit) -> None:
+    """Refuse steps that take answers while the wave is closed (or not yet open)."""
+    if not v.takes_answers:
+        raise WaveNotOpen()
+
+
+def require_unlocked(v: Visit) -> None:
+    """Personal pages need the PIN: send the teacher to enter it."""
+    if not v.unlocked:
+        abort(redirect(url_for("teacher.unlock", token=v.token)))
+    teacher_state.mark_unlocked(v.invitation, v.now)  # refresh the idle timer
+
+
+def step_url(v: Visit) -> str:
+    """The URL of the teacher's next step."""
+    targets = {
+        Step.CONFIRM: "teacher.confirm",
+        Step.SET_PIN: "teacher.new_pin",
+        Step.UNLOCK: "teacher.unlock",
+        Step.CONSENT: "teacher.consent",
+        Step.PAGES: "teacher.resume",
+        Step.DONE: "teacher.done",
+    }
+    return url_for(targets.get(v.step, "teacher.landing"), token=v.token)
+
+
+def render(
+    template: str, v: Visit | None, status: int = 200, **context: object
+) -> ResponseReturnValue:
+    """A teacher page in the teacher's language."""
+    return (
+        render_template(
+            f"survey/{template}",
+            v=v,
+            token=v.token if v else None,
+            lang=current_lang(),
+            helplines=helplines(),
+            years=RETENTION_YEARS,
+            minutes=MINUTES_TO_ANSWER,
+            **context,
+        ),
+        status,
+    )
+
+
+def problem(reason: str, status: int, v: Visit | None = None) -> ResponseReturnValue:
+    """A kind error page; never a stack trace, never anything personal."""
+    return render("problem.html", v, status=status, reason=reason)
+
+
+def flow_problem(error: FlowError, v: Visit | None) -> ResponseReturnValue:
+    """The page for a refused step."""
+    return problem(error.reason, error.status, v)
+
+
+def fail(reason: str, status: int) -> NoReturn:
+    """Stop the request with a problem page."""
+    abort(make_response(problem(reason, status)))

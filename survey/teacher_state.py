@@ -1,0 +1,74 @@
+"""What this browser has proven for one link: identity confirmed, PIN entered — and until when.
+
+Kept in Flask's signed session cookie (it already carries the CSRF token), keyed by a short
+digest of the link, never the token or the invitation id. An unlock lasts ``UNLOCK_IDLE`` since
+the last page, so a phone left on a staff-room table does not stay open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import session
+
+from survey.models import Invitation
+
+STATE_KEY = "survey"
+CONFIRM_TTL = dt.timedelta(minutes=30)
+UNLOCK_IDLE = dt.timedelta(minutes=30)
+MAX_LINKS = 4  # a shared family phone may hold a few links; older ones are forgotten
+
+
+def _key(invitation: Invitation) -> str:
+    return invitation.token_hash.hex()[:16]
+
+
+def _entries() -> dict[str, dict[str, int]]:
+    raw = session.get(STATE_KEY)
+    return raw if isinstance(raw, dict) else {}
+
+
+def _get(invitation: Invitation, field: str) -> int | None:
+    entry = _entries().get(_key(invitation))
+    value = entry.get(field) if isinstance(entry, dict) else None
+    return value if isinstance(value, int) else None
+
+
+def _put(invitation: Invitation, field: str, now: dt.datetime) -> None:
+    entries = dict(_entries())
+    key = _key(invitation)
+    entry = dict(entries.pop(key, {}))
+    entry[field] = int(now.timestamp())
+    entries[key] = entry
+    while len(entries) > MAX_LINKS:
+        entries.pop(next(iter(entries)))
+    session[STATE_KEY] = entries
+
+
+def mark_confirmed(invitation: Invitation, now: dt.datetime) -> None:
+    """The teacher answered the identity question in this browser."""
+    _put(invitation, "c", now)
+
+
+def is_confirmed(invitation: Invitation, now: dt.datetime) -> bool:
+    """Whether the identity answer is recent enough to set a PIN."""
+    at = _get(invitation, "c")
+    return at is not None and now.timestamp() - at <= CONFIRM_TTL.total_seconds()
+
+
+def mark_unlocked(invitation: Invitation, now: dt.datetime) -> None:
+    """The teacher set or entered the PIN in this browser (also refreshes the idle timer)."""
+    _put(invitation, "u", now)
+
+
+def is_unlocked(invitation: Invitation, now: dt.datetime) -> bool:
+    """Whether personal pages may be shown to this browser now."""
+    at = _get(invitation, "u")
+    return at is not None and now.timestamp() - at <= UNLOCK_IDLE.total_seconds()
+
+
+def forget(invitation: Invitation) -> None:
+    """Drop this link's state (after withdrawal, or on "leave")."""
+    entries = dict(_entries())
+    if entries.pop(_key(invitation), None) is not None:
+        session[STATE_KEY] = entries

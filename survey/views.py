@@ -1,0 +1,158 @@
+"""The teacher's pages at ``/s/<token>``: landing, identity, PIN, consent (answers and results are
+in ``survey.teacher_answers``). Views stay thin: parse, call one service, render.
+
+Every route here is public (``accounts.policy.PUBLIC_ENDPOINTS``): the token, the identity answer
+and the PIN are the teacher's keys, and without them a page shows nothing personal.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, redirect, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from privacy.vault import key_ring
+from survey import consent, teacher, teacher_answers, teacher_state
+from survey.feedback import HELPLINES_FILE, load_helplines
+from survey.flow import FlowError, Step
+from survey.forms import BadForm, parse_fields
+from survey.i18n import install_i18n, switch_language
+from survey.pin import PinRejected
+from survey.teacher_common import (
+    db_session,
+    flow_problem,
+    problem,
+    render,
+    require_answering,
+    require_unlocked,
+    step_url,
+    visit,
+)
+
+ENDPOINTS = (
+    "landing", "confirm", "new_pin", "unlock", "consent", "language",
+    *teacher_answers.ENDPOINTS,
+)  # fmt: skip
+
+
+def make_blueprint() -> Blueprint:
+    """The teacher's blueprint (also installs Flask-Babel and loads the help lines)."""
+    bp = Blueprint("teacher", __name__)
+    bp.record_once(_setup)
+    bp.add_url_rule("/s/<token>", view_func=landing)
+    bp.add_url_rule("/s/<token>/confirm", view_func=confirm, methods=["GET", "POST"])
+    bp.add_url_rule("/s/<token>/pin", view_func=new_pin, methods=["GET", "POST"])
+    bp.add_url_rule("/s/<token>/unlock", view_func=unlock, methods=["GET", "POST"])
+    bp.add_url_rule("/s/<token>/consent", view_func=consent_page, methods=["GET", "POST"],
+                    endpoint="consent")  # fmt: skip
+    bp.add_url_rule("/lang/<any('zh-CN', en):code>", view_func=switch_language,
+                    endpoint="language")  # fmt: skip
+    teacher_answers.add_routes(bp)
+    bp.register_error_handler(FlowError, lambda e: flow_problem(e, None))
+    bp.register_error_handler(BadForm, lambda e: problem("bad_form", 400))
+    bp.register_error_handler(HTTPException, _http_problem)
+    return bp
+
+
+def _setup(state: BlueprintSetupState) -> None:
+    app = state.app
+    if not isinstance(app, Flask):
+        raise TypeError("the teacher blueprint needs a Flask app")
+    install_i18n(app)
+    path = app.extensions["xinan.settings"].extra.get("helplines_file", HELPLINES_FILE)
+    app.extensions["xinan.helplines"] = load_helplines(path)
+
+
+def _http_problem(error: HTTPException) -> ResponseReturnValue:
+    if error.response is not None:  # a redirect or a page passed to abort()
+        return error.response
+    reason = {404: "not_found", 413: "too_large", 405: "bad_form", 429: "locked"}.get(
+        error.code or 400, "bad_form"
+    )
+    if isinstance(error, CSRFError):
+        reason = "csrf"
+    return problem(reason, error.code or 400)
+
+
+def landing(token: str) -> ResponseReturnValue:
+    """What the census is for and who sees what; nothing personal, whoever holds the link."""
+    v = visit(token)
+    receipt = teacher_answers.receipt_of(v)
+    return render("landing.html", v, step=v.step.value, receipt=receipt, next_url=step_url(v))
+
+
+def confirm(token: str) -> ResponseReturnValue:
+    """The last four digits of the teacher's own phone number, as the roster has it."""
+    v = visit(token, write=request.method == "POST")
+    if v.invitation.pin_hash is not None:
+        return redirect(step_url(v))
+    require_answering(v)
+    if request.method == "GET":
+        return render("confirm.html", v)
+    digits = parse_fields(request.form, ("digits",))["digits"]
+    try:
+        teacher.confirm_identity(db_session(), v.invitation, digits, v.now)
+    except teacher.WrongAnswer as wrong:
+        return render("confirm.html", v, status=wrong.status, wrong=True)
+    except teacher.JustLocked as locked:
+        return render("confirm.html", v, status=locked.status, locked=True)
+    teacher_state.mark_confirmed(v.invitation, v.now)
+    return redirect(url_for("teacher.new_pin", token=token), 303)
+
+
+def new_pin(token: str) -> ResponseReturnValue:
+    """Choose a 4–6 digit PIN; it guards resuming, results and withdrawal."""
+    v = visit(token, write=request.method == "POST")
+    if v.step is not Step.SET_PIN:
+        return redirect(step_url(v))
+    require_answering(v)
+    if request.method == "GET":
+        return render("pin_new.html", v)
+    fields = parse_fields(request.form, ("pin", "repeat"))
+    try:
+        teacher.set_pin(db_session(), key_ring(), v.invitation, fields["pin"], fields["repeat"])
+    except PinRejected as rejected:
+        return render("pin_new.html", v, status=400, rejected=rejected.reason)
+    teacher_state.mark_unlocked(v.invitation, v.now)
+    return redirect(url_for("teacher.consent", token=token), 303)
+
+
+def unlock(token: str) -> ResponseReturnValue:
+    """Enter the PIN to continue, see results or withdraw (throttled)."""
+    v = visit(token, write=request.method == "POST")
+    if v.step is not Step.UNLOCK:
+        return redirect(step_url(v))
+    if request.method == "GET":
+        return render("unlock.html", v)
+    pin = parse_fields(request.form, ("pin",))["pin"]
+    try:
+        teacher.unlock(db_session(), key_ring(), v.invitation, pin, v.now)
+    except teacher.WrongAnswer as wrong:
+        return render("unlock.html", v, status=wrong.status, wrong=True)
+    except teacher.JustLocked as locked:
+        return render("unlock.html", v, status=locked.status, locked=True)
+    teacher_state.mark_unlocked(v.invitation, v.now)
+    v.unlocked = True
+    return redirect(step_url(v), 303)
+
+
+def consent_page(token: str) -> ResponseReturnValue:
+    """The separate consent for sensitive personal information: agree, or decline."""
+    v = visit(token, write=request.method == "POST")
+    if v.step is not Step.CONSENT:
+        return redirect(step_url(v))
+    require_unlocked(v)
+    require_answering(v)
+    if request.method == "GET":
+        return render("consent.html", v, version=consent.CONSENT_VERSION)
+    decision = parse_fields(request.form, ("decision",), digits=False)["decision"]
+    if decision == "agree":
+        consent.give_consent(db_session(), v.invitation, v.now)
+        return redirect(url_for("teacher.resume", token=token), 303)
+    if decision == "decline":
+        consent.decline(db_session(), v.invitation, v.now)
+        teacher_state.forget(v.invitation)
+        return render("declined.html", v, just_now=True)
+    return problem("bad_form", 400, v)

@@ -1,0 +1,52 @@
+"""Small factories for the census: a wave open now, and an invitation with its link token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db import utcnow
+from org.models import Teacher
+from privacy.vault import key_ring
+from survey.links import link_token, token_hash
+from survey.models import Invitation, Wave, WaveState, WaveUnit
+from tests.factories import make_school, make_teacher
+
+DEFAULT_BATTERY = ["phq9", "gad7", "who5", "k10", "pss10", "cbi"]
+
+
+def make_wave(session: Session, battery: list[str] | None = None, **overrides: Any) -> Wave:
+    """A wave open from an hour ago for a week, for the whole city."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "name": "2026 秋季普查",
+        "battery": list(battery or DEFAULT_BATTERY),
+        "opens_at": now - dt.timedelta(hours=1),
+        "closes_at": now + dt.timedelta(days=7),
+        "state": WaveState.OPEN,
+    }
+    values.update(overrides)
+    wave = Wave(**values)
+    wave.units.append(WaveUnit())
+    session.add(wave)
+    session.flush()
+    return wave
+
+
+def make_invitation(
+    session: Session, wave: Wave | None = None, teacher: Teacher | None = None
+) -> tuple[Invitation, str]:
+    """An invitation and its link token (the token is derived, as the real app derives it)."""
+    wave = wave or make_wave(session)
+    teacher = teacher or make_teacher(session, make_school(session))
+    invitation = Invitation(
+        id=uuid.uuid4(), wave_id=wave.id, teacher_id=teacher.id, school_id=teacher.school_id
+    )
+    token = link_token(key_ring(), invitation.id)
+    invitation.token_hash = token_hash(token)
+    session.add(invitation)
+    session.flush()
+    return invitation, token

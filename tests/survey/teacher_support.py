@@ -1,0 +1,68 @@
+"""Walking the teacher's flow through the test client: confirm, PIN, consent, pages, submit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from survey.flow import instruments_by_id, page_order
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+PIN = "4826"
+
+
+def csrf(client: FlaskClient, url: str) -> str:
+    """The CSRF token of the form at ``url``."""
+    match = CSRF.search(client.get(url).get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post(
+    client: FlaskClient, url: str, data: Mapping[str, object], token_url: str | None = None
+) -> TestResponse:
+    """POST with this session's CSRF token (read from ``token_url``, default ``url``)."""
+    body = {"csrf_token": csrf(client, token_url or url), **data}
+    return client.post(url, data=body)
+
+
+def phone_digits(phone: str) -> str:
+    """The last four digits of a roster phone number."""
+    return phone[-4:]
+
+
+def start(client: FlaskClient, token: str, phone: str, pin: str = PIN) -> None:
+    """Confirm identity, set the PIN and consent."""
+    base = f"/s/{token}"
+    assert post(client, f"{base}/confirm", {"digits": phone_digits(phone)}).status_code == 303
+    assert post(client, f"{base}/pin", {"pin": pin, "repeat": pin}).status_code == 303
+    assert post(client, f"{base}/consent", {"decision": "agree"}).status_code == 303
+
+
+def page_answers(instrument_id: str, value: int | None = None, **overrides: int) -> dict[str, str]:
+    """Form fields answering every item of one instrument with its lowest (or given) option."""
+    inst = instruments_by_id()[instrument_id]
+    out = {}
+    for item in inst.items:
+        chosen = value if value is not None else int(min(item.values))
+        out[item.id] = str(overrides.get(item.id, chosen))
+    return out
+
+
+def answer_all(
+    client: FlaskClient, token: str, battery: list[str], overrides: Mapping[str, int] | None = None
+) -> None:
+    """Save every page with the lowest options (``overrides`` by item id)."""
+    for number, inst_id in enumerate(page_order(battery), start=1):
+        data = page_answers(inst_id, **(overrides or {}))
+        data = {k: str((overrides or {}).get(k, v)) for k, v in data.items()}
+        response = post(client, f"/s/{token}/page/{number}", data)
+        assert response.status_code == 303, (number, response.status_code)
+
+
+def submit(client: FlaskClient, token: str) -> TestResponse:
+    """Post the review page's submit form."""
+    return post(client, f"/s/{token}/submit", {}, token_url=f"/s/{token}/review")

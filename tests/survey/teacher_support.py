@@ -63,6 +63,6 @@ def answer_all(
         assert response.status_code == 303, (number, response.status_code)
 
 
-def submit(client: FlaskClient, token: str) -> TestResponse:
-    """Post the review page's submit form."""
-    return post(client, f"/s/{token}/submit", {}, token_url=f"/s/{token}/review")
+def submit(client: FlaskClient, token: str, token_url: str | None = None) -> TestResponse:
+    """Post the review page's submit form (the CSRF token read from ``token_url``)."""
+    return post(client, f"/s/{token}/submit", {}, token_url=token_url or f"/s/{token}/review")

@@ -2,29 +2,336 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Invitation, InvitationStatus, Response
+from alerts.models import Case, CaseState, Outreach, OutreachState
+from privacy.audit.models import AuditEntry
+from survey.models import Invitation, InvitationStatus, Response, RiskLevel, Wave, WaveState
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import make_invitation, make_wave
-from tests.survey.teacher_support import answer_all, start, submit
+from tests.survey.teacher_support import (
+    PIN,
+    answer_all,
+    csrf,
+    page_answers,
+    post,
+    start,
+    submit,
+)
+
+CANARY_NAME = "金丝雀老师"
+# WHO-5 at its best keeps the profile "low"; its lowest options alone would be moderate.
+LOW = {f"who5_{i}": 5 for i in range(1, 6)}
+MODERATE = {**LOW, "phq9_1": 2, "phq9_2": 2, "phq9_3": 2, "phq9_4": 2, "phq9_5": 2}
+CRISIS = {**LOW, "phq9_9": 1}
+
+
+@dataclass
+class Link:
+    """A teacher's committed-to-the-test-transaction invitation and its token."""
+
+    invitation: Invitation
+    token: str
+    phone: str
+    battery: list[str]
+
+    @property
+    def url(self) -> str:
+        return f"/s/{self.token}"
+
+
+@pytest.fixture
+def link(db_session: Session) -> Link:
+    teacher = make_teacher(db_session, make_school(db_session), name=CANARY_NAME)
+    wave = make_wave(db_session)
+    invitation, token = make_invitation(db_session, wave, teacher)
+    return Link(invitation, token, teacher.phone or "", list(wave.battery))
+
+
+@pytest.fixture
+def fresh(app: Flask) -> Iterator[FlaskClient]:
+    """A second browser: no cookie, no PIN entered."""
+    yield app.test_client()
+
+
+def invitation_of(session: Session, link: Link) -> Invitation:
+    found = session.get(Invitation, link.invitation.id, populate_existing=True)
+    assert found is not None
+    return found
+
+
+def response_of(session: Session, link: Link) -> Response | None:
+    stmt = select(Response).where(Response.invitation_id == link.invitation.id)
+    return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
+
+
+def finish(client: FlaskClient, link: Link, overrides: dict[str, int]) -> str:
+    start(client, link.token, link.phone)
+    answer_all(client, link.token, link.battery, overrides)
+    assert submit(client, link.token).status_code == 303
+    return client.get(f"{link.url}/done").get_data(as_text=True)
 
 
 def test_a_teacher_confirms_consents_answers_and_submits(
-    client: FlaskClient, db_session: Session
+    client: FlaskClient, db_session: Session, link: Link
 ) -> None:
-    teacher = make_teacher(db_session, make_school(db_session))
-    wave = make_wave(db_session)
-    invitation, token = make_invitation(db_session, wave, teacher)
-    assert client.get(f"/s/{token}").status_code == 200
-    start(client, token, teacher.phone or "")
-    answer_all(client, token, wave.battery)
-    response = submit(client, token)
-    assert response.status_code == 303, response.get_data(as_text=True)
-    done = client.get(f"/s/{token}/done")
-    assert done.status_code == 200
-    stored = db_session.query(Response).one()
-    assert stored.receipt and stored.risk_level is not None
-    found = db_session.get(Invitation, invitation.id)
-    assert found is not None and found.status is InvitationStatus.SUBMITTED
+    landing = client.get(link.url).get_data(as_text=True)
+    assert "自愿" in landing and "人事" in landing  # voluntary; never personnel decisions
+    done = finish(client, link, LOW)
+    stored = response_of(db_session, link)
+    assert stored is not None and stored.risk_level is RiskLevel.LOW
+    assert stored.receipt and stored.receipt in done
+    assert invitation_of(db_session, link).status is InvitationStatus.SUBMITTED
+    assert invitation_of(db_session, link).consent_version == "2026.1"
+    assert 'id="helplines"' not in done
+
+
+def test_the_link_without_the_pin_shows_nothing_personal(
+    client: FlaskClient, fresh: FlaskClient, link: Link
+) -> None:
+    finish(client, link, CRISIS)
+    pages = ["", "/done", "/results", "/review", "/page/1", "/withdraw", "/continue", "/consent"]
+    for path in pages:
+        response = fresh.get(link.url + path)
+        body = response.get_data(as_text=True)
+        assert response.status_code in (200, 302), path
+        assert CANARY_NAME not in body and link.phone not in body, path
+        assert "checked" not in body and 'id="result-' not in body, path
+        assert 'id="helplines"' not in body, path  # even that would hint at an answer
+        if response.status_code == 302:
+            assert response.headers["Location"].endswith(("/unlock", link.url)), path
+
+
+def test_item9_alone_opens_a_crisis_case_at_page_save_before_submission(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    start(client, link.token, link.phone)
+    data = page_answers("phq9", **{"phq9_9": 1})  # total 1: only the safety item
+    assert post(client, f"{link.url}/page/1", data).status_code == 303
+    case = db_session.scalars(select(Case)).one()
+    assert case.level is RiskLevel.CRISIS and case.state is CaseState.NEW
+    assert invitation_of(db_session, link).status is InvitationStatus.STARTED
+    next_page = client.get(f"{link.url}/page/2").get_data(as_text=True)
+    assert next_page.index('id="helplines"') < next_page.index('id="stem"')
+    assert "12356" in next_page and "110" in next_page and "120" in next_page
+    # Changing item 9 back to 0 does not close or lower the case.
+    assert post(client, f"{link.url}/page/1", page_answers("phq9")).status_code == 303
+    assert db_session.scalars(select(Case)).one().level is RiskLevel.CRISIS
+
+
+def test_feedback_puts_the_help_lines_first_after_a_safety_answer(
+    client: FlaskClient, link: Link
+) -> None:
+    done = finish(client, link, CRISIS)
+    assert done.index('id="helplines"') < done.index('id="thanks"')
+    assert "tel:12356" in done
+
+
+def test_resuming_needs_the_pin_and_opens_where_the_teacher_stopped(
+    client: FlaskClient, fresh: FlaskClient, link: Link
+) -> None:
+    start(client, link.token, link.phone)
+    for number, inst in ((1, "phq9"), (2, "gad7")):
+        assert post(client, f"{link.url}/page/{number}", page_answers(inst)).status_code == 303
+    assert fresh.get(f"{link.url}/continue").headers["Location"].endswith("/unlock")
+    response = post(fresh, f"{link.url}/unlock", {"pin": PIN})
+    assert response.status_code == 303
+    resumed = fresh.get(response.headers["Location"])
+    assert resumed.headers["Location"].endswith("/page/3")
+    page_one = fresh.get(f"{link.url}/page/1").get_data(as_text=True)
+    assert page_one.count("checked") == 9
+
+
+def test_wrong_pins_lock_the_link_for_a_while(
+    client: FlaskClient, fresh: FlaskClient, db_session: Session, link: Link
+) -> None:
+    start(client, link.token, link.phone)
+    for _ in range(4):
+        response = post(fresh, f"{link.url}/unlock", {"pin": "9999"})
+        assert response.status_code == 200 and 'id="wrong"' in response.get_data(as_text=True)
+    assert 'id="locked"' in post(fresh, f"{link.url}/unlock", {"pin": "9999"}).get_data(
+        as_text=True
+    )
+    assert invitation_of(db_session, link).pin_locked_until is not None
+    assert post(fresh, f"{link.url}/unlock", {"pin": PIN}).status_code == 429
+
+
+def test_identity_failures_all_look_alike_and_are_throttled(
+    fresh: FlaskClient, db_session: Session, link: Link
+) -> None:
+    wrong = str((int(link.phone[-4:]) + 1) % 10000).zfill(4)
+    bodies = {
+        post(fresh, f"{link.url}/confirm", {"digits": value}).get_data(as_text=True).count("wrong")
+        for value in (wrong, "abc", "１２３４５６７８９０１２３")
+    }
+    assert len(bodies) == 1
+    post(fresh, f"{link.url}/confirm", {"digits": wrong})
+    post(fresh, f"{link.url}/confirm", {"digits": wrong})
+    assert post(fresh, f"{link.url}/confirm", {"digits": link.phone[-4:]}).status_code == 429
+    assert invitation_of(db_session, link).pin_hash is None
+
+
+def test_full_width_digits_confirm_the_teacher(fresh: FlaskClient, link: Link) -> None:
+    full_width = "".join(chr(0xFF10 + int(d)) for d in link.phone[-4:])
+    assert post(fresh, f"{link.url}/confirm", {"digits": full_width}).status_code == 303
+
+
+def test_a_replayed_submission_gets_the_same_receipt_and_stores_nothing_new(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    finish(client, link, MODERATE)
+    receipt = response_of(db_session, link).receipt  # type: ignore[union-attr]
+    assert submit(client, link.token, f"{link.url}/done").status_code == 303
+    assert response_of(db_session, link).receipt == receipt  # type: ignore[union-attr]
+    assert db_session.query(Outreach).count() == 1
+    submits = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "survey.submit"))
+    assert len(submits.all()) == 1
+    # After submission the link takes no more answers.
+    assert (
+        post(client, f"{link.url}/page/1", page_answers("phq9"), f"{link.url}/done").status_code
+        == 409
+    )
+
+
+def test_a_tampered_option_is_refused_and_nothing_is_stored(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    start(client, link.token, link.phone)
+    for bad in ("4", "-1", "1.0", "NaN", "99999999999999999999", "１"):
+        data = page_answers("phq9", **{})
+        data["phq9_3"] = bad
+        response = post(client, f"{link.url}/page/1", data)
+        assert response.status_code == 400, bad
+    assert response_of(db_session, link) is None
+
+
+def test_submitting_with_missing_items_lists_them(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    start(client, link.token, link.phone)
+    data = page_answers("phq9")
+    del data["phq9_4"]
+    post(client, f"{link.url}/page/1", data)
+    response = submit(client, link.token)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="missing"' in body and "第 4 题" in body
+    assert response_of(db_session, link).receipt is None  # type: ignore[union-attr]
+
+
+def test_moderate_teachers_can_ask_to_talk_and_a_case_opens(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    done = finish(client, link, MODERATE)
+    assert 'id="talk"' in done
+    response = post(client, f"{link.url}/talk", {}, f"{link.url}/done")
+    assert response.status_code == 303
+    outreach = db_session.scalars(select(Outreach)).one()
+    assert outreach.state is OutreachState.REQUESTED and outreach.case_id is not None
+    assert 'id="talk-requested"' in client.get(f"{link.url}/done").get_data(as_text=True)
+
+
+def test_results_are_told_kindly(client: FlaskClient, link: Link) -> None:
+    finish(client, link, MODERATE)
+    body = client.get(f"{link.url}/results").get_data(as_text=True)
+    assert 'id="result-1"' in body and "10" in body
+    for alarming in ("重度", "severe", "抑郁症", "crisis"):
+        assert alarming not in body
+
+
+def test_declining_stores_nothing_and_ends_the_flow(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    post(client, f"{link.url}/confirm", {"digits": link.phone[-4:]})
+    post(client, f"{link.url}/pin", {"pin": PIN, "repeat": PIN})
+    response = post(client, f"{link.url}/consent", {"decision": "decline"})
+    assert response.status_code == 200 and 'id="declined"' in response.get_data(as_text=True)
+    invitation = invitation_of(db_session, link)
+    assert invitation.status is InvitationStatus.DECLINED and invitation.consented_at is None
+    assert response_of(db_session, link) is None
+
+
+def test_withdrawal_deletes_answers_but_keeps_the_crisis_contact(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    finish(client, link, CRISIS)
+    body = post(client, f"{link.url}/withdraw", {"confirm": "yes"}).get_data(as_text=True)
+    assert 'id="kept-contact"' in body
+    response = response_of(db_session, link)
+    assert response is not None and response.withdrawn_at is not None
+    assert response.answers is None and response.scores is None and response.risk_level is None
+    case = db_session.scalars(select(Case)).one()
+    assert case.state is CaseState.NEW and case.teacher_withdrew_at is not None
+    assert invitation_of(db_session, link).status is InvitationStatus.WITHDRAWN
+    entry = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "survey.consent.withdrawn")
+    ).one()
+    assert entry.detail == {"kept_contact": True}
+    assert "已撤回" in client.get(link.url).get_data(as_text=True)
+
+
+def test_withdrawal_without_a_crisis_removes_the_outreach(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    finish(client, link, MODERATE)
+    body = post(client, f"{link.url}/withdraw", {"confirm": "yes"}).get_data(as_text=True)
+    assert 'id="kept-contact"' not in body
+    assert db_session.query(Outreach).count() == 0 and db_session.query(Case).count() == 0
+
+
+def test_withdrawal_needs_an_explicit_confirmation(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    finish(client, link, LOW)
+    assert post(client, f"{link.url}/withdraw", {}).status_code == 400
+    assert invitation_of(db_session, link).status is InvitationStatus.SUBMITTED
+
+
+def test_a_closed_wave_answers_kindly_and_takes_nothing(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    token = csrf(client, f"{link.url}/confirm")
+    wave = db_session.get(Wave, link.invitation.wave_id)
+    assert wave is not None
+    wave.state = WaveState.CLOSED
+    db_session.flush()
+    assert 'id="status"' in client.get(link.url).get_data(as_text=True)
+    data = {"digits": link.phone[-4:], "csrf_token": token}
+    response = client.post(f"{link.url}/confirm", data=data)
+    assert response.status_code == 403 and "没有开放" in response.get_data(as_text=True)
+    assert invitation_of(db_session, link).identity_confirmed_at is None
+
+
+@pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 5000, "%00%0d%0a", "ＡＢＣ"])
+def test_unknown_or_garbage_tokens_get_a_404_in_the_teachers_language(
+    client: FlaskClient, token: str
+) -> None:
+    response = client.get(f"/s/{token}")
+    assert response.status_code == 404 and "找不到这个链接" in response.get_data(as_text=True)
+    client.get("/lang/en?next=/s/x")
+    response = client.get(f"/s/{token}/page/1")
+    assert response.status_code == 404 and "We cannot find this link" in response.get_data(
+        as_text=True
+    )
+
+
+def test_chinese_by_default_and_english_on_request(client: FlaskClient, link: Link) -> None:
+    body = client.get(link.url).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in body and "教师身心健康普查" in body and 'id="lang-en"' in body
+    switch = client.get(f"/lang/en?next={link.url}")
+    assert switch.status_code == 302 and switch.headers["Location"].endswith(link.url)
+    body = client.get(link.url).get_data(as_text=True)
+    assert '<html lang="en">' in body and "Teacher wellbeing census" in body
+    assert "voluntary" in body and 'id="lang-zh"' in body
+    assert client.get("/lang/en?next=https://evil.example/").headers["Location"] == "/"
+
+
+def test_an_oversized_body_is_refused(client: FlaskClient, link: Link) -> None:
+    response = client.post(f"{link.url}/confirm", data={"digits": "1" * (3 * 1024 * 1024)})
+    assert response.status_code == 413

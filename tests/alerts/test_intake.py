@@ -1,0 +1,68 @@
+"""Opening cases and outreach from the survey: idempotent, never lowered, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy.orm import Session
+
+from alerts.intake import open_case, open_outreach, request_talk
+from alerts.models import Case, CaseState, Outreach, OutreachState
+from db import utcnow
+from survey.models import Response, RiskLevel
+from tests.survey.factories import make_invitation
+
+
+def make_response(session: Session) -> Response:
+    invitation, _ = make_invitation(session)
+    response = Response(
+        wave_id=invitation.wave_id,
+        pseudonym=invitation.teacher.pseudonym,
+        school_id=invitation.school_id,
+        invitation_id=invitation.id,
+    )
+    session.add(response)
+    session.flush()
+    return response
+
+
+def test_a_crisis_case_opens_once_per_response(db_session: Session) -> None:
+    response = make_response(db_session)
+    now = utcnow()
+    first = open_case(db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], now)
+    again = open_case(db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], now)
+    assert first.id == again.id
+    assert db_session.query(Case).count() == 1
+    assert first.acknowledge_due_at == now + dt.timedelta(hours=2)
+    assert json.loads(first.reasons or "[]") == ["phq9_item9_endorsed"]
+
+
+def test_a_later_milder_level_never_lowers_a_case(db_session: Session) -> None:
+    response = make_response(db_session)
+    case = open_case(db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], utcnow())
+    open_case(db_session, response, RiskLevel.HIGH, ["gad7_total_15_plus"], utcnow())
+    assert case.level is RiskLevel.CRISIS and case.state is CaseState.NEW
+    assert set(json.loads(case.reasons or "[]")) == {"phq9_item9_endorsed", "gad7_total_15_plus"}
+
+
+def test_a_more_urgent_level_raises_the_case_and_tightens_its_deadline(db_session: Session) -> None:
+    response = make_response(db_session)
+    case = open_case(db_session, response, RiskLevel.HIGH, ["k10_total_30_plus"], utcnow())
+    before = case.contact_due_at
+    open_case(db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], utcnow())
+    assert case.level is RiskLevel.CRISIS
+    assert case.acknowledge_due_at is not None and case.contact_due_at <= before
+
+
+def test_outreach_is_offered_once_and_becomes_a_case_when_the_teacher_asks(
+    db_session: Session,
+) -> None:
+    response = make_response(db_session)
+    outreach = open_outreach(db_session, response, utcnow())
+    assert open_outreach(db_session, response, utcnow()).id == outreach.id
+    case = request_talk(db_session, response, utcnow())
+    assert outreach.state is OutreachState.REQUESTED and outreach.case_id == case.id
+    assert case.level is RiskLevel.MODERATE and case.acknowledge_due_at is None
+    assert request_talk(db_session, response, utcnow()).id == case.id
+    assert db_session.query(Outreach).count() == 1 and db_session.query(Case).count() == 1

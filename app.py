@@ -18,7 +18,9 @@ from ops.scheduler import Scheduler
 from ops.web import configure_web, install_request_cycle
 from privacy.keys import KeyRing, load_or_generate
 from privacy.vault import install_key_ring
+from survey import admin_views as wave_views
 from survey import jobs as survey_jobs
+from survey import lost_link_views
 from survey import views as teacher_views
 
 
@@ -39,7 +41,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["xinan.passwords"] = Passwords(
         HashCost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     )
-    for blueprint in (health, auth_views, admin_views, audit_views, teacher_views):
+    blueprints = (health, auth_views, admin_views, audit_views, teacher_views)
+    for blueprint in (*blueprints, wave_views, lost_link_views):
         app.register_blueprint(blueprint.make_blueprint())
     install_request_cycle(app)
     install_gate(app)

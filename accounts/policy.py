@@ -31,6 +31,8 @@ PUBLIC_ENDPOINTS = frozenset(
     {"static", "health.healthz", "auth.login"}
     # The teacher's pages: the link token, the identity answer and the PIN are the keys.
     | {f"teacher.{name}" for name in TEACHER_ENDPOINTS}
+    # A teacher who lost the link asks for it again (it goes to the roster contact).
+    | {"lost_link.lost_link"}
 )
 # A session that still has to set its password and enrol TOTP may reach only these.
 SETUP_ENDPOINTS = frozenset({"auth.setup", "auth.logout"})

@@ -13,16 +13,19 @@ import logging
 from collections.abc import Callable
 
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.orm import Session
 
 from alerts.outbox_sweep import run_outbox_sweep
 from config.settings import Settings
 from db import Database, utcnow
+from ops.retention import PurgeContext, matching_rows, register_rule
 from privacy.audit.record import record
 from privacy.vault import key_ring
 from survey.invitations import ensure_invitations
 from survey.invitations_notify import enqueue_for_wave, register_guards
+from survey.lost_link import WINDOW
+from survey.lost_link_models import LostLinkAttempt
 from survey.models import Wave, WaveState
 from survey.waves_service import advance_by_clock
 
@@ -99,9 +102,18 @@ def _logged(
     return run
 
 
+def _old_lost_link_attempts(context: PurgeContext) -> ColumnElement[bool]:
+    # Only the throttle's hour reads them; a day is plenty.
+    return LostLinkAttempt.at < context.now - max(WINDOW, dt.timedelta(days=1))
+
+
+purge_lost_link_attempts = matching_rows(LostLinkAttempt, _old_lost_link_attempts)
+
+
 def install(app: Flask) -> None:
-    """Register the outbox guards and the four survey sweeps on the app's one scheduler."""
+    """Register the outbox guards, a retention rule and the four survey sweeps."""
     register_guards()
+    register_rule("lost-link-attempts", purge_lost_link_attempts)
     settings: Settings = app.extensions["xinan.settings"]
     database: Database = app.extensions["xinan.db"]
     scheduler = app.extensions["xinan.scheduler"]

@@ -37,6 +37,16 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "staff.revoke": frozenset({Role.SECURITY_ADMIN}),
     "audit.entries": frozenset({Role.AUDITOR}),
     "audit.verify": frozenset({Role.AUDITOR}),
+    "waves.wave_list": frozenset({Role.SYSTEM_ADMIN}),
+    "waves.new_wave": frozenset({Role.SYSTEM_ADMIN}),
+    "waves.wave_detail": frozenset({Role.SYSTEM_ADMIN}),
+    "waves.edit_wave": frozenset({Role.SYSTEM_ADMIN}),
+    "waves.wave_action": frozenset({Role.SYSTEM_ADMIN}),
+    "waves.unit_opening": frozenset({Role.SYSTEM_ADMIN}),
+    "waves.sheet_index": frozenset({Role.SYSTEM_ADMIN}),
+    "waves.sheet": frozenset({Role.SYSTEM_ADMIN}),
+    "waves.sheet_download": frozenset({Role.SYSTEM_ADMIN}),
+    "lost_link.lost_link": PUBLIC,
     # The teacher's census pages: the link, the identity answer and the PIN are the keys.
     **{f"teacher.{name}": PUBLIC for name in TEACHER_ENDPOINTS},
 }

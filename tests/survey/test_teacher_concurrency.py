@@ -1,0 +1,103 @@
+"""Five identical submissions at once, against committed data as the real app runs: one stored
+response, one receipt, one audit entry (protection.md test 2), on both databases.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app import create_app
+from db import Database, make_engine
+from ops import migrations
+from privacy.audit.models import AuditEntry
+from survey.models import Invitation, InvitationStatus, Response
+from tests.conftest import build_settings
+from tests.factories import make_school, make_teacher
+from tests.survey.factories import make_invitation, make_wave
+from tests.survey.teacher_support import CSRF, answer_all, start
+
+COOKIE = "xinan_form"
+
+
+@pytest.fixture(scope="module")
+def committed_url(backend: str, make_database_url: Callable[[str], str]) -> str:
+    """A migrated database of this module's own: these tests commit."""
+    url = make_database_url(backend)
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def committed_app(committed_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    instance: Path = tmp_path_factory.mktemp("concurrency") / "instance"
+    app = create_app(build_settings(instance, committed_url))
+    yield app
+    app.extensions["xinan.db"].dispose()
+
+
+def test_five_concurrent_submissions_store_one_response_with_one_receipt(
+    committed_app: Flask,
+) -> None:
+    database: Database = committed_app.extensions["xinan.db"]
+    with committed_app.app_context():
+        session = database.session()
+        teacher = make_teacher(session, make_school(session, name="并发小学"))
+        wave = make_wave(session)
+        invitation, token = make_invitation(session, wave, teacher)
+        phone, battery, invitation_id = teacher.phone or "", list(wave.battery), invitation.id
+        session.commit()
+        database.sessions.remove()
+    browser = committed_app.test_client()
+    start(browser, token, phone)
+    answer_all(browser, token, battery, {f"who5_{i}": 5 for i in range(1, 6)})
+    page = browser.get(f"/s/{token}/review").get_data(as_text=True)
+    match = CSRF.search(page)
+    assert match
+    cookie = browser.get_cookie(COOKIE)
+    assert cookie is not None
+
+    barrier = threading.Barrier(5)
+    statuses: list[int] = []
+
+    def post_once() -> None:
+        client = committed_app.test_client()
+        client.set_cookie(COOKIE, cookie.value)
+        barrier.wait()
+        response = client.post(f"/s/{token}/submit", data={"csrf_token": match.group(1)})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=post_once) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [303] * 5
+
+    with committed_app.app_context():
+        session = database.session()
+        responses = session.scalars(select(Response).where(Response.invitation_id == invitation_id))
+        stored = responses.all()
+        assert len(stored) == 1 and stored[0].receipt
+        assert stored[0].invitation_id == invitation_id
+        entries = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "survey.submit", AuditEntry.object_id == str(stored[0].id)
+            )
+        ).all()
+        assert len(entries) == 1
+        receipt = stored[0].receipt
+        database.sessions.remove()
+    done = browser.get(f"/s/{token}/done").get_data(as_text=True)
+    assert receipt in done
+    with committed_app.app_context():
+        found = database.session().get(Invitation, invitation_id)
+        assert found is not None and found.status is InvitationStatus.SUBMITTED
+        database.sessions.remove()

@@ -89,7 +89,7 @@ def purge_rule(session: Session, name: str, context: PurgeContext) -> int:
 def run_purge(database: Database, context: PurgeContext) -> dict[str, int | None]:
     """Run every rule, each in a transaction of its own; a failed rule counts as None."""
     counts: dict[str, int | None] = {}
-    for name in _rules:
+    for name in list(_rules):
         try:
             with Session(database.engine) as session, session.begin():
                 counts[name] = purge_rule(session, name, context)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+
 import click
 import pyotp
 from flask import current_app
@@ -10,17 +13,22 @@ from sqlalchemy import select
 
 from accounts.models import StaffAccount
 from accounts.totp import provisioning_uri
+from config.settings import Settings
 from db import utcnow
 from demo.accounts import DEMO_PASSWORD, demo_accounts
 from demo.seed import has_data, seed_demo
+from demo.wave import demo_wave, seed_demo_wave, waiting_invitation
+from privacy.vault import key_ring
+from survey.invitations import link_url
 
 demo_cli = AppGroup("demo", help="Synthetic demo data.")
+DEFAULT_BASE_URL = Settings.base_url
 
 
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds teachers.")
 def seed(if_empty: bool) -> None:
-    """Seed 2 districts, 6 schools, 300 synthetic teachers and the demo staff logins."""
+    """Seed 2 districts, 6 schools, 300 synthetic teachers, the demo logins and an open wave."""
     settings = current_app.extensions["xinan.settings"]
     session = current_app.extensions["xinan.db"].session()
     if not settings.demo:
@@ -32,12 +40,32 @@ def seed(if_empty: bool) -> None:
             raise click.ClickException("the database already holds teachers: nothing seeded")
         click.echo("demo data already present")
     else:
+        now = utcnow()
         report = seed_demo(
-            session, current_app.extensions["xinan.passwords"], settings.demo_totp_secret, utcnow()
+            session, current_app.extensions["xinan.passwords"], settings.demo_totp_secret, now
         )
+        seeded = seed_demo_wave(session, now)
         session.commit()
         click.echo(f"demo seeded: {report.created} synthetic teachers, 2 districts, 6 schools")
+        click.echo(f"demo wave open: {seeded.submitted} of {report.created} teachers answered")
     _print_logins(settings.demo_totp_secret)
+    _print_teacher_link(settings)
+
+
+def _print_teacher_link(settings: Settings) -> None:
+    session = current_app.extensions["xinan.db"].session()
+    wave = demo_wave(session)
+    invitation = waiting_invitation(session, wave) if wave is not None else None
+    if invitation is None:
+        return
+    base = settings.base_url
+    port = os.environ.get("PORT")
+    if port and base == DEFAULT_BASE_URL:  # `make run` serves on $PORT: print a link that works
+        base = f"http://127.0.0.1:{port}"
+    url = link_url(replace(settings, base_url=base), key_ring(), invitation.id)
+    phone = invitation.teacher.phone or ""
+    click.echo(f"demo teacher's survey link (not answered yet): {url}")
+    click.echo(f"  confirm with the last four digits of the phone: {phone[-4:]}")
 
 
 def _print_logins(secret: str) -> None:

@@ -78,6 +78,10 @@ def test_an_administrator_creates_schedules_and_prints_a_wave(
         )
         database.sessions.remove()
     assert {"wave.create", "wave.schedule", "wave.sheet_view", "wave.sheet_export"} <= set(actions)
+    assert "王页面" in text  # the sheet names the teacher; the log never does
+    log_file = web_app.extensions["xinan.settings"].log_file
+    log = log_file.read_text(encoding="utf-8")
+    assert "/sheets/" in log and "王页面" not in log and "/s/" not in log.replace("/sheets/", "")
 
 
 def test_a_battery_without_phq9_is_refused_until_confirmed(web_app: Flask, login_as: Login) -> None:

@@ -45,7 +45,7 @@ def _database() -> Database:
 
 
 @db_cli.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     migrations.upgrade(_database().engine, revision)

@@ -198,7 +198,10 @@ def test_a_failing_rule_does_not_stop_the_others(
     counts = run_purge(
         database, PurgeContext(now=NOW, settings=committed_app.extensions["xinan.settings"])
     )
-    assert counts == {"broken": None, "staff-sessions": 0, "login-attempts": 0}
+    # Other features register rules of their own; every one of them still ran.
+    assert counts["broken"] is None
+    assert {"staff-sessions", "login-attempts"} <= set(counts)
+    assert all(count == 0 for name, count in counts.items() if name != "broken")
     result = committed_app.test_cli_runner().invoke(args=["retention", "purge"])
     assert result.exit_code == 1 and "broken: FAILED" in result.output
 

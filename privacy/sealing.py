@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import struct
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -39,6 +40,19 @@ def seal(ring: KeyRing, plaintext: str, where: bytes) -> bytes:
     header, cipher = _active(ring)
     nonce = os.urandom(NONCE_BYTES)
     return header + nonce + cipher.encrypt(nonce, plaintext.encode("utf-8"), header + where)
+
+
+def seal_many(ring: KeyRing, cells: Sequence[tuple[str, bytes]]) -> list[bytes]:
+    """Seal ``(plaintext, where)`` pairs: one header, one cipher, one draw of random nonces."""
+    header, cipher = _active(ring)
+    nonces = os.urandom(NONCE_BYTES * len(cells))
+    sealed = []
+    for n, (plaintext, where) in enumerate(cells):
+        nonce = nonces[n * NONCE_BYTES : (n + 1) * NONCE_BYTES]
+        sealed.append(
+            header + nonce + cipher.encrypt(nonce, plaintext.encode("utf-8"), header + where)
+        )
+    return sealed
 
 
 def open_sealed(ring: KeyRing, sealed: bytes, where: bytes) -> str:

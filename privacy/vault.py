@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 from privacy.keys import KeyRing, KeyRingError
-from privacy.sealing import SealError, binding, open_sealed, seal
+from privacy.sealing import SealError, binding, open_sealed, seal, seal_many
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,6 +40,20 @@ def seal_cell(table: str, column: str, row_id: object, value: object) -> bytes |
     if value is None:
         return None
     return seal(key_ring(), _to_text(value), binding(table, column, row_id))
+
+
+def seal_row(
+    table: str, row_id: object, values: Sequence[tuple[str, object]]
+) -> list[bytes | None]:
+    """Seal several cells of one row at once (bulk writers); None stays None."""
+    present = [(column, value) for column, value in values if value is not None]
+    sealed = iter(
+        seal_many(
+            key_ring(),
+            [(_to_text(value), binding(table, column, row_id)) for column, value in present],
+        )
+    )
+    return [None if value is None else next(sealed) for _column, value in values]
 
 
 def open_cell(table: str, column: str, row_id: object, sealed: bytes | None) -> str | None:

@@ -21,7 +21,7 @@ from org.roster.parallel import chunks, map_chunks
 from org.roster.plan import ImportPlan
 from org.roster.rows import RosterRow
 from privacy.lookup import lookup_index, pseudonym
-from privacy.vault import key_ring, seal_cell
+from privacy.vault import key_ring, seal_row
 
 CHUNK = 2000
 _TEACHERS: Table = Teacher.__table__  # type: ignore[assignment]
@@ -90,7 +90,7 @@ def roster_columns(job: SealJob) -> list[Any]:
     """The values of ``ROSTER_KEYS`` for one teacher: sealed fields, indexes and digest."""
     row, index, digest, school_id, row_id = job
     where = str(row_id)  # formatted once: the binding is the same text for every cell of the row
-    values = [seal_cell("teachers", f, where, getattr(row, f)) for f in SEALED_TEACHER_FIELDS]
+    values = seal_row("teachers", where, [(f, getattr(row, f)) for f in SEALED_TEACHER_FIELDS])
     phone_index = lookup_index(key_ring(), "phone", row.phone) if row.phone else None
     return [*values, school_id, index, phone_index, digest]
 

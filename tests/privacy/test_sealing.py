@@ -6,7 +6,16 @@ import pytest
 
 from privacy.keys import KeyRing
 from privacy.lookup import lookup_index, normalise_identifier, pseudonym
-from privacy.sealing import SealError, binding, open_sealed, seal, sealed_header
+from privacy.sealing import (
+    HEADER_BYTES,
+    NONCE_BYTES,
+    SealError,
+    binding,
+    open_sealed,
+    seal,
+    seal_many,
+    sealed_header,
+)
 
 
 @pytest.fixture
@@ -66,3 +75,15 @@ def test_index_depends_on_key_and_field(ring: KeyRing) -> None:
 def test_pseudonym_is_stable_and_keyed(ring: KeyRing) -> None:
     assert pseudonym(ring, "t-1") == pseudonym(ring, "t-1")
     assert pseudonym(ring, "t-1") != pseudonym(KeyRing.generate(), "t-1")
+
+
+def test_bulk_sealing_binds_each_cell_and_never_repeats_a_nonce(ring: KeyRing) -> None:
+    cells = [(f"值{n}", binding("teachers", "name", f"row-{n}")) for n in range(50)]
+    sealed = seal_many(ring, cells)
+    assert [
+        open_sealed(ring, s, where) for s, (_text, where) in zip(sealed, cells, strict=True)
+    ] == [text for text, _where in cells]
+    nonces = {s[HEADER_BYTES - NONCE_BYTES : HEADER_BYTES] for s in sealed}
+    assert len(nonces) == len(sealed)
+    with pytest.raises(SealError):
+        open_sealed(ring, sealed[0], cells[1][1])

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export PORT
 
-.PHONY: run test lint translations check-system format clean
+.PHONY: run test lint translations check-system system-deps format clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,18 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
+# What the browser tests need from Debian: Chromium (Playwright drives it; its own browser
+# download does not work here) and a CJK font, or the Chinese pages render as boxes.
+# Installed only when missing, and only as root; otherwise say what to install.
+system-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk >/dev/null; \
+	else echo "install Debian's chromium and fonts-noto-cjk (as root) for tests/e2e" >&2; exit 1; fi
+
 # The tests start their own throwaway PostgreSQL cluster (installing the server if it is missing).
-test: $(VENV)/.dev lint translations
+test: $(VENV)/.dev system-deps lint translations
 	$(PY) -m devservices.postgres $(PY) -m pytest -n 2 -p no:cacheprovider
 
 format: $(VENV)/.dev

@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from accounts import admin_views, audit_views
+from accounts import account_views, admin_views, audit_views
 from accounts import views as auth_views
 from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords
@@ -41,8 +41,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["xinan.passwords"] = Passwords(
         HashCost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     )
-    blueprints = (health, auth_views, admin_views, audit_views, teacher_views)
-    for blueprint in (*blueprints, wave_views, lost_link_views):
+    for blueprint in (
+        health,
+        auth_views,
+        account_views,
+        admin_views,
+        audit_views,
+        teacher_views,
+        wave_views,
+        lost_link_views,
+    ):
         app.register_blueprint(blueprint.make_blueprint())
     install_request_cycle(app)
     install_gate(app)

@@ -72,10 +72,10 @@ def login() -> ResponseReturnValue:
         flash(GENERIC_FAILURE, "error")
         return render_template("auth/login.html", form=form)
     audit("auth.login", actor=str(outcome.account.id), detail={"stage": outcome.stage})
-    return _start(outcome.account, outcome.stage, _safe_next(request.args.get("next")))
+    return start_fresh_session(outcome.account, outcome.stage, _safe_next(request.args.get("next")))
 
 
-def _start(account: StaffAccount, stage: str, target: str) -> WerkzeugResponse:
+def start_fresh_session(account: StaffAccount, stage: str, target: str) -> WerkzeugResponse:
     """A fresh session (new cookie, new CSRF token) replacing whatever the browser had."""
     session = _db().session()
     end_session(session, request.cookies.get(COOKIE_NAME))
@@ -139,7 +139,7 @@ def setup() -> ResponseReturnValue:
                     account.totp_secret, account.pending_totp_secret = secret, None
                 account.totp_last_counter = counter
                 audit("auth.enrol", actor=str(account.id), detail={"new_device": enrolling})
-                return _start(account, "full", url_for("auth.home"))
+                return start_fresh_session(account, "full", url_for("auth.home"))
     uri = provisioning_uri(secret or "", account.username) if enrolling else None
     qr = segno.make(uri, error="m").svg_data_uri(scale=5) if uri else None
     return render_template(

@@ -193,3 +193,45 @@ def test_first_login_requires_a_new_password_and_an_enrolled_authenticator(
     )
     assert done.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_password_change_ends_the_other_sessions_and_keeps_this_one(
+    web_app: Flask, make_staff: Callable[..., Staff]
+) -> None:
+    staff = make_staff(Role.AUDITOR)
+    here, elsewhere = web_app.test_client(), web_app.test_client()
+    assert login(here, staff) == 302
+    assert login(elsewhere, staff, code=totp_now(staff.secret, 1)) == 302
+    new = "Another-Long-Passphrase-42"
+    changed = here.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "new_password": new,
+            "confirm": new,
+            "csrf_token": csrf_token(here, "/account/password"),
+        },
+    )
+    assert changed.status_code == 302
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
+
+
+def test_password_change_needs_the_current_password(
+    web_app: Flask, make_staff: Callable[..., Staff]
+) -> None:
+    staff = make_staff(Role.AUDITOR)
+    client = web_app.test_client()
+    login(client, staff)
+    new = "Another-Long-Passphrase-42"
+    page = client.post(
+        "/account/password",
+        data={
+            "current": "not-my-password",
+            "new_password": new,
+            "confirm": new,
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
+    assert "当前密码不正确" in page.get_data(as_text=True)
+    assert login(web_app.test_client(), staff, code=totp_now(staff.secret, 1)) == 302

@@ -27,6 +27,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "auth.home": ANY_STAFF,
     "auth.setup": ANY_STAFF,
     "auth.logout": ANY_STAFF,
+    "account.password": ANY_STAFF,
     "staff.accounts": frozenset({Role.SECURITY_ADMIN}),
     "staff.new_account": frozenset({Role.SECURITY_ADMIN}),
     "staff.bulk_import": frozenset({Role.SECURITY_ADMIN}),

@@ -1,0 +1,86 @@
+"""Security administrators' and auditors' pages, through the real forms."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from accounts.models import GrantStatus, RoleGrant, StaffAccount
+from accounts.roles import Role
+from tests.accounts.conftest import Staff, csrf_token
+from tests.factories import make_teacher
+
+Login = Callable[..., tuple[FlaskClient, Staff]]
+
+
+def _upload(client: FlaskClient, text: str) -> tuple[int, str]:
+    response = client.post(
+        "/staff/accounts/import",
+        data={
+            "csrf_token": csrf_token(client, "/staff/accounts/import"),
+            "file": (io.BytesIO(text.encode("utf-8")), "accounts.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_bulk_csv_creates_accounts_and_waits_for_a_second_approval(
+    web_app: Flask, login_as: Login
+) -> None:
+    admin, _me = login_as(Role.SECURITY_ADMIN, district="批量区", school="批量校")
+    with web_app.app_context():
+        session = web_app.extensions["xinan.db"].session()
+        make_teacher(session, staff_no="BULK001")
+        session.commit()
+        web_app.extensions["xinan.db"].sessions.remove()
+    status, page = _upload(
+        admin,
+        (
+            "username,display_name,staff_no,role,scope\n"
+            "bulk.psy,心理老师,BULK001,psychologist,批量区/批量校\n"
+            "bulk.analyst,分析员,,analyst,city\n"
+        ),
+    )
+    assert status == 200 and "bulk.psy" in page and "bulk.analyst" in page
+    with web_app.app_context():
+        session = web_app.extensions["xinan.db"].session()
+        grants = {
+            g.account.username: g.status
+            for g in session.scalars(select(RoleGrant))
+            if g.account.username.startswith("bulk.")
+        }
+        web_app.extensions["xinan.db"].sessions.remove()
+    assert grants == {"bulk.psy": GrantStatus.PENDING, "bulk.analyst": GrantStatus.ACTIVE}
+
+
+def test_bulk_csv_with_one_bad_row_creates_nothing(web_app: Flask, login_as: Login) -> None:
+    admin, _me = login_as(Role.SECURITY_ADMIN)
+    status, page = _upload(
+        admin,
+        (
+            "username,display_name,staff_no,role,scope\n"
+            "fine.one,甲,,auditor,city\n"
+            "fine.two,乙,,auditor,no-such-district\n"
+        ),
+    )
+    assert status == 400 and "row 3" in page
+    with web_app.app_context():
+        session = web_app.extensions["xinan.db"].session()
+        names = set(session.scalars(select(StaffAccount.username)))
+        web_app.extensions["xinan.db"].sessions.remove()
+    assert "fine.one" not in names
+
+
+def test_auditor_reads_filters_and_verifies_the_log(web_app: Flask, login_as: Login) -> None:
+    auditor, _me = login_as(Role.AUDITOR)
+    listing = auditor.get("/audit/?action=auth.login")
+    assert listing.status_code == 200
+    assert "auth.login" in listing.get_data(as_text=True)
+    verified = auditor.post("/audit/verify", data={"csrf_token": csrf_token(auditor, "/audit/")})
+    assert verified.status_code == 200
+    assert "完好" in verified.get_data(as_text=True)

@@ -1,0 +1,153 @@
+"""Submission benchmark: whole surveys completed by many teachers at once, on SQLite and on
+PostgreSQL, against the real app under gunicorn as in production (2 sync workers, no scheduler).
+
+``python -m benchmarks submit`` prints ``{"sqlite": {...}, "postgresql": {...}}``. Each backend
+gets its own instance folder, key ring, migrated database (PostgreSQL in a throwaway cluster),
+synthetic roster, open wave and invitations. Load-generator processes (``_teacher_load``) walk
+teachers through landing, identity, PIN, consent, every page and submit over plain HTTP; then
+the database is checked for every acknowledged receipt (``lost``) and for anything stored twice
+(``duplicates``). ``framework_ceiling_per_s`` is a bare Flask endpoint under the same gunicorn
+settings and the same load generator, measured in the same run; ``ratio`` is the app's
+requests per second over it. Everything is removed afterwards, servers and cluster included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import create_engine, text
+
+from benchmarks._live_server import gunicorn
+from benchmarks._survey_instance import Census, check_stored, prepare, server_env
+from config.settings import PROJECT_ROOT
+from devservices.postgres import throwaway_cluster
+
+TEACHERS = 3000  # invitations per backend: more than the measured run can use
+LOAD_PROCESSES = 2
+THREADS_PER_PROCESS = 4  # 8 teachers at once against 2 sync workers keeps both busy
+SURVEY_SECONDS = 30.0
+CEILING_SECONDS = 8.0
+WARM_UP_TEACHERS = 4
+PIN = "4826"
+LOAD_GRACE_SECONDS = 120  # in-flight surveys finish after the deadline; then give up
+
+
+def _load(port: int, mode: str, seconds: float, teachers: list[dict[str, Any]],
+          root: Path, processes: int = LOAD_PROCESSES, threads: int = THREADS_PER_PROCESS,
+          path: str = "/ping") -> list[dict[str, Any]]:  # fmt: skip
+    """Run the load generator in ``processes`` processes at once; their JSON results."""
+    start_at = time.time() + 1.5  # every process starts its clock together
+    plans, runners = [], []
+    for n in range(processes):
+        plan = {
+            "host": "127.0.0.1", "port": port, "mode": mode, "path": path, "pin": PIN,
+            "threads": threads, "start_at": start_at, "stop_at": start_at + seconds,
+            "teachers": teachers[n::processes],
+        }  # fmt: skip
+        plan_file = root / f"plan-{mode}-{n}.json"
+        plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        plans.append(plan_file)
+    command = [sys.executable, "-m", "benchmarks._teacher_load"]
+    for plan_file in plans:
+        runner = subprocess.Popen(
+            [*command, str(plan_file)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
+        )
+        runners.append(runner)
+    results = []
+    try:
+        for runner in runners:
+            out, _ = runner.communicate(timeout=seconds + LOAD_GRACE_SECONDS)
+            if runner.returncode != 0:
+                raise RuntimeError(f"load generator failed ({runner.returncode})")
+            results.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        for runner in runners:
+            if runner.poll() is None:
+                runner.kill()
+                runner.wait()
+    return results
+
+
+def _rate(results: list[dict[str, Any]], key: str) -> float:
+    elapsed = float(max(r["finished"] for r in results) - min(r["started"] for r in results))
+    return float(sum(r[key] for r in results)) / elapsed
+
+
+def framework_ceiling(root: Path) -> float:
+    """Requests per second of the bare Flask endpoint under the same gunicorn settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XINAN_")}
+    with gunicorn("benchmarks._bare_app:app", env, root / "bare.log", "/ping") as port:
+        results = _load(port, "ping", CEILING_SECONDS, [], root)
+    if any(r["errors"] for r in results):
+        raise RuntimeError(f"the bare endpoint failed: {[r['errors'] for r in results]}")
+    return _rate(results, "requests")
+
+
+def measure(root: Path, database_url: str) -> dict[str, Any]:
+    """Prepare an instance on ``database_url``, load it, check what was stored."""
+    root.mkdir(parents=True)
+    census: Census = prepare(root, database_url, TEACHERS)
+    ceiling = framework_ceiling(root)
+    warm, measured = census.teachers[:WARM_UP_TEACHERS], census.teachers[WARM_UP_TEACHERS:]
+    env = server_env(census, dict(os.environ))
+    with gunicorn("app:create_app()", env, root / "server.log", "/healthz") as port:
+        warm_up = _load(port, "survey", 60.0, warm, root, processes=1, threads=2)
+        results = _load(port, "survey", SURVEY_SECONDS, measured, root)
+    receipts = {k: v for r in (*warm_up, *results) for k, v in r["receipts"].items()}
+    stored = check_stored(census, receipts)
+    submit_ms = np.array([ms for r in results for ms in r["submit_ms"]] or [np.nan])
+    error_kinds: dict[str, int] = {}
+    for r in (*warm_up, *results):
+        for kind, count in r["errors"].items():
+            error_kinds[kind] = error_kinds.get(kind, 0) + count
+    requests_per_s = _rate(results, "requests")
+    figures: dict[str, Any] = {
+        "surveys_per_s": round(_rate(results, "surveys"), 2),
+        "requests_per_s": round(requests_per_s, 1),
+        "framework_ceiling_per_s": round(ceiling, 1),
+        "ratio": round(requests_per_s / ceiling, 3),
+        "submit_p50_ms": round(float(np.percentile(submit_ms, 50)), 1),
+        "submit_p99_ms": round(float(np.percentile(submit_ms, 99)), 1),
+        "errors": sum(error_kinds.values()),
+        "lost": stored["lost"],
+        "duplicates": stored["duplicates"],
+        "surveys": sum(r["surveys"] for r in results),
+        "requests": sum(r["requests"] for r in results),
+        "concurrent_teachers": LOAD_PROCESSES * THREADS_PER_PROCESS,
+    }
+    if error_kinds:
+        figures["error_kinds"] = error_kinds
+    return figures
+
+
+def _postgres(root: Path) -> dict[str, Any]:
+    with throwaway_cluster() as admin_url:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text('CREATE DATABASE "xinan_bench"'))
+        admin.dispose()
+        return measure(root, admin_url.rsplit("/", 1)[0] + "/xinan_bench")
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwind, so every server and the cluster are cleaned up
+
+
+def run() -> dict[str, object]:
+    """Both backends, one after the other; the figures of each."""
+    signal.signal(signal.SIGTERM, _terminate)
+    with tempfile.TemporaryDirectory(prefix="xinan-bench-submit-") as tmp:
+        root = Path(tmp)
+        sqlite = measure(root / "sqlite", f"sqlite:///{root / 'sqlite' / 'instance' / 'xinan.db'}")
+        print(f"sqlite: {json.dumps(sqlite)}", file=sys.stderr, flush=True)
+        postgresql = _postgres(root / "postgresql")
+    return {"sqlite": sqlite, "postgresql": postgresql}

@@ -1,0 +1,1 @@
+"""Bureau reports: frozen, disclosure-controlled aggregates of a released wave."""

@@ -1,0 +1,54 @@
+"""An independent auditor: from what a table shows, how far each hidden value could move.
+
+It reads only the published strings ("37", "< 10", "x") and the table's shape (last row and
+column are totals), and asks scipy's linear programming for each hidden cell's least and
+greatest value. It shares no code with ``reports``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import linprog
+
+
+def published_ranges(shown: list[list[str]], k: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """Whole-number range of every hidden cell, given the shown cells and the table's sums."""
+    rows, cols = len(shown), len(shown[0])
+    unknown = [(r, c) for r in range(rows) for c in range(cols) if not shown[r][c].isdigit()]
+    where = {cell: i for i, cell in enumerate(unknown)}
+    equations = []
+    for r in range(rows):
+        equations.append([((r, c), 1) for c in range(cols - 1)] + [((r, cols - 1), -1)])
+    for c in range(cols):
+        equations.append([((r, c), 1) for r in range(rows - 1)] + [((rows - 1, c), -1)])
+    a_eq, b_eq = [], []
+    for terms in equations:
+        coeffs, rhs = np.zeros(len(unknown)), 0.0
+        for cell, sign in terms:
+            if cell in where:
+                coeffs[where[cell]] += sign
+            else:
+                rhs -= sign * int(shown[cell[0]][cell[1]])
+        a_eq.append(coeffs)
+        b_eq.append(rhs)
+    bounds = [_published_bounds(shown[r][c], k) for r, c in unknown]
+    out = {}
+    for cell, i in where.items():
+        goal = np.zeros(len(unknown))
+        goal[i] = 1
+        lo = linprog(goal, A_eq=a_eq, b_eq=b_eq, bounds=bounds)
+        hi = linprog(-goal, A_eq=a_eq, b_eq=b_eq, bounds=bounds)
+        assert lo.status == 0, "the published table is inconsistent"
+        top = math.inf if hi.status == 3 else -hi.fun
+        out[cell] = (math.ceil(lo.fun - 1e-7), math.floor(top + 1e-7) if top != math.inf else 10**9)
+    return out
+
+
+def _published_bounds(text: str, k: int) -> tuple[int, int | None]:
+    if text.startswith("<"):
+        return (0, k - 1)
+    if text == "x":
+        return (k, None)
+    return (0, None)  # withheld: the mark says nothing

@@ -1,0 +1,92 @@
+"""Suppression of one table (protection.md test 24), checked by an independent auditor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reports.disclosure import protect
+from reports.render import cell_text
+from tests.reports.auditor import published_ranges
+
+
+def with_margins(body: np.ndarray) -> np.ndarray:
+    """The body with a total column and a total row."""
+    full = np.zeros((body.shape[0] + 1, body.shape[1] + 1), dtype=np.int64)
+    full[:-1, :-1] = body
+    full[:-1, -1] = body.sum(axis=1)
+    full[-1, :] = full[:-1, :].sum(axis=0)
+    return full
+
+
+def shown(values: np.ndarray, k: int) -> list[list[str]]:
+    """The table as published."""
+    result = protect(values, k)
+    return [
+        [cell_text(int(values[r, c]), bool(result.hidden[r, c]), bool(result.primary[r, c]), k,
+                   result.withheld)
+         for c in range(values.shape[1])]
+        for r in range(values.shape[0])
+    ]  # fmt: skip
+
+
+def assert_safe(values: np.ndarray, k: int) -> None:
+    table = shown(values, k)
+    for r, row in enumerate(table):
+        for c, text in enumerate(row):
+            if text.isdigit():
+                assert int(text) == values[r, c]
+                assert int(text) >= k, (text, k)
+    for cell, (lo, hi) in published_ranges(table, k).items():
+        assert lo <= values[cell] <= hi
+        assert hi - lo + 1 >= k, (cell, lo, hi, table)
+
+
+tables = st.integers(1, 4).flatmap(
+    lambda rows: st.integers(1, 4).flatmap(
+        lambda cols: st.lists(
+            st.lists(
+                st.one_of(st.integers(0, 12), st.integers(0, 60)), min_size=cols, max_size=cols
+            ),
+            min_size=rows,
+            max_size=rows,
+        )
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=tables, k=st.sampled_from([5, 10]))
+def test_no_hidden_count_can_be_narrowed_below_k_values(body: list[list[int]], k: int) -> None:
+    assert_safe(with_margins(np.array(body, dtype=np.int64)), k)
+
+
+@pytest.mark.parametrize("n", range(16))
+def test_a_group_of_every_size_from_0_to_15_with_every_band_split(n: int) -> None:
+    k = 10
+    for small in range(n + 1):
+        body = np.array([[n - small, small], [30, 25], [40, 12]], dtype=np.int64)
+        assert_safe(with_margins(body), k)
+        table = shown(with_margins(body), k)
+        if n < k:
+            assert not table[0][-1].isdigit()
+
+
+def test_a_single_small_cell_takes_a_partner_in_its_row_and_column() -> None:
+    values = with_margins(np.array([[3, 40, 50], [30, 60, 70]], dtype=np.int64))
+    result = protect(values, 10)
+    assert result.hidden[0, 0]
+    assert result.hidden[0].sum() >= 2 and result.hidden[:, 0].sum() >= 2
+
+
+def test_frozen_cells_never_change_and_bad_margins_are_refused() -> None:
+    values = with_margins(np.array([[3, 40], [30, 60]], dtype=np.int64))
+    frozen = np.zeros(values.shape, bool)
+    frozen[:, -1] = True
+    result = protect(values, 10, frozen=frozen)
+    assert not result.hidden[:, -1].any()
+    values[0, 0] = 4
+    with pytest.raises(ValueError, match="margins"):
+        protect(values, 10)

@@ -10,6 +10,8 @@ from accounts import account_views, admin_views, audit_views
 from accounts import views as auth_views
 from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords
+from alerts import inbox_views
+from alerts import sweeps as alert_sweeps
 from config.settings import Settings
 from db import Database
 from ops import cli, health, retention
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         teacher_views,
         wave_views,
         lost_link_views,
+        inbox_views,
     ):
         app.register_blueprint(blueprint.make_blueprint())
     install_request_cycle(app)
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     cli.register(app)
     retention.install(app)
     survey_jobs.install(app)
+    alert_sweeps.install(app)
     return app
 
 

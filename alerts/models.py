@@ -10,12 +10,16 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Uuid
+from sqlalchemy import ForeignKey, LargeBinary, String, Uuid, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, UTCDateTime, enum_type, utcnow
 from privacy.vault import sealed_text
 from survey.models import RiskLevel
+
+
+# ``Case.next_step_at`` for "look at this case in the next deadline sweep, whatever the clock".
+CHECK_NOW = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class CaseState(enum.StrEnum):
@@ -57,10 +61,23 @@ class Case(Base):
     # The teacher withdrew consent while this crisis case awaited its first contact: one caring
     # contact is still made (PIPL art. 13(4)), then the case closes as withdrawn.
     teacher_withdrew_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the deadline sweep should next look at this case (alerts/sweeps.py); None: never
+    # again. A new case, or one whose deadlines or level change, is looked at by the next sweep.
+    next_step_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, default=lambda: CHECK_NOW, index=True
+    )
 
     reasons_sealed: Mapped[bytes | None] = mapped_column("reasons", LargeBinary)
     # JSON list of the policy rule ids that fired (words come from the policy for display).
     reasons = sealed_text()
+
+
+@event.listens_for(Case.acknowledge_due_at, "set")
+@event.listens_for(Case.contact_due_at, "set")
+@event.listens_for(Case.level, "set")
+def _recheck_steps(target: Case, value: object, oldvalue: object, initiator: object) -> None:
+    # Tighter deadlines or another level change when the next reminder or escalation falls due.
+    target.next_step_at = CHECK_NOW
 
 
 class OutreachState(enum.StrEnum):

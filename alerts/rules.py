@@ -17,6 +17,7 @@ The follow-up issue extends this module (overdue and escalation rules).
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -124,3 +125,163 @@ def deadlines_for(
     if level == "crisis":
         return crisis_deadlines(opened_at, policy)
     return high_deadlines(opened_at, policy)
+
+
+# --- Reminders and escalation (issue 6 item 5) -------------------------------------------------
+#
+# Each open case has up to two deadlines: acknowledge (crisis only) and first contact. Before a
+# deadline the assignee gets one reminder; when it passes unmet the district supervisors get an
+# escalation, repeated at an interval until someone acts. Every step has a key (deadline, kind,
+# sequence number) that the database makes unique per case, so it happens exactly once. After a
+# scheduler outage only the latest repeat of each escalation fires (one message saying "overdue by
+# five hours", not five messages at once), and a reminder whose deadline has already passed gives
+# way to the escalation.
+
+
+class Deadline(enum.StrEnum):
+    """Which deadline a step is about."""
+
+    ACKNOWLEDGE = "acknowledge"
+    CONTACT = "contact"
+
+
+class StepKind(enum.StrEnum):
+    """A reminder before the deadline, or an escalation once it has passed."""
+
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+
+
+# States in which each deadline is still unmet: acting on the case (a state change) stops it.
+UNMET_STATES = {
+    Deadline.ACKNOWLEDGE: frozenset({"new"}),
+    Deadline.CONTACT: frozenset({"new", "acknowledged"}),
+}
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    """What the step rules read of a case: its level, state, opening and deadlines."""
+
+    level: str
+    state: str
+    opened_at: dt.datetime
+    acknowledge_due_at: dt.datetime | None
+    contact_due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Step:
+    """One reminder or escalation of one deadline; ``key`` is unique per case."""
+
+    deadline: Deadline
+    kind: StepKind
+    seq: int
+    due_at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        """``deadline.kind.seq``, e.g. ``contact.escalation.2``."""
+        return f"{self.deadline.value}.{self.kind.value}.{self.seq}"
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    """Reminder lead times and escalation repeat intervals (configurable)."""
+
+    crisis_reminder_lead: dt.timedelta = dt.timedelta(minutes=30)
+    high_reminder_lead: dt.timedelta = dt.timedelta(hours=24)
+    crisis_repeat: dt.timedelta = dt.timedelta(hours=1)
+    high_repeat_working_days: int = 1
+    timezone: ZoneInfo = SHANGHAI
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+
+
+DEFAULT_ESCALATION = EscalationPolicy()
+
+
+def is_met(deadline: Deadline, state: str) -> bool:
+    """Whether someone has acted as ``deadline`` requires (closing meets every deadline)."""
+    return state not in UNMET_STATES[deadline]
+
+
+def _streams(case: CaseClock) -> list[tuple[Deadline, dt.datetime, dt.datetime | None]]:
+    """(deadline, due, end of its escalations) for each unmet deadline of the case."""
+    found: list[tuple[Deadline, dt.datetime, dt.datetime | None]] = []
+    ack = case.acknowledge_due_at
+    if ack is not None and not is_met(Deadline.ACKNOWLEDGE, case.state):
+        # Once the contact deadline passes too, its escalations take over from these.
+        found.append((Deadline.ACKNOWLEDGE, ack, case.contact_due_at))
+    if not is_met(Deadline.CONTACT, case.state):
+        found.append((Deadline.CONTACT, case.contact_due_at, None))
+    return found
+
+
+def _reminder_at(case: CaseClock, due: dt.datetime, policy: EscalationPolicy) -> dt.datetime | None:
+    lead = policy.crisis_reminder_lead if case.level == "crisis" else policy.high_reminder_lead
+    at = due - lead
+    # A deadline closer than the lead leaves no time for a reminder: the new case is the news.
+    return at if at >= case.opened_at else None
+
+
+def escalation_at(
+    case: CaseClock, due: dt.datetime, seq: int, policy: EscalationPolicy
+) -> dt.datetime:
+    """When escalation ``seq`` (0 at the deadline) of a deadline falls due."""
+    if seq < 0:
+        raise ValueError("seq must be at least 0")
+    if case.level == "crisis":
+        return due + seq * policy.crisis_repeat
+    if seq == 0:
+        return due
+    local = due.astimezone(policy.timezone)
+    day = add_working_days(local.date(), seq * policy.high_repeat_working_days, policy.calendar)
+    return dt.datetime.combine(day, local.time(), tzinfo=policy.timezone).astimezone(dt.UTC)
+
+
+def _latest_seq(
+    case: CaseClock, due: dt.datetime, now: dt.datetime, policy: EscalationPolicy
+) -> int:
+    if case.level == "crisis":
+        return int((now - due) / policy.crisis_repeat)
+    seq = 0
+    while escalation_at(case, due, seq + 1, policy) <= now:
+        seq += 1
+    return seq
+
+
+def due_steps(
+    case: CaseClock, now: dt.datetime, policy: EscalationPolicy = DEFAULT_ESCALATION
+) -> list[Step]:
+    """The steps that should have happened by ``now``: none early, the latest repeat only."""
+    _require_aware(now)
+    steps: list[Step] = []
+    for deadline, due, end in _streams(case):
+        remind = _reminder_at(case, due, policy)
+        if remind is not None and remind <= now < due:
+            steps.append(Step(deadline, StepKind.REMINDER, 0, remind))
+        if due <= now and (end is None or now < end):
+            seq = _latest_seq(case, due, now, policy)
+            steps.append(
+                Step(deadline, StepKind.ESCALATION, seq, escalation_at(case, due, seq, policy))
+            )
+    return steps
+
+
+def next_step_at(
+    case: CaseClock, now: dt.datetime, policy: EscalationPolicy = DEFAULT_ESCALATION
+) -> dt.datetime | None:
+    """The earliest moment after ``now`` when a step falls due, or None when none ever will."""
+    _require_aware(now)
+    times: list[dt.datetime] = []
+    for _deadline, due, end in _streams(case):
+        remind = _reminder_at(case, due, policy)
+        if remind is not None and remind > now:
+            times.append(remind)
+        if due > now:
+            times.append(due)
+        else:
+            following = escalation_at(case, due, _latest_seq(case, due, now, policy) + 1, policy)
+            if end is None or following < end:
+                times.append(following)
+    return min(times) if times else None

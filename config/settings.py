@@ -71,6 +71,13 @@ class Settings:
     outbox_sweep_seconds: int = 30
     wave_sweep_seconds: int = 60
     open_case_cap: int = 15
+    # Reminders and escalation of case deadlines (alerts/sweeps.py).
+    case_sweep_seconds: int = 60
+    case_step_batch: int = 500
+    crisis_reminder_minutes: int = 30
+    high_reminder_hours: int = 24
+    crisis_escalation_repeat_minutes: int = 60
+    high_escalation_repeat_working_days: int = 1
     lost_link_per_staff_no_per_hour: int = 3
     lost_link_per_ip_per_hour: int = 20
     testing: bool = False
@@ -119,6 +126,19 @@ class Settings:
             raise SettingsError("outbox_sweep_seconds and wave_sweep_seconds must be >= 1")
         if self.open_case_cap < 1:
             raise SettingsError("open_case_cap must be at least 1")
+        self._check_escalation()
+
+    def _check_escalation(self) -> None:
+        for name in (
+            "case_sweep_seconds",
+            "case_step_batch",
+            "crisis_escalation_repeat_minutes",
+            "high_escalation_repeat_working_days",
+        ):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be at least 1")
+        if self.crisis_reminder_minutes < 0 or self.high_reminder_hours < 0:
+            raise SettingsError("crisis_reminder_minutes and high_reminder_hours must be >= 0")
 
     @property
     def notify_channel_list(self) -> tuple[str, ...]:

@@ -48,6 +48,10 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "waves.sheet": frozenset({Role.SYSTEM_ADMIN}),
     "waves.sheet_download": frozenset({Role.SYSTEM_ADMIN}),
     "lost_link.lost_link": PUBLIC,
+    # Each member of staff's own notices (reminders, escalations); rows are scoped to the caller.
+    "inbox.items": ANY_STAFF,
+    "inbox.read": ANY_STAFF,
+    "inbox.read_all": ANY_STAFF,
     # The teacher's census pages: the link, the identity answer and the PIN are the keys.
     **{f"teacher.{name}": PUBLIC for name in TEACHER_ENDPOINTS},
 }

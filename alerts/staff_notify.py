@@ -1,0 +1,190 @@
+"""Who hears about a case's deadline, and what they are told: e-mail through the outbox and an
+in-app inbox item, both created once by the step's key.
+
+Staff e-mail addresses are the linked roster record's sealed ``email``: every psychologist and
+supervisor must be linked to their own roster record anyway (accounts.roles.ROSTER_LINKED_ROLES),
+so the address is kept, sealed and imported, in one place. A message holds a level, a deadline in
+words and a link to the case page — never the teacher's name, pseudonym, school, scores or answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from accounts.models import GrantStatus, RoleGrant, StaffAccount
+from accounts.roles import Role, ScopeKind
+from alerts.inbox_models import InboxItem
+from alerts.outbox import Channel, DeliveryState, Notification
+from alerts.rules import Deadline, Step, StepKind
+from org.models import Teacher
+from privacy.vault import seal_cell
+
+LEVEL_WORDS = {"crisis": "危机 Crisis", "high": "高风险 High", "moderate": "主动求助 Asked to talk"}
+DEADLINE_WORDS = {
+    Deadline.ACKNOWLEDGE: "确认接案 acknowledgement",
+    Deadline.CONTACT: "首次联系 first contact",
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A member of staff to notify; ``email`` is None when the roster has none."""
+
+    account_id: uuid.UUID
+    email: str | None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One step told to one person: an inbox item, and an e-mail if they have an address."""
+
+    key: str
+    recipient: Recipient
+    case_id: uuid.UUID
+    kind: str
+    title: str
+    subject: str
+    body: str
+
+
+def _recipients(session: Session, accounts: Iterable[tuple[Any, ...]]) -> list[Recipient]:
+    rows = list(accounts)
+    teacher_ids = [row[1] for row in rows if row[1] is not None]
+    emails: dict[uuid.UUID, str | None] = {}
+    if teacher_ids:
+        for teacher in session.scalars(select(Teacher).where(Teacher.id.in_(teacher_ids))):
+            emails[teacher.id] = teacher.email or None
+    return [Recipient(row[0], emails.get(row[1]) if row[1] else None) for row in rows]
+
+
+def supervisors_by_district(
+    session: Session, district_ids: Iterable[int]
+) -> dict[int, list[Recipient]]:
+    """Active accounts with an active district supervisor grant, for each district."""
+    wanted = sorted(set(district_ids))
+    found: dict[int, list[Recipient]] = {d: [] for d in wanted}
+    if not wanted:
+        return found
+    rows = session.execute(
+        select(RoleGrant.district_id, StaffAccount.id, StaffAccount.teacher_id)
+        .join(StaffAccount, StaffAccount.id == RoleGrant.account_id)
+        .where(
+            RoleGrant.role == Role.SUPERVISOR,
+            RoleGrant.scope_kind == ScopeKind.DISTRICT,
+            RoleGrant.status == GrantStatus.ACTIVE,
+            RoleGrant.district_id.in_(wanted),
+            StaffAccount.is_active.is_(True),
+        )
+        .order_by(StaffAccount.id)
+    ).all()
+    people = {r.account_id: r for r in _recipients(session, {(r[1], r[2]) for r in rows})}
+    for district_id, account_id, _teacher in rows:
+        if people[account_id] not in found[district_id]:
+            found[district_id].append(people[account_id])
+    return found
+
+
+def accounts_by_id(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+    """The active accounts among ``ids`` (assignees), with their addresses."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(StaffAccount.id, StaffAccount.teacher_id).where(
+            StaffAccount.id.in_(wanted), StaffAccount.is_active.is_(True)
+        )
+    ).all()
+    return {r.account_id: r for r in _recipients(session, [tuple(row) for row in rows])}
+
+
+def in_words(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """A deadline as people read it: ``2026-12-07 14:00 (Asia/Shanghai)``."""
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+
+
+def describe(
+    step: Step, level: str, due: dt.datetime, case_url: str, zone: ZoneInfo
+) -> tuple[str, str, str]:
+    """(inbox title, e-mail subject, e-mail body) for one step: level, deadline, link; no person."""
+    level_words = LEVEL_WORDS.get(level, level)
+    deadline_words = DEADLINE_WORDS[step.deadline]
+    when = in_words(due, zone)
+    if step.kind is StepKind.REMINDER:
+        title = f"{level_words}个案 · {deadline_words} 将于 {when} 到期 / is due at {when}"
+        lead = "提醒：以下个案的时限即将到期。Reminder: a case deadline is near."
+    else:
+        repeat = f"（第 {step.seq + 1} 次 / notice {step.seq + 1}）"
+        title = (
+            f"{level_words}个案 · {deadline_words} 已于 {when} 逾期 / overdue since {when}{repeat}"
+        )
+        lead = (
+            "升级：以下个案已逾期，尚无人处理。Escalation: a case is overdue and nobody has "
+            "acted on it yet."
+        )
+    subject = f"心安 Xinan · {title}"
+    body = (
+        f"{lead}\n\n级别 Level: {level_words}\n时限 Deadline: {deadline_words}, {when}\n\n"
+        f"打开个案 Open the case (login required):\n{case_url}\n\n"
+        "此邮件不含教师的任何个人信息。This e-mail holds nothing about the teacher.\n"
+    )
+    return title, subject, body
+
+
+def _dialect(session: Session) -> Any:
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+
+
+def deliver_notices(session: Session, notices: Sequence[Notice], now: dt.datetime) -> None:
+    """Insert each notice's inbox item and e-mail, once per key, in a few statements."""
+    if not notices:
+        return
+    dialect = _dialect(session)
+    items = [
+        {
+            "id": uuid.uuid4(),
+            "account_id": n.recipient.account_id,
+            "key": n.key,
+            "case_id": n.case_id,
+            "kind": n.kind,
+            "title": n.title[:300],
+            "created_at": now,
+            "read_at": None,
+        }
+        for n in notices
+    ]
+    inbox = cast(Table, InboxItem.__table__)
+    session.execute(dialect.insert(inbox).on_conflict_do_nothing(index_elements=["key"]), items)
+    mails = [_mail_row(n, now) for n in notices if n.recipient.email]
+    if mails:
+        table = cast(Table, Notification.__table__)
+        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=["key"])
+        session.execute(stmt, mails)
+
+
+def _mail_row(notice: Notice, now: dt.datetime) -> dict[str, Any]:
+    row_id = uuid.uuid4()
+    table = Notification.__tablename__
+    # E-mail has no quiet hours (only SMS waits for the morning), so it is due at once.
+    return {
+        "id": row_id,
+        "key": notice.key,
+        "channel": Channel.EMAIL,
+        "state": DeliveryState.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "last_error": None,
+        "sent_at": None,
+        "recipient": seal_cell(table, "recipient", row_id, notice.recipient.email),
+        "subject": seal_cell(table, "subject", row_id, notice.subject),
+        "body": seal_cell(table, "body", row_id, notice.body),
+    }

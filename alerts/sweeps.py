@@ -1,0 +1,244 @@
+"""The deadline sweep: reminders before a case's deadlines and escalations once they pass.
+
+``run_case_step_sweep(database, settings, now)`` works in bounded batches, one transaction each:
+take the write lock (SQLite) or lock a batch of due cases with ``FOR UPDATE SKIP LOCKED``
+(PostgreSQL, so several schedulers share the work), ask ``alerts.rules.due_steps`` what is due,
+insert each step under its unique key, queue its messages (keyed by the step) for only the steps
+this transaction inserted, write each case's ``next_step_at``, and commit. A crash rolls a batch
+back whole; a second scheduler's insert finds the key taken and queues nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from sqlalchemy import Row, Table, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from alerts.escalation_models import CaseStep
+from alerts.models import Case
+from alerts.notify import register_guard
+from alerts.rules import (
+    CaseClock,
+    Deadline,
+    EscalationPolicy,
+    Step,
+    StepKind,
+    due_steps,
+    is_met,
+    next_step_at,
+)
+from alerts.staff_notify import (
+    Notice,
+    Recipient,
+    accounts_by_id,
+    deliver_notices,
+    describe,
+    supervisors_by_district,
+)
+from config.settings import Settings
+from db import Database, utcnow
+from privacy.audit.record import record
+
+log = logging.getLogger(__name__)
+KEY_PREFIX = "casestep"
+COLUMNS = (
+    Case.id,
+    Case.level,
+    Case.state,
+    Case.opened_at,
+    Case.acknowledge_due_at,
+    Case.contact_due_at,
+    Case.assignee_id,
+    Case.district_id,
+)
+
+
+def escalation_policy(settings: Settings) -> EscalationPolicy:
+    """The step rules' numbers from the settings."""
+    return EscalationPolicy(
+        crisis_reminder_lead=dt.timedelta(minutes=settings.crisis_reminder_minutes),
+        high_reminder_lead=dt.timedelta(hours=settings.high_reminder_hours),
+        crisis_repeat=dt.timedelta(minutes=settings.crisis_escalation_repeat_minutes),
+        high_repeat_working_days=settings.high_escalation_repeat_working_days,
+        timezone=ZoneInfo(settings.timezone),
+    )
+
+
+def clock_of(row: Row[Any]) -> CaseClock:
+    """The rules' view of a loaded case row."""
+    return CaseClock(
+        level=str(row.level),
+        state=str(row.state),
+        opened_at=row.opened_at,
+        acknowledge_due_at=row.acknowledge_due_at,
+        contact_due_at=row.contact_due_at,
+    )
+
+
+def step_key(case_id: uuid.UUID, step: Step, account_id: uuid.UUID) -> str:
+    """The outbox and inbox key of one step told to one account."""
+    return f"{KEY_PREFIX}:{case_id}:{step.key}:{account_id}"
+
+
+def _due_cases(session: Session, now: dt.datetime, limit: int) -> list[Row[Any]]:
+    if session.get_bind().dialect.name == "sqlite":
+        # Become the one writer before reading (see survey.jobs._take_write_lock).
+        session.execute(text("UPDATE cases SET id = id WHERE 0"))
+    query = (
+        select(*COLUMNS)
+        .where(Case.next_step_at <= now)
+        .order_by(Case.next_step_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.execute(query).all())
+
+
+def _insert_steps(
+    session: Session, planned: list[tuple[Row[Any], Step, int]], now: dt.datetime
+) -> set[tuple[uuid.UUID, str]]:
+    """Insert the planned steps; returns the (case id, step key) of those this run inserted."""
+    if not planned:
+        return set()
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = cast(Table, CaseStep.__table__)
+    values = [
+        {
+            "case_id": row.id,
+            "deadline": step.deadline,
+            "kind": step.kind,
+            "seq": step.seq,
+            "due_at": step.due_at,
+            "done_at": now,
+            "recipients": heard,
+        }
+        for row, step, heard in planned
+    ]
+    stmt = (
+        dialect.insert(table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["case_id", "deadline", "kind", "seq"])
+        .returning(table.c.case_id, table.c.deadline, table.c.kind, table.c.seq)
+    )
+    inserted = session.execute(stmt).all()
+    return {(r[0], f"{r[1]}.{r[2]}.{r[3]}") for r in inserted}
+
+
+def audience(
+    row: Row[Any],
+    step: Step,
+    supervisors: dict[int, list[Recipient]],
+    assignees: dict[uuid.UUID, Recipient],
+) -> list[Recipient]:
+    """Reminders go to the assignee; escalations to the district supervisors and the assignee.
+
+    A case nobody is assigned to sits on the supervisors' unassigned list: they are reminded.
+    """
+    assignee = assignees.get(row.assignee_id) if row.assignee_id else None
+    chiefs = supervisors.get(row.district_id, [])
+    if step.kind is StepKind.REMINDER:
+        return [assignee] if assignee else list(chiefs)
+    return [*chiefs, *([assignee] if assignee and assignee not in chiefs else [])]
+
+
+def _notices(
+    settings: Settings, done: list[tuple[Row[Any], Step, list[Recipient]]], zone: ZoneInfo
+) -> list[Notice]:
+    notices: list[Notice] = []
+    base = settings.base_url.rstrip("/")
+    for row, step, people in done:
+        clock = clock_of(row)
+        due = clock.acknowledge_due_at if step.deadline is Deadline.ACKNOWLEDGE else None
+        due = due or clock.contact_due_at
+        title, subject, body = describe(step, clock.level, due, f"{base}/cases/{row.id}", zone)
+        kind = f"case.{step.kind.value}"
+        for person in people:
+            key = step_key(row.id, step, person.account_id)
+            notices.append(Notice(key, person, row.id, kind, title, subject, body))
+        if not people:
+            # Nobody to tell is itself an alarm for operators: the district has no supervisor.
+            log.error(
+                "case step had nobody to notify",
+                extra={"event": "cases.step_unheard", "case": str(row.id), "step": step.key},
+            )
+    return notices
+
+
+def sweep_batch(
+    session: Session, settings: Settings, now: dt.datetime, limit: int
+) -> tuple[int, int]:
+    """One batch in the caller's transaction: (cases looked at, steps done by this run)."""
+    policy = escalation_policy(settings)
+    rows = _due_cases(session, now, limit)
+    due = [(row, step) for row in rows for step in due_steps(clock_of(row), now, policy)]
+    supervisors = supervisors_by_district(session, {row.district_id for row, _ in due})
+    assignees = accounts_by_id(session, {row.assignee_id for row, _ in due if row.assignee_id})
+    planned = [(row, step, audience(row, step, supervisors, assignees)) for row, step in due]
+    inserted = _insert_steps(session, [(r, s, len(p)) for r, s, p in planned], now)
+    done = [(r, s, p) for r, s, p in planned if (r.id, s.key) in inserted]
+    deliver_notices(session, _notices(settings, done, policy.timezone), now)
+    if rows:
+        session.execute(
+            update(Case),
+            [{"id": r.id, "next_step_at": next_step_at(clock_of(r), now, policy)} for r in rows],
+        )
+    if done:
+        detail = {
+            "reminders": sum(1 for _, s, _ in done if s.kind is StepKind.REMINDER),
+            "escalations": sum(1 for _, s, _ in done if s.kind is StepKind.ESCALATION),
+        }
+        record(session, "system", "case.steps", object_type="case_batch", detail=detail)
+    return len(rows), len(done)
+
+
+def run_case_step_sweep(
+    database: Database, settings: Settings, now: dt.datetime, *, batch: int | None = None
+) -> int:
+    """Do every reminder and escalation due by ``now``, batch by batch; returns steps done."""
+    limit = batch or settings.case_step_batch
+    total = 0
+    while True:
+        with Session(database.engine) as session, session.begin():
+            looked, done = sweep_batch(session, settings, now, limit)
+        total += done
+        if looked < limit:
+            return total
+
+
+def still_unmet(session: Session, key: str, now: dt.datetime) -> bool:
+    """Outbox guard: send a queued step's e-mail only while its deadline is still unmet."""
+    try:
+        _prefix, case_id, step, _account = key.split(":")
+        deadline = step.split(".")[0]
+        state = session.scalar(select(Case.state).where(Case.id == uuid.UUID(case_id)))
+    except ValueError:
+        return True
+    return state is not None and not is_met(Deadline(deadline), str(state))
+
+
+def _run_logged(database: Database, settings: Settings) -> None:
+    try:
+        done = run_case_step_sweep(database, settings, utcnow())
+    except Exception:
+        # The next run retries; the scheduler thread must not die with one bad sweep.
+        log.exception("sweep failed", extra={"event": "alerts.case_steps.failed"})
+        return
+    log.debug("sweep ran", extra={"event": "alerts.case_steps", "result": str(done)})
+
+
+def install(app: Flask) -> None:
+    """Register the outbox guard for step e-mails and the deadline sweep (every minute)."""
+    register_guard(KEY_PREFIX, still_unmet)
+    settings: Settings = app.extensions["xinan.settings"]
+    database: Database = app.extensions["xinan.db"]
+    scheduler = app.extensions["xinan.scheduler"]
+    scheduler.add_sweep(
+        lambda: _run_logged(database, settings), settings.case_sweep_seconds, "alerts.case_steps"
+    )

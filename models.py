@@ -1,6 +1,7 @@
 """Imports every model module so that Base.metadata knows all tables (for Alembic and tests)."""
 
 import accounts.models  # noqa: F401
+import alerts.case_models  # noqa: F401
 import alerts.escalation_models  # noqa: F401
 import alerts.inbox_models  # noqa: F401
 import alerts.models

@@ -11,19 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.assignment import place_new_case
 from alerts.models import Case, CaseState, Outreach, OutreachState
+from alerts.routing import RoutingPolicy
 from alerts.rules import DEFAULT_POLICY, DeadlinePolicy, deadlines_for
 from org.models import School
 from privacy.audit.record import record
 from survey.models import Response, RiskLevel
 
 SEVERITY = {RiskLevel.LOW: 1, RiskLevel.MODERATE: 2, RiskLevel.HIGH: 3, RiskLevel.CRISIS: 4}
-OPEN_STATES = (CaseState.NEW, CaseState.ACKNOWLEDGED, CaseState.CONTACTED, CaseState.FOLLOWING_UP)
+OPEN_STATES = (
+    CaseState.NEW, CaseState.ACKNOWLEDGED, CaseState.CONTACTED, CaseState.FOLLOWING_UP,
+    CaseState.REFERRED,
+)  # fmt: skip
 NOT_YET_CONTACTED = (CaseState.NEW, CaseState.ACKNOWLEDGED)
 
 
@@ -53,8 +59,14 @@ def open_case(
     now: dt.datetime,
     *,
     policy: DeadlinePolicy = DEFAULT_POLICY,
+    routing: RoutingPolicy | None = None,
+    assign_to: uuid.UUID | None = None,
 ) -> Case:
-    """The response's case, opened now if it has none; raised (never lowered) to ``level``."""
+    """The response's case, opened now if it has none; raised (never lowered) to ``level``.
+
+    A new case is linked to the teacher's earlier case and routed in the same transaction, so it
+    is in a psychologist's queue (or the supervisors' list) the moment it exists.
+    """
     if level not in (RiskLevel.CRISIS, RiskLevel.HIGH, RiskLevel.MODERATE):
         raise ValueError("only crisis, high, or a moderate outreach taken up open a case")
     existing = case_for(session, response)
@@ -78,6 +90,7 @@ def open_case(
     session.add(case)
     session.flush()
     record(session, "system", "case.open", object_type="case", object_id=case.id)
+    place_new_case(session, case, now, routing, assign_to=assign_to)
     return case
 
 

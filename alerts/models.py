@@ -55,7 +55,11 @@ class Case(Base):
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("staff_accounts.id"), index=True
     )
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     previous_case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
+    # While following up: when the psychologist plans to reach the teacher next.
+    next_contact_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    referral_type: Mapped[str | None] = mapped_column(String(40))
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(40))
     # The teacher withdrew consent while this crisis case awaited its first contact: one caring

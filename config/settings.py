@@ -78,6 +78,11 @@ class Settings:
     high_reminder_hours: int = 24
     crisis_escalation_repeat_minutes: int = 60
     high_escalation_repeat_working_days: int = 1
+    # Case routing and work (alerts/routing.py, alerts/states.py); empty lists keep the defaults.
+    route_exclude_own_school: bool = True
+    case_outcomes: str = ""
+    case_referral_types: str = ""
+    case_unreachable_attempts: int = 3
     lost_link_per_staff_no_per_hour: int = 3
     lost_link_per_ip_per_hour: int = 20
     testing: bool = False

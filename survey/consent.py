@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.intake import NOT_YET_CONTACTED, OPEN_STATES, case_for, outreach_for
-from alerts.models import Case, CaseState
+from alerts.cases import settle_withdrawal
+from alerts.intake import case_for, outreach_for
+from alerts.models import Case
 from privacy.audit.record import record
 from survey.flow import AlreadySubmitted, FlowError
-from survey.models import Invitation, InvitationStatus, Response, RiskLevel
+from survey.models import Invitation, InvitationStatus, Response
 
 CONSENT_VERSION = "2026.1"
 # What version 2026.1 of the text promises; a new promise needs a new version (and template).
@@ -87,19 +88,9 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
 
 
 def _settle_case(session: Session, response: Response, now: dt.datetime) -> bool:
+    # Through the case state machine (alerts/cases.py): logged, audited, one kept crisis contact.
     case: Case | None = case_for(session, response)
-    if case is None or case.state not in OPEN_STATES:
-        if case is not None:
-            case.reasons = None
-        return False
-    if case.level is RiskLevel.CRISIS and case.state in NOT_YET_CONTACTED:
-        case.teacher_withdrew_at = now
-        return True
-    case.state = CaseState.CLOSED
-    case.outcome = "withdrawn"
-    case.closed_at = now
-    case.reasons = None
-    return False
+    return False if case is None else settle_withdrawal(session, case, now)
 
 
 def _erase(response: Response, now: dt.datetime) -> None:

@@ -1,0 +1,249 @@
+"""Working a case: transitions through the state machine, identity reveal, claims, reassignment,
+outreach take-up and withdrawal. Services take the session first and only flush; the request or
+job commits. Who may call them is the view's question (alerts/queries.py finds the row in scope);
+these functions check what depends on the case itself: the assignee, the routing rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import ClassVar
+
+from flask import current_app, has_app_context
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from alerts.assignment import assign
+from alerts.case_models import CaseEvent
+from alerts.intake import open_case
+from alerts.models import Case, CaseState, Outreach, OutreachState
+from alerts.routing import (
+    RoutingPolicy,
+    is_eligible,
+    load_candidates,
+    policy_from_settings,
+    teacher_of,
+)
+from alerts.states import (
+    DEFAULT_OPTIONS,
+    WITHDRAWN,
+    Action,
+    CaseOptions,
+    Step,
+    closes_after_withdrawal,
+    next_state,
+    withdrawal_keeps_contact,
+)
+from privacy.audit.record import record
+from survey.models import Response, RiskLevel
+
+
+class CaseRefused(Exception):
+    """The case cannot be worked this way by this person; ``code`` keys the message."""
+
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "not_assignee": "只有负责本个案的人可以这样做。 Only the person holding this case "
+        "can do this.",
+        "ineligible": "此人不能接手该个案（本人、同校或已满额）。 This person cannot take the case "
+        "(themselves, the same school, or at the cap).",
+        "taken": "该个案已有负责人。 Someone already holds this case.",
+        "outreach_taken": "这份关怀已被接手。 This outreach was already taken up.",
+    }
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(self.MESSAGES[code])
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the teacher is and how to reach them, for the call."""
+
+    name: str | None
+    phone: str | None
+    email: str | None
+
+
+def options_from_settings() -> CaseOptions:
+    """The configured outcome and referral lists (defaults outside an app)."""
+    if not has_app_context():
+        return DEFAULT_OPTIONS
+    settings = current_app.extensions["xinan.settings"]
+    outcomes = _words(settings.case_outcomes) or DEFAULT_OPTIONS.outcomes
+    return CaseOptions(
+        # Withdrawal closes cases as withdrawn whatever the configured list says.
+        outcomes=outcomes if WITHDRAWN in outcomes else (*outcomes, WITHDRAWN),
+        referral_types=_words(settings.case_referral_types) or DEFAULT_OPTIONS.referral_types,
+        unreachable_attempts=settings.case_unreachable_attempts,
+    )
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in text.split(",") if w.strip())
+
+
+def attempts_logged(session: Session, case: Case) -> int:
+    """How many failed contact attempts the contact log holds."""
+    stmt = select(func.count(CaseEvent.id)).where(
+        CaseEvent.case_id == case.id, CaseEvent.action == Action.ATTEMPT.value
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def apply_step(
+    session: Session,
+    case: Case,
+    actor_id: uuid.UUID,
+    step: Step,
+    now: dt.datetime,
+    *,
+    note: str | None = None,
+    options: CaseOptions | None = None,
+) -> CaseEvent:
+    """Move ``case`` by ``step`` as its assignee; logs who, when, states and the sealed note."""
+    if case.assignee_id != actor_id:
+        raise CaseRefused("not_assignee")
+    if step.action is Action.ATTEMPT:
+        step = Step(step.action, attempts_so_far=attempts_logged(session, case))
+    elif step.action is Action.CLOSE and step.outcome is not None:
+        attempts = attempts_logged(session, case)
+        step = Step(step.action, outcome=step.outcome, attempts_so_far=attempts)
+    target = next_state(case.state, step, now, options or options_from_settings())
+    event = _log(session, case, actor_id, step, target, now, note)
+    if closes_after_withdrawal(case.teacher_withdrew_at is not None, step.action):
+        # The one caring contact kept under PIPL art. 13(4) is made: the case closes as withdrawn.
+        _log(session, case, None, Step(Action.CLOSE, outcome=WITHDRAWN), CaseState.CLOSED, now)
+        case.reasons = None
+    return event
+
+
+def _log(
+    session: Session,
+    case: Case,
+    actor_id: uuid.UUID | None,
+    step: Step,
+    target: CaseState,
+    now: dt.datetime,
+    note: str | None = None,
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case.id, actor_id=actor_id, at=now, action=step.action.value,
+        from_state=case.state, to_state=target, next_contact_at=step.next_contact_at,
+        referral_type=step.referral, outcome=step.outcome,
+    )  # fmt: skip
+    if note:
+        event.note = note
+    case.state = target
+    case.next_contact_at = step.next_contact_at if target is CaseState.FOLLOWING_UP else None
+    if step.referral is not None:
+        case.referral_type = step.referral
+    if target is CaseState.CLOSED:
+        case.outcome, case.closed_at = step.outcome, now
+    session.add(event)
+    session.flush()
+    detail = {"step": step.action.value, "from_state": event.from_state, "to_state": target}
+    record(
+        session, actor_id or "system", "case.transition",
+        object_type="case", object_id=case.id, detail=detail,
+    )  # fmt: skip
+    return event
+
+
+def reveal_identity(session: Session, case: Case, actor_id: uuid.UUID) -> Identity:
+    """Name and contact of the teacher, for the assignee only; audited as ``identity.reveal``."""
+    if case.assignee_id != actor_id:
+        raise CaseRefused("not_assignee")
+    teacher = teacher_of(session, case.pseudonym)
+    record(
+        session, actor_id, "identity.reveal", object_type="case", object_id=case.id,
+        detail={"subject": case.pseudonym},
+    )  # fmt: skip
+    if teacher is None:
+        return Identity(None, None, None)
+    return Identity(teacher.name, teacher.phone, teacher.email)
+
+
+def claim(
+    session: Session,
+    case: Case,
+    actor_id: uuid.UUID,
+    now: dt.datetime,
+    *,
+    supervisor: bool,
+    policy: RoutingPolicy | None = None,
+) -> CaseEvent:
+    """Take ``case``: a supervisor takes any case of the district (to work or reveal it); a
+    psychologist claims an unassigned one if routing would allow them to hold it."""
+    if supervisor:
+        return assign(session, case, actor_id, actor_id, now, how="take")
+    if case.assignee_id is not None:
+        raise CaseRefused("taken")
+    _require_eligible(session, case.pseudonym, case.school_id, actor_id, policy)
+    return assign(session, case, actor_id, actor_id, now, how="claim")
+
+
+def reassign(
+    session: Session,
+    case: Case,
+    actor_id: uuid.UUID,
+    target_id: uuid.UUID | None,
+    now: dt.datetime,
+    policy: RoutingPolicy | None = None,
+) -> CaseEvent:
+    """A supervisor gives the case to an eligible psychologist, or back to the unassigned list."""
+    if target_id is not None:
+        _require_eligible(session, case.pseudonym, case.school_id, target_id, policy)
+    return assign(session, case, target_id, actor_id, now, how="reassign")
+
+
+def _require_eligible(
+    session: Session,
+    pseudonym: str,
+    school_id: int,
+    account_id: uuid.UUID,
+    policy: RoutingPolicy | None,
+) -> None:
+    teacher = teacher_of(session, pseudonym)
+    chosen = policy or policy_from_settings()
+    for candidate in load_candidates(session, school_id):
+        if candidate.account_id == account_id and is_eligible(
+            candidate, teacher.id if teacher else None, school_id, chosen
+        ):
+            return
+    raise CaseRefused("ineligible")
+
+
+def take_up_outreach(
+    session: Session,
+    outreach: Outreach,
+    actor_id: uuid.UUID,
+    now: dt.datetime,
+    policy: RoutingPolicy | None = None,
+) -> Case:
+    """A psychologist takes a caring outreach from the list: it becomes a case they hold."""
+    if outreach.state is OutreachState.TAKEN_UP or outreach.case_id is not None:
+        raise CaseRefused("outreach_taken")
+    response = session.get(Response, outreach.response_id)
+    if response is None:
+        raise LookupError("the outreach's response does not exist")
+    _require_eligible(session, outreach.pseudonym, outreach.school_id, actor_id, policy)
+    case = open_case(session, response, RiskLevel.MODERATE, [], now, assign_to=actor_id)
+    outreach.state = OutreachState.TAKEN_UP
+    outreach.case_id = case.id
+    session.flush()
+    return case
+
+
+def settle_withdrawal(session: Session, case: Case, now: dt.datetime) -> bool:
+    """Withdrawal through the state machine; True when a crisis case keeps one caring contact."""
+    if case.state is CaseState.CLOSED:
+        case.reasons = None
+        return False
+    if withdrawal_keeps_contact(case.level, case.state):
+        case.teacher_withdrew_at = now
+        return True
+    _log(session, case, None, Step(Action.CLOSE, outcome=WITHDRAWN), CaseState.CLOSED, now)
+    case.reasons = None
+    return False

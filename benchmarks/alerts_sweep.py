@@ -75,7 +75,8 @@ def _places(session: Session, now: dt.datetime) -> tuple[int, list[tuple[int, in
         units=[WaveUnit()],
     )
     session.add(wave)
-    places, n = [], 0
+    places: list[tuple[int, int, uuid.UUID]] = []
+    n = 0
     for d in range(DISTRICTS):
         district = District(name=f"区{d}")
         schools = [

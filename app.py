@@ -12,6 +12,7 @@ from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords
 from alerts import inbox_views
 from alerts import sweeps as alert_sweeps
+from alerts import views as case_views
 from config.settings import Settings
 from db import Database
 from ops import cli, health, retention
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         wave_views,
         lost_link_views,
         inbox_views,
+        case_views,
     ):
         app.register_blueprint(blueprint.make_blueprint())
     install_request_cycle(app)

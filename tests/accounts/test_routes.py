@@ -48,6 +48,16 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "waves.sheet": frozenset({Role.SYSTEM_ADMIN}),
     "waves.sheet_download": frozenset({Role.SYSTEM_ADMIN}),
     "lost_link.lost_link": PUBLIC,
+    # Caring follow-up (alerts/views.py): rows are scoped again inside each view.
+    "cases.queue": frozenset({Role.PSYCHOLOGIST, Role.SUPERVISOR}),
+    "cases.case_page": frozenset({Role.PSYCHOLOGIST, Role.SUPERVISOR}),
+    "cases.reveal": frozenset({Role.PSYCHOLOGIST, Role.SUPERVISOR}),
+    "cases.step": frozenset({Role.PSYCHOLOGIST, Role.SUPERVISOR}),
+    "cases.claim_case": frozenset({Role.PSYCHOLOGIST, Role.SUPERVISOR}),
+    "cases.assign_case": frozenset({Role.SUPERVISOR}),
+    "cases.outreach": frozenset({Role.PSYCHOLOGIST}),
+    "cases.take_up": frozenset({Role.PSYCHOLOGIST}),
+    "cases.district": frozenset({Role.SUPERVISOR}),
     # Each member of staff's own notices (reminders, escalations); rows are scoped to the caller.
     "inbox.items": ANY_STAFF,
     "inbox.read": ANY_STAFF,

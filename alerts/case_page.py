@@ -1,0 +1,116 @@
+"""What a case page shows, and to whom: the holder and the district supervisors see the reasons
+and the scores over waves (audited as ``answers.view``); others in scope see level, school and
+deadline only. Names appear only after a reveal (alerts/views.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts.models import StaffAccount
+from accounts.policy import Principal, can
+from accounts.roles import Permission
+from alerts.case_models import CaseEvent
+from alerts.cases import options_from_settings
+from alerts.charts import HEIGHT, SERIES, WIDTH, history, lines
+from alerts.models import Case, CaseState
+from alerts.queries import case_deadline, district_psychologists, find_case
+from alerts.states import allowed_actions, is_overdue
+from org.models import School
+from privacy.audit.record import record
+from scoring import default_policy
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """A case as the access policy sees it (found in scope, so never about the viewer)."""
+
+    school_id: int
+    teacher_id: uuid.UUID | None = None
+
+
+def reason_words(case: Case) -> list[tuple[str, str]]:
+    """The rules that opened the case, in Chinese and English."""
+    texts = {rule.id: rule.reason for rule in default_policy().rules}
+    found = []
+    for rule_id in json.loads(case.reasons or "[]"):
+        text = texts.get(rule_id)
+        found.append((text.get("zh-CN"), text.get("en")) if text else (rule_id, rule_id))
+    return found
+
+
+def _timeline(session: Session, case: Case) -> list[tuple[CaseEvent, str | None]]:
+    rows = session.execute(
+        select(CaseEvent, StaffAccount.username)
+        .outerjoin(StaffAccount, StaffAccount.id == CaseEvent.actor_id)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.at, CaseEvent.id)
+    ).all()
+    return [(event, name) for event, name in rows]
+
+
+def _username(session: Session, account_id: uuid.UUID | None) -> str | None:
+    if account_id is None:
+        return None
+    return session.scalar(select(StaffAccount.username).where(StaffAccount.id == account_id))
+
+
+def case_context(
+    session: Session, case: Case, principal: Principal, now: dt.datetime
+) -> dict[str, Any]:
+    """Everything the case page template needs, limited to what this viewer may see."""
+    ref = CaseRef(case.school_id)
+    holds = case.assignee_id == principal.account_id
+    supervises = can(principal, Permission.CASES_ASSIGN, ref)
+    deadline = case_deadline(case)
+    context: dict[str, Any] = {
+        "case": case,
+        "school": session.get(School, case.school_id),
+        "deadline": deadline,
+        "overdue": is_overdue(deadline, now),
+        "holds": holds,
+        "supervises": supervises,
+        "assignee": _username(session, case.assignee_id),
+        "actions": allowed_actions(case.state) if holds else (),
+        "options": options_from_settings(),
+        "can_reveal": holds and can(principal, Permission.IDENTITY_REVEAL, ref),
+        "can_claim": case.state is not CaseState.CLOSED
+        and not holds
+        and (supervises or (case.assignee_id is None and can(principal, Permission.CASES_WORK))),
+        "previous": case.previous_case_id
+        and find_case(session, principal, case.previous_case_id, Permission.CASES_READ),
+        "identity": None,
+        "timeline": [],
+        "reasons": [],
+        "chart": None,
+        "candidates": district_psychologists(session, principal) if supervises else [],
+    }
+    if holds or supervises:
+        context.update(_details(session, case, principal))
+    return context
+
+
+def _details(session: Session, case: Case, principal: Principal) -> dict[str, Any]:
+    points = history(session, case.pseudonym)
+    if points:
+        record(
+            session, principal.account_id, "answers.view", object_type="case",
+            object_id=case.id, detail={"subject": case.pseudonym, "waves": len(points)},
+        )  # fmt: skip
+    return {
+        "timeline": _timeline(session, case),
+        "reasons": reason_words(case),
+        "chart": {
+            "points": points,
+            "lines": lines(points),
+            "width": WIDTH,
+            "height": HEIGHT,
+            "series": SERIES,
+        },
+    }

@@ -8,5 +8,6 @@ import alerts.models
 import alerts.outbox  # noqa: F401
 import org.models  # noqa: F401
 import privacy.audit.models  # noqa: F401
+import reports.models  # noqa: F401
 import survey.lost_link_models
 import survey.models  # noqa: F401

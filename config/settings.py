@@ -71,6 +71,8 @@ class Settings:
     outbox_sweep_seconds: int = 30
     wave_sweep_seconds: int = 60
     open_case_cap: int = 15
+    # Bureau reports: a group or count below this is never shown (protection.md: never below 5).
+    disclosure_k: int = 10
     # Reminders and escalation of case deadlines (alerts/sweeps.py).
     case_sweep_seconds: int = 60
     case_step_batch: int = 500
@@ -131,6 +133,8 @@ class Settings:
             raise SettingsError("outbox_sweep_seconds and wave_sweep_seconds must be >= 1")
         if self.open_case_cap < 1:
             raise SettingsError("open_case_cap must be at least 1")
+        if self.disclosure_k < 5:
+            raise SettingsError("disclosure_k must be at least 5 (k is never below 5)")
         self._check_escalation()
 
     def _check_escalation(self) -> None:

@@ -106,6 +106,12 @@ def change_state(session: Session, wave: Wave, action: str, now: dt.datetime) ->
         wave.released_at = now
     wave.state = target
     session.flush()
+    if action == "release":
+        # The report is computed once, here, and frozen; imported late because reports reads
+        # survey, and survey must not depend on reports at import time.
+        from reports.hook import on_release
+
+        on_release(session, wave, now)
     return target
 
 

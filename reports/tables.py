@@ -1,0 +1,104 @@
+"""Published tables of a release, as strings: the same cells feed the page, CSV and XLSX.
+
+Pure: takes group codes and band indices (numpy), returns tables. A band table's rows are the
+shown and hidden groups and the city; its columns the bands (plus "not scored" when any score is
+missing) and n. Each group's n is decided once (``reports.groups``) and frozen here, and the
+city's row of each scale is protected once and frozen, so every table of a release agrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from reports.disclosure import Protected, protect
+from reports.render import cell_text, pct_text, wilson
+
+CITY = "全市 City"
+NOT_SCORED = "未计分 Not scored"
+
+
+@dataclass
+class Table:
+    """A titled grid of published strings; ``note`` carries labels such as local policy."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    note: str = ""
+    kind: str = "counts"
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def crosstab(
+    codes: NDArray[np.int64], bands: NDArray[np.int64], groups: int, cols: int
+) -> NDArray[np.int64]:
+    """Counts of each group × band, with a total column and a city row."""
+    body = np.bincount(codes * cols + bands, minlength=groups * cols).reshape(groups, cols)
+    full = np.zeros((groups + 1, cols + 1), dtype=np.int64)
+    full[:-1, :-1] = body
+    full[:-1, -1] = body.sum(axis=1)
+    full[-1] = full[:-1].sum(axis=0)
+    return full
+
+
+def protect_city_row(counts: NDArray[np.int64], k: int) -> Protected:
+    """The city's row of one scale, protected alone (its total, the city n, is frozen)."""
+    table = np.vstack([counts, counts])
+    frozen = np.zeros(table.shape, bool)
+    frozen[:, -1] = True
+    return protect(table, k, frozen=frozen)
+
+
+def protect_band_table(
+    full: NDArray[np.int64], shown: NDArray[np.bool_], city: Protected, k: int
+) -> Protected:
+    """Suppress one dimension × scale table given its shown groups and the city's row."""
+    frozen = np.zeros(full.shape, bool)
+    forced = np.zeros(full.shape, bool)
+    frozen[:-1, -1] = shown
+    frozen[-1, :] = ~city.hidden[0]
+    forced[:-1][~shown] = True
+    forced[-1, :] = city.hidden[0]
+    return protect(full, k, frozen=frozen, forced=forced)
+
+
+def count_texts(full: NDArray[np.int64], result: Protected, k: int) -> list[list[str]]:
+    """Every cell of a protected table as published."""
+    return [
+        [cell_text(int(full[r, c]), bool(result.hidden[r, c]), bool(result.primary[r, c]), k,
+                   result.withheld) for c in range(full.shape[1])]
+        for r in range(full.shape[0])
+    ]  # fmt: skip
+
+
+def share_texts(full: NDArray[np.int64], result: Protected) -> list[list[str]]:
+    """Each shown cell's share of its row's shown n, with its 95% Wilson interval."""
+    out = []
+    for r in range(full.shape[0]):
+        n, row = int(full[r, -1]), []
+        for c in range(full.shape[1] - 1):
+            if result.hidden[r, c] or result.hidden[r, -1] or n == 0:
+                row.append("")
+                continue
+            lo, hi = wilson(int(full[r, c]), n)
+            row.append(f"{pct_text(full[r, c] / n)} ({pct_text(lo)}–{pct_text(hi)})")
+        out.append(row)
+    return out
+
+
+def mean_texts(
+    codes: NDArray[np.int64], values: NDArray[np.float64], shown_rows: NDArray[np.bool_]
+) -> list[str]:
+    """Mean score of each shown group and of the city (one decimal), "" for hidden groups."""
+    ok = ~np.isnan(values)
+    groups = len(shown_rows)
+    sums = np.bincount(codes[ok], weights=values[ok], minlength=groups)
+    counts = np.bincount(codes[ok], minlength=groups)
+    out = [
+        f"{sums[g] / counts[g]:.1f}" if shown_rows[g] and counts[g] else "" for g in range(groups)
+    ]
+    out.append(f"{values[ok].mean():.1f}" if ok.any() else "")
+    return out

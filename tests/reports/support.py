@@ -1,0 +1,53 @@
+"""A small released wave with committed-looking rows, for release and page tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+
+from sqlalchemy.orm import Session
+
+from demo.wave import synthetic_answers
+from survey.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
+from survey.submission import score, scores_document
+from survey.waves import DEFAULT_BATTERY
+from tests.factories import make_school, make_teacher
+
+NOW = dt.datetime(2026, 12, 20, 8, 0, tzinfo=dt.UTC)
+CANARY = "金丝雀教师"
+
+
+def released_wave(session: Session, sizes: dict[tuple[str, str], int], name: str = "W1") -> Wave:
+    """A wave released at NOW with ``sizes[(district, school)]`` respondents each."""
+    wave = Wave(name=name, battery=list(DEFAULT_BATTERY), opens_at=NOW - dt.timedelta(days=20),
+                closes_at=NOW - dt.timedelta(days=5), state=WaveState.RELEASED, released_at=NOW,
+                units=[WaveUnit()])  # fmt: skip
+    session.add(wave)
+    session.flush()
+    rng = random.Random(7)
+    for (district, school_name), n in sizes.items():
+        school = make_school(session, name=school_name, district=district)
+        for _ in range(n):
+            teacher = make_teacher(session, school, name=CANARY, gender=rng.choice("女男"))
+            answer(session, wave, teacher, rng)
+    session.flush()
+    return wave
+
+
+def answer(session: Session, wave: Wave, teacher: object, rng: random.Random) -> Response:
+    """A submitted response of ``teacher`` to ``wave``."""
+    invitation = Invitation(id=uuid.uuid4(), wave_id=wave.id, teacher_id=teacher.id,  # type: ignore[attr-defined]
+                            school_id=teacher.school_id, token_hash=uuid.uuid4().bytes * 2,  # type: ignore[attr-defined]
+                            status=InvitationStatus.SUBMITTED, consented_at=NOW, submitted_at=NOW)  # fmt: skip
+    session.add(invitation)
+    session.flush()
+    answers = synthetic_answers(rng, wave.battery)
+    response = Response(id=uuid.uuid4(), wave_id=wave.id, pseudonym=teacher.pseudonym,  # type: ignore[attr-defined]
+                        school_id=teacher.school_id, invitation_id=invitation.id,  # type: ignore[attr-defined]
+                        submitted_at=NOW)  # fmt: skip
+    response.answers = json.dumps(answers)
+    response.scores = json.dumps(scores_document(score(wave.battery, answers)))
+    session.add(response)
+    return response

@@ -151,7 +151,28 @@ def setup() -> ResponseReturnValue:
     )
 
 
+# The home page's links: the permission that shows each, its endpoint and its label. Features
+# register their blueprints in app.py; a link whose endpoint is not there is left out.
+HOME_LINKS = (
+    (Permission.CASES_READ, "cases.queue", "我的个案 My cases"),
+    (Permission.CASES_WORK, "cases.outreach", "关怀联系 Outreach"),
+    (Permission.CASES_ASSIGN, "cases.district", "区内个案 District queue"),
+    (Permission.REPORTS_READ, "reports.index", "统计报告 Reports"),
+    (Permission.WAVES_MANAGE, "waves.wave_list", "调查轮次 Waves"),
+    (Permission.ACCOUNTS_MANAGE, "staff.accounts", "账号与授权 Accounts and roles"),
+    (Permission.AUDIT_READ, "audit.entries", "审计日志 Audit log"),
+    (Permission.ACCOUNT_SELF, "inbox.items", "通知 Inbox"),
+    (Permission.ACCOUNT_SELF, "account.password", "修改密码 Change password"),
+)
+
+
 @requires(Permission.ACCOUNT_SELF)
 def home() -> ResponseReturnValue:
     """What this member of staff can do, as links."""
-    return render_template("auth/home.html", user=current_principal(), logout_form=ConfirmForm())
+    user = current_principal()
+    links = [
+        (url_for(endpoint), label)
+        for permission, endpoint, label in HOME_LINKS
+        if user.has(permission) and endpoint in current_app.view_functions
+    ]
+    return render_template("auth/home.html", user=user, links=links)

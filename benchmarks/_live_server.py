@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from config.settings import PROJECT_ROOT
@@ -18,6 +19,35 @@ from devservices.postgres import free_port
 
 WORKERS = 2
 START_SECONDS = 60
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running gunicorn: its port and its master's process id."""
+
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the master and its workers have used so far (Linux /proc)."""
+        return sum(_cpu(pid) for pid in (self.pid, *_children(self.pid)))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def _wait_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -35,7 +65,7 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], log: Path, ready_path: str) -> Iterator[int]:
+def gunicorn(app_spec: str, env: dict[str, str], log: Path, ready_path: str) -> Iterator[Server]:
     """Serve ``app_spec`` with 2 sync workers; yields the port once ``ready_path`` answers 200."""
     port = free_port()
     command = [
@@ -49,7 +79,7 @@ def gunicorn(app_spec: str, env: dict[str, str], log: Path, ready_path: str) -> 
         )  # fmt: skip
     try:
         _wait_ready(f"http://127.0.0.1:{port}{ready_path}", server, log)
-        yield port
+        yield Server(port, server.pid)
     finally:
         stop(server)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -82,11 +83,16 @@ def _rate(results: list[dict[str, Any]], key: str) -> float:
     return float(sum(r[key] for r in results)) / elapsed
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the finished load generators
+    return usage.ru_utime + usage.ru_stime
+
+
 def framework_ceiling(root: Path) -> float:
     """Requests per second of the bare Flask endpoint under the same gunicorn settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("XINAN_")}
-    with gunicorn("benchmarks._bare_app:app", env, root / "bare.log", "/ping") as port:
-        results = _load(port, "ping", CEILING_SECONDS, [], root)
+    with gunicorn("benchmarks._bare_app:app", env, root / "bare.log", "/ping") as server:
+        results = _load(server.port, "ping", CEILING_SECONDS, [], root)
     if any(r["errors"] for r in results):
         raise RuntimeError(f"the bare endpoint failed: {[r['errors'] for r in results]}")
     return _rate(results, "requests")
@@ -99,9 +105,11 @@ def measure(root: Path, database_url: str) -> dict[str, Any]:
     ceiling = framework_ceiling(root)
     warm, measured = census.teachers[:WARM_UP_TEACHERS], census.teachers[WARM_UP_TEACHERS:]
     env = server_env(census, dict(os.environ))
-    with gunicorn("app:create_app()", env, root / "server.log", "/healthz") as port:
-        warm_up = _load(port, "survey", 60.0, warm, root, processes=1, threads=2)
-        results = _load(port, "survey", SURVEY_SECONDS, measured, root)
+    with gunicorn("app:create_app()", env, root / "server.log", "/healthz") as server:
+        warm_up = _load(server.port, "survey", 60.0, warm, root, processes=1, threads=2)
+        server_cpu, load_cpu = server.cpu_seconds(), _children_cpu()
+        results = _load(server.port, "survey", SURVEY_SECONDS, measured, root)
+        server_cpu, load_cpu = server.cpu_seconds() - server_cpu, _children_cpu() - load_cpu
     receipts = {k: v for r in (*warm_up, *results) for k, v in r["receipts"].items()}
     stored = check_stored(census, receipts)
     submit_ms = np.array([ms for r in results for ms in r["submit_ms"]] or [np.nan])
@@ -110,6 +118,7 @@ def measure(root: Path, database_url: str) -> dict[str, Any]:
         for kind, count in r["errors"].items():
             error_kinds[kind] = error_kinds.get(kind, 0) + count
     requests_per_s = _rate(results, "requests")
+    surveys = sum(r["surveys"] for r in results)
     figures: dict[str, Any] = {
         "surveys_per_s": round(_rate(results, "surveys"), 2),
         "requests_per_s": round(requests_per_s, 1),
@@ -120,9 +129,12 @@ def measure(root: Path, database_url: str) -> dict[str, Any]:
         "errors": sum(error_kinds.values()),
         "lost": stored["lost"],
         "duplicates": stored["duplicates"],
-        "surveys": sum(r["surveys"] for r in results),
+        "surveys": surveys,
         "requests": sum(r["requests"] for r in results),
         "concurrent_teachers": LOAD_PROCESSES * THREADS_PER_PROCESS,
+        # CPU per complete survey: steadier than rates when other work shares the machine.
+        "server_cpu_ms_per_survey": round(1000 * server_cpu / max(surveys, 1), 1),
+        "load_cpu_ms_per_survey": round(1000 * load_cpu / max(surveys, 1), 1),
     }
     if error_kinds:
         figures["error_kinds"] = error_kinds

@@ -51,7 +51,7 @@ def make_blueprint() -> Blueprint:
     bp.add_url_rule("/cases/<uuid:case_id>", view_func=case_page)
     bp.add_url_rule("/cases/<uuid:case_id>/reveal", view_func=reveal, methods=["POST"])
     bp.add_url_rule(
-        f"/cases/<uuid:case_id>/<any({STEPS}):action>", view_func=step, methods=["POST"]
+        f"/cases/<uuid:case_id>/step/<any({STEPS}):action>", view_func=step, methods=["POST"]
     )
     bp.add_url_rule("/cases/<uuid:case_id>/claim", view_func=claim_case, methods=["POST"])
     bp.add_url_rule("/cases/<uuid:case_id>/assign", view_func=assign_case, methods=["POST"])
@@ -134,7 +134,8 @@ def reveal(case_id: uuid.UUID) -> ResponseReturnValue:
     except CaseRefused:
         refuse("case", str(case_id), status=403, detail={"why": "not_assignee"})
     context = case_context(_session(), case, principal, utcnow())
-    page = render_template("cases/case.html", identity=identity, **context)
+    context["identity"] = identity
+    page = render_template("cases/case.html", **context)
     return page, 200, {"Cache-Control": "no-store"}
 
 

@@ -1,4 +1,4 @@
-"""The case service on both databases: routing at intake, transitions, reveal, claims, withdrawal."""
+"""The case service on both databases: routing, transitions, reveal, claims, withdrawal."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounts.models import StaffAccount
 from accounts.roles import Role
 from alerts.case_models import CaseEvent
 from alerts.cases import CaseRefused, apply_step, claim, reassign, reveal_identity, take_up_outreach
@@ -18,7 +19,7 @@ from alerts.states import Action, IllegalTransition, Step
 from db import utcnow
 from privacy.audit.models import AuditEntry
 from survey.consent import withdraw
-from survey.models import InvitationStatus, RiskLevel
+from survey.models import Invitation, InvitationStatus, Response, RiskLevel
 from tests.alerts.cases_support import make_account, make_response
 from tests.factories import make_school, make_teacher
 
@@ -87,7 +88,9 @@ def test_the_next_wave_opens_a_new_case_linked_to_the_earlier_one(
     assert earlier.previous_case_id is None
 
 
-def _held_case(session: Session, place: dict, level: RiskLevel = RiskLevel.CRISIS):  # noqa: ANN202
+def _held_case(
+    session: Session, place: dict, level: RiskLevel = RiskLevel.CRISIS
+) -> tuple[StaffAccount, Case, Response]:
     psy = make_account(session, Role.PSYCHOLOGIST, home=place["b"], schools=[place["a"]])
     teacher = make_teacher(session, place["a"], name="王老师", phone="13900001111")
     response = make_response(session, teacher)
@@ -191,10 +194,7 @@ def test_taking_up_an_outreach_makes_a_case_held_by_the_taker(
         take_up_outreach(db_session, outreach, psy.id, utcnow())
 
 
-def _withdraw(session: Session, response) -> bool:  # noqa: ANN001
-    invitation = response.invitation if hasattr(response, "invitation") else None
-    from survey.models import Invitation
-
+def _withdraw(session: Session, response: Response) -> bool:
     invitation = session.get(Invitation, response.invitation_id)
     invitation.status = InvitationStatus.SUBMITTED
     return withdraw(session, invitation, utcnow()).kept_contact

@@ -46,9 +46,11 @@ def heatmap(table: Table) -> str:
             ink = "#fff" if value is not None and value >= 60 else "#000"
             label = f"{value:.0f}%" if value is not None else (share.split(" (")[0] or count)
             x = left + c * cell_w
-            parts.append(f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
-                         f'fill="{fill}" stroke="#666"/>'
-                         f'<text x="{x + 6}" y="{y + 15}" fill="{ink}">{escape(label)}</text>')  # fmt: skip
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                f'fill="{fill}" stroke="#666"/>'
+                f'<text x="{x + 6}" y="{y + 15}" fill="{ink}">{escape(label)}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -57,12 +59,15 @@ def trend_lines(title: str, waves: list[str], series: dict[str, list[float | Non
     """One line per band across released waves (gaps where a release did not show it)."""
     width, height, left, top, plot_w, plot_h = 560, 260, 50, 20, 360, 180
     step = plot_w / max(len(waves) - 1, 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-labelledby="tt td" font-family="sans-serif" font-size="11">',
-             f'<title id="tt">{escape(title)}</title>',
-             f'<desc id="td">趋势：各已发布批次全市各分段占比 Trend of the city share in each band '
-             f'across released waves: {escape("; ".join(waves))}</desc>',
-             f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#000"/>']  # fmt: skip
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="tt td" font-family="sans-serif" font-size="11">',
+        f'<title id="tt">{escape(title)}</title>',
+        f'<desc id="td">趋势：各已发布批次全市各分段占比 Trend of the city share in each band '
+        f"across released waves: {escape('; '.join(waves))}</desc>",
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" '
+        f'fill="none" stroke="#000"/>',
+    ]
     for i, wave in enumerate(waves):
         x = left + i * step
         parts.append(
@@ -83,8 +88,11 @@ def trend_lines(title: str, waves: list[str], series: dict[str, list[float | Non
         for x, y in points:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>')
         ly = top + 12 + 14 * j
-        parts.append(f'<line x1="{left + plot_w + 10}" y1="{ly - 4}" x2="{left + plot_w + 30}" y2="{ly - 4}" '
-                     f'stroke="#000" stroke-dasharray="{dashes[j % 5]}"/>'
-                     f'<text x="{left + plot_w + 34}" y="{ly}">{escape(band[:20])}</text>')  # fmt: skip
+        x0 = left + plot_w
+        parts.append(
+            f'<line x1="{x0 + 10}" y1="{ly - 4}" x2="{x0 + 30}" y2="{ly - 4}" '
+            f'stroke="#000" stroke-dasharray="{dashes[j % 5]}"/>'
+            f'<text x="{x0 + 34}" y="{ly}">{escape(band[:20])}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

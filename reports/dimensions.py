@@ -47,7 +47,7 @@ class Dimension:
 
 def band_labels(bands: tuple[tuple[int, str], ...]) -> tuple[str, ...]:
     """Labels of numeric bands, then "not recorded"."""
-    return tuple(label for _low, label in bands) + (" ".join(NOT_RECORDED),)
+    return (*tuple(label for _low, label in bands), " ".join(NOT_RECORDED))
 
 
 def band_of(value: int | None, bands: tuple[tuple[int, str], ...]) -> int:
@@ -84,13 +84,13 @@ def fixed_dimensions(districts: tuple[str, ...]) -> tuple[Dimension, ...]:
     return (
         Dimension("district", "区 District", districts),
         Dimension("level", "学段 School level",
-                  tuple(f"{zh} {en}" for _c, zh, en in SCHOOL_LEVELS) + (recorded,)),
+                  (*tuple(f"{zh} {en}" for _c, zh, en in SCHOOL_LEVELS), recorded)),
         Dimension("gender", "性别 Gender",
-                  tuple(f"{zh} {en}" for _c, zh, en in GENDER_GROUPS) + (recorded,)),
+                  (*tuple(f"{zh} {en}" for _c, zh, en in GENDER_GROUPS), recorded)),
         Dimension("age", "年龄段 Age band", band_labels(AGE_BANDS)),
         Dimension("service", "教龄段 Years of service", band_labels(SERVICE_BANDS)),
         Dimension("subject", "学科组 Subject group",
-                  tuple(f"{zh} {en}" for _i, zh, en, _s in SUBJECT_GROUPS) + (recorded,)),
+                  (*tuple(f"{zh} {en}" for _i, zh, en, _s in SUBJECT_GROUPS), recorded)),
     )  # fmt: skip
 
 

@@ -61,8 +61,18 @@ def _load(session: Session, cap: int) -> Table:
         .group_by(Case.assignee_id)
     ).all()  # fmt: skip
     values = np.array(loads or [0])
-    row = [str(len(loads)), f"{float(np.median(values)):.1f}", str(int(values.max())), str(cap),
-           str(int((values >= cap).sum()))]  # fmt: skip
-    columns = ["有个案的心理教师 Psychologists with cases", "中位数 Median", "最多 Most", "上限 Cap",
-               "达到上限 At or over cap"]  # fmt: skip
+    row = [
+        str(len(loads)),
+        f"{float(np.median(values)):.1f}",
+        str(int(values.max())),
+        str(cap),
+        str(int((values >= cap).sum())),
+    ]
+    columns = [
+        "有个案的心理教师 Psychologists with cases",
+        "中位数 Median",
+        "最多 Most",
+        "上限 Cap",
+        "达到上限 At or over cap",
+    ]
     return Table("心理教师负荷 Psychologists' load", columns, [row], kind="load")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,7 +75,14 @@ def _city_shares(table: dict[str, object] | Table) -> dict[str, float | None]:
     return out
 
 
-def _trend(session: Session, wave: Wave, tables: list[Table]) -> dict[str, object]:
+class Trend(TypedDict):
+    """Wave names in release order, and for each scale each band's city share per wave."""
+
+    waves: list[str]
+    series: dict[str, dict[str, list[float | None]]]
+
+
+def _trend(session: Session, wave: Wave, tables: list[Table]) -> Trend:
     """City shares by band across earlier released waves and this one, as each published them."""
     earlier = session.scalars(
         select(ReportRelease).join(Wave, Wave.id == ReportRelease.wave_id)
@@ -87,7 +95,7 @@ def _trend(session: Session, wave: Wave, tables: list[Table]) -> dict[str, objec
         shares = [_shares_in(r.document, str(key)) for r in earlier] + [_city_shares(table)]
         bands = list(_city_shares(table))
         series[str(key)] = {b: [s.get(b) for s in shares] for b in bands}
-    return {"waves": names, "series": series}
+    return Trend(waves=names, series=series)
 
 
 def _shares_in(document: dict[str, object], key: str) -> dict[str, float | None]:

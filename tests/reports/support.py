@@ -38,9 +38,16 @@ def released_wave(session: Session, sizes: dict[tuple[str, str], int], name: str
 
 def answer(session: Session, wave: Wave, teacher: object, rng: random.Random) -> Response:
     """A submitted response of ``teacher`` to ``wave``."""
-    invitation = Invitation(id=uuid.uuid4(), wave_id=wave.id, teacher_id=teacher.id,  # type: ignore[attr-defined]
-                            school_id=teacher.school_id, token_hash=uuid.uuid4().bytes * 2,  # type: ignore[attr-defined]
-                            status=InvitationStatus.SUBMITTED, consented_at=NOW, submitted_at=NOW)  # fmt: skip
+    invitation = Invitation(
+        id=uuid.uuid4(),
+        wave_id=wave.id,
+        teacher_id=teacher.id,  # type: ignore[attr-defined]
+        school_id=teacher.school_id,  # type: ignore[attr-defined]
+        token_hash=uuid.uuid4().bytes * 2,
+        status=InvitationStatus.SUBMITTED,
+        consented_at=NOW,
+        submitted_at=NOW,
+    )
     session.add(invitation)
     session.flush()
     answers = synthetic_answers(rng, wave.battery)

@@ -65,14 +65,24 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(scope="session")
-def migrated_url(backend: str, make_database_url: Callable[[str], str]) -> str:
-    """A database of this backend, migrated to head once per session."""
-    url = make_database_url(backend)
+def migrate(url: str) -> str:
+    """Migrate the empty database at ``url`` to head; returns the URL."""
     engine = make_engine(url)
     migrations.upgrade(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def migrated_url(backend: str, make_database_url: Callable[[str], str]) -> str:
+    """A database of this backend, migrated to head once per session."""
+    return migrate(make_database_url(backend))
+
+
+@pytest.fixture(scope="module")
+def module_url(backend: str, make_database_url: Callable[[str], str]) -> str:
+    """A migrated database for one test module, for tests that commit as production does."""
+    return migrate(make_database_url(backend))
 
 
 def build_settings(instance: Path, database_url: str, **overrides: object) -> Settings:

@@ -20,8 +20,7 @@ from flask.testing import FlaskClient
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
 from app import create_app
-from db import Database, make_engine, utcnow
-from ops import migrations
+from db import Database, utcnow
 from tests.conftest import build_settings
 from tests.factories import make_school, make_teacher
 
@@ -32,25 +31,15 @@ CSRF = re.compile(
 
 
 @pytest.fixture(scope="module")
-def web_url(backend: str, make_database_url: Callable[[str], str]) -> str:
-    """A migrated database for this module only."""
-    url = make_database_url(backend)
-    engine = make_engine(url)
-    migrations.upgrade(engine)
-    engine.dispose()
-    return url
-
-
-@pytest.fixture(scope="module")
 def web_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One instance folder (and so one key ring) per module, matching its database."""
     return tmp_path_factory.mktemp("web") / "instance"
 
 
 @pytest.fixture
-def web_app(web_url: str, web_instance: Path) -> Iterator[Flask]:
+def web_app(module_url: str, web_instance: Path) -> Iterator[Flask]:
     """The app on the module's database."""
-    settings = build_settings(web_instance, web_url)
+    settings = build_settings(web_instance, module_url)
     app = create_app(settings)
     yield app
     app.extensions["xinan.db"].dispose()

@@ -26,7 +26,6 @@ from tests.accounts.conftest import (  # noqa: F401 (fixtures)
     make_staff,
     web_app,
     web_instance,
-    web_url,
 )
 from tests.alerts.cases_support import make_response
 from tests.factories import make_school, make_teacher

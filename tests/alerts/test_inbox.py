@@ -15,7 +15,7 @@ from tests.accounts import conftest as web
 from tests.accounts.conftest import Staff, csrf_token
 
 # Committed-data web fixtures, as the real app runs (one database per module).
-web_url, web_instance, web_app = web.web_url, web.web_instance, web.web_app
+web_instance, web_app = web.web_instance, web.web_app
 make_staff, login_as = web.make_staff, web.login_as
 
 

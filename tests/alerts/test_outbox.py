@@ -24,7 +24,7 @@ QUIET = QuietHours.parse("21:00", "08:00", "Asia/Shanghai")
 NOON = dt.datetime(2026, 12, 7, 12, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)
 PHONE, EMAIL, SECRET_TEXT = "13912345678", "canary.teacher@example.edu.cn", "链接 CANARY-LINK-TEXT"
 
-env, jobs_url, jobs_instance = support.env, support.jobs_url, support.jobs_instance
+env, jobs_instance = support.env, support.jobs_instance
 sms_gateway = outbox_support.sms_gateway
 smtp_server = outbox_support.smtp_server
 

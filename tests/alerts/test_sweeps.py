@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from alerts import sweeps
+from alerts import staff_notify, sweeps
 from alerts.escalation_models import CaseStep
 from alerts.inbox_models import InboxItem
 from alerts.models import Case, CaseState
@@ -26,7 +26,7 @@ from tests.alerts.test_sweeps_support import CANARY_NAME, OPENED, Place, make_ca
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import Env
 
-env, jobs_url, jobs_instance = support.env, support.jobs_url, support.jobs_instance
+env, jobs_instance = support.env, support.jobs_instance
 smtp_server = outbox_support.smtp_server
 HOUR = dt.timedelta(hours=1)
 ACK_DUE = OPENED + 2 * HOUR
@@ -86,7 +86,7 @@ def test_a_sweep_that_crashes_midway_loses_nothing_and_repeats_nothing(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _place, ids = _setup(env, cases=5)
-    real = sweeps.deliver_notices
+    real = staff_notify.deliver_notices
     calls = {"n": 0}
 
     def crash_on_second_batch(*args: Any) -> None:

@@ -16,7 +16,7 @@ from survey.models import Invitation, Response, RiskLevel, WaveState, WaveUnit
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
 
-env, jobs_url, jobs_instance = support.env, support.jobs_url, support.jobs_instance
+env, jobs_instance = support.env, support.jobs_instance
 
 
 def test_published_rates_for_a_district_of_1000_teachers() -> None:

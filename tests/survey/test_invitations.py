@@ -17,7 +17,7 @@ from tests.factories import make_school, make_teacher
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
 
-env, jobs_url, jobs_instance = support.env, support.jobs_url, support.jobs_instance
+env, jobs_instance = support.env, support.jobs_instance
 
 
 def _count(env: Env, wave_id: int) -> int:

@@ -25,7 +25,7 @@ DAY = dt.timedelta(days=1)
 DAY3 = dt.datetime(2026, 12, 9, 10, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)
 DAY6 = DAY3 + 3 * DAY
 
-env, jobs_url, jobs_instance = support.env, support.jobs_url, support.jobs_instance
+env, jobs_instance = support.env, support.jobs_instance
 sms_gateway = outbox_support.sms_gateway
 
 

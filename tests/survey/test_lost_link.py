@@ -16,7 +16,7 @@ from tests.accounts.conftest import csrf_token
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import Env, make_wave, seed_schools
 
-env, jobs_url, jobs_instance = support.env, support.jobs_url, support.jobs_instance
+env, jobs_instance = support.env, support.jobs_instance
 
 
 def _open_wave(env: Env) -> tuple[str, str, Invitation]:

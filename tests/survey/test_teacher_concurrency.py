@@ -5,7 +5,7 @@ response, one receipt, one audit entry (protection.md test 2), on both databases
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import create_app
-from db import Database, make_engine
-from ops import migrations
+from db import Database
 from privacy.audit.models import AuditEntry
 from survey.models import Invitation, InvitationStatus, Response
 from tests.conftest import build_settings
@@ -25,20 +24,10 @@ from tests.survey.teacher_support import CSRF, answer_all, start
 COOKIE = "xinan_form"
 
 
-@pytest.fixture(scope="module")
-def committed_url(backend: str, make_database_url: Callable[[str], str]) -> str:
-    """A migrated database of this module's own: these tests commit."""
-    url = make_database_url(backend)
-    engine = make_engine(url)
-    migrations.upgrade(engine)
-    engine.dispose()
-    return url
-
-
 @pytest.fixture
-def committed_app(committed_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def committed_app(module_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     instance: Path = tmp_path_factory.mktemp("concurrency") / "instance"
-    app = create_app(build_settings(instance, committed_url))
+    app = create_app(build_settings(instance, module_url))
     yield app
     app.extensions["xinan.db"].dispose()
 

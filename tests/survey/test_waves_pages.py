@@ -18,7 +18,7 @@ from tests.accounts import conftest as web
 from tests.accounts.conftest import Staff, csrf_token
 from tests.factories import make_school, make_teacher
 
-web_url, web_instance, web_app = web.web_url, web.web_instance, web.web_app
+web_instance, web_app = web.web_instance, web.web_app
 make_staff, login_as = web.make_staff, web.login_as
 Login = Callable[..., tuple[FlaskClient, Staff]]
 

@@ -8,7 +8,7 @@ from empty feature tables (the audit chain is append-only and stays).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 import models  # noqa: F401  (every table known to the metadata)
 from app import create_app
 from config.settings import Settings
-from db import Base, Database, make_engine
-from ops import migrations
+from db import Base, Database
 from org.models import Teacher
 from survey.models import Wave, WaveState, WaveUnit
 from tests.conftest import build_settings
@@ -30,16 +29,6 @@ from tests.factories import make_school, make_teacher
 KEEP = {"audit_entries", "audit_head", "alembic_version"}
 # A Monday morning in Guangzhou: 2026-12-07 09:00 +08:00.
 T0 = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(scope="module")
-def jobs_url(backend: str, make_database_url: Callable[[str], str]) -> str:
-    """A migrated database for this module only."""
-    url = make_database_url(backend)
-    engine = make_engine(url)
-    migrations.upgrade(engine)
-    engine.dispose()
-    return url
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +51,9 @@ class Env:
 
 
 @pytest.fixture
-def env(jobs_url: str, jobs_instance: Path) -> Iterator[Env]:
+def env(module_url: str, jobs_instance: Path) -> Iterator[Env]:
     """The app on the module's database, emptied of feature rows before each test."""
-    app = create_app(build_settings(jobs_instance, jobs_url))
+    app = create_app(build_settings(jobs_instance, module_url))
     database: Database = app.extensions["xinan.db"]
     with Session(database.engine) as session, session.begin():
         for table in reversed(Base.metadata.sorted_tables):

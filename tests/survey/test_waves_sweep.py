@@ -19,7 +19,7 @@ from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
 
 DAY = dt.timedelta(days=1)
 
-env, jobs_url, jobs_instance = support.env, support.jobs_url, support.jobs_instance
+env, jobs_instance = support.env, support.jobs_instance
 
 
 def _state(env: Env, wave_id: int) -> WaveState:

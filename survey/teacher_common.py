@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from flask import abort, current_app, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import Database, utcnow
@@ -61,10 +62,7 @@ def visit(token: str, *, write: bool = False) -> Visit:
     if invitation is None:
         abort(404)
     now = utcnow()
-    district = session.get(School, invitation.school_id)
-    window = window_for(
-        invitation.wave, invitation.school_id, district.district_id if district else 0
-    )
+    window = window_for(invitation.wave, invitation.school_id, _district_if_needed(invitation))
     return Visit(
         token=token,
         invitation=invitation,
@@ -73,6 +71,17 @@ def visit(token: str, *, write: bool = False) -> Visit:
         unlocked=teacher_state.is_unlocked(invitation, now),
         takes_answers=takes_answers(invitation.wave, window, now),
     )
+
+
+def _district_if_needed(invitation: Invitation) -> int:
+    """The school's district, looked up only when a unit opens district by district (no other
+    unit's window depends on it)."""
+    if not any(u.district_id is not None and u.opens_at is not None for u in invitation.wave.units):
+        return 0
+    district = db_session().scalar(
+        select(School.district_id).where(School.id == invitation.school_id)
+    )
+    return district or 0
 
 
 def require_answering(v: Visit) -> None:

@@ -29,12 +29,14 @@ def hidden_ranges(
     hidden: NDArray[np.bool_],
     lower: NDArray[np.float64],
     upper: NDArray[np.float64],
+    targets: set[tuple[int, int]] | None = None,
 ) -> dict[tuple[int, int], tuple[float, float]]:
     """For every hidden cell, the least and greatest value it could take given the shown ones.
 
     ``lower`` and ``upper`` are what the publication itself says of each hidden cell: "< k" is
     ``[0, k - 1]``; a cell hidden only to protect another is marked differently, so a reader
-    knows it is at least k (``[k, inf)``).
+    knows it is at least k (``[k, inf)``). With ``targets``, only those cells are bounded (every
+    hidden cell still constrains them).
     """
     cells = [(int(r), int(c)) for r, c in np.argwhere(hidden)]
     if not cells:
@@ -55,6 +57,8 @@ def hidden_ranges(
     bounds = [(float(lower[c]), None if np.isinf(upper[c]) else float(upper[c])) for c in cells]
     out = {}
     for cell, i in index.items():
+        if targets is not None and cell not in targets:
+            continue
         objective = np.zeros(len(cells))
         objective[i] = 1.0
         low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
@@ -68,3 +72,57 @@ def hidden_ranges(
 def is_protected(lo: float, hi: float, k: int) -> bool:
     """Whether an interval holds at least ``k`` whole numbers (so "< k" itself qualifies)."""
     return bool(np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) + 1 >= k)
+
+
+def _sign(shape: tuple[int, int], r: int, c: int) -> int:
+    """+1 for a body cell, -1 for a total, +1 for the grand total (its sign in every line)."""
+    return -1 if (r == shape[0] - 1) != (c == shape[1] - 1) else 1
+
+
+def _room(
+    cells: list[tuple[tuple[int, int], int]],
+    values: NDArray[np.int64],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+) -> float:
+    """How far a step ``t * d`` along the cells may move (t_hi - t_lo) staying within bounds."""
+    t_lo, t_hi = -np.inf, np.inf
+    for cell, d in cells:
+        low, high = lower[cell] - values[cell], upper[cell] - values[cell]
+        if d < 0:
+            low, high = -high, -low
+        t_lo, t_hi = max(t_lo, low), min(t_hi, high)
+    return float(np.floor(t_hi + 1e-6) - np.ceil(t_lo - 1e-6))
+
+
+def rectangle_protected(
+    values: NDArray[np.int64],
+    hidden: NDArray[np.bool_],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    k: int,
+) -> set[tuple[int, int]]:
+    """Hidden cells that provably take at least ``k`` values, found without an LP.
+
+    Four hidden cells at rows {r1, r2} × columns {c1, c2} (totals included) can move together by
+    ``t``, ``-t``, ``-t``, ``t`` (signs flipped for totals) without changing any shown cell or any
+    line's sum; every such ``t`` within all four cells' published bounds is another table the
+    reader cannot tell apart. If those ``t`` span ``k - 1`` steps, the cell takes ``k`` values and
+    its exact LP range, which contains them, can only be wider. Cells not proven so are left to
+    ``hidden_ranges``.
+    """
+    shape = (int(values.shape[0]), int(values.shape[1]))
+    cells = {(int(r), int(c)) for r, c in np.argwhere(hidden)}
+    proven: set[tuple[int, int]] = set()
+    for r1, c1 in cells:
+        if (r1, c1) in proven:
+            continue
+        for r2, c2 in ((r, c) for r, c in cells if r != r1 and c != c1):
+            if (r1, c2) not in cells or (r2, c1) not in cells:
+                continue
+            corners = [((r1, c1), 1), ((r1, c2), -1), ((r2, c1), -1), ((r2, c2), 1)]
+            signed = [(cell, d * _sign(shape, *cell)) for cell, d in corners]
+            if _room(signed, values, lower, upper) >= k - 1:
+                proven.update(cell for cell, _d in corners)
+                break
+    return proven

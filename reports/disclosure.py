@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from reports.bounds import hidden_ranges, is_protected
+from reports.bounds import hidden_ranges, is_protected, rectangle_protected
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -98,7 +98,12 @@ def weak_cells(
 ) -> list[tuple[int, int]]:
     """Hidden cells that what is shown pins to fewer than k possible values."""
     lower, upper = _bounds(primary, k)
-    ranges = hidden_ranges(values, hidden, lower, upper)
+    # A cheap, sound proof first; the exact LP bounds only for the cells it cannot vouch for.
+    proven = rectangle_protected(values, hidden, lower, upper, k)
+    open_cells = {(int(r), int(c)) for r, c in np.argwhere(hidden)} - proven
+    if not open_cells:
+        return []
+    ranges = hidden_ranges(values, hidden, lower, upper, targets=open_cells)
     return [cell for cell, (lo, hi) in ranges.items() if not is_protected(lo, hi, k)]
 
 

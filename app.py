@@ -21,6 +21,7 @@ from ops.scheduler import Scheduler
 from ops.web import configure_web, install_request_cycle
 from privacy.keys import KeyRing, load_or_generate
 from privacy.vault import install_key_ring
+from reports import views as report_views
 from survey import admin_views as wave_views
 from survey import jobs as survey_jobs
 from survey import lost_link_views
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         lost_link_views,
         inbox_views,
         case_views,
+        report_views,
     ):
         app.register_blueprint(blueprint.make_blueprint())
     install_request_cycle(app)

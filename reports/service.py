@@ -112,3 +112,11 @@ def released_waves(session: Session) -> list[tuple[Wave, ReportRelease]]:
         .where(Wave.state == WaveState.RELEASED).order_by(ReportRelease.built_at.desc())
     ).all()  # fmt: skip
     return [(w, r) for w, r in rows]
+
+
+def shown_release(session: Session, wave_id: int) -> ReportRelease | None:
+    """The release of a wave that is released now; None for any other (nothing is shown)."""
+    return session.scalar(
+        select(ReportRelease).join(Wave, Wave.id == ReportRelease.wave_id)
+        .where(Wave.id == wave_id, Wave.state == WaveState.RELEASED)
+    )  # fmt: skip

@@ -58,6 +58,11 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "cases.outreach": frozenset({Role.PSYCHOLOGIST}),
     "cases.take_up": frozenset({Role.PSYCHOLOGIST}),
     "cases.district": frozenset({Role.SUPERVISOR}),
+    # Released reports (reports/views.py): anonymised aggregates, the bureau analyst only.
+    "reports.index": frozenset({Role.ANALYST}),
+    "reports.report": frozenset({Role.ANALYST}),
+    "reports.print_report": frozenset({Role.ANALYST}),
+    "reports.export": frozenset({Role.ANALYST}),
     # Each member of staff's own notices (reminders, escalations); rows are scoped to the caller.
     "inbox.items": ANY_STAFF,
     "inbox.read": ANY_STAFF,

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from alerts.intake import case_for, open_case
+from alerts.models import Case
 from instruments import Instrument
 from scoring import default_policy, level_name, score_battery
 from scoring.policy import RiskPolicy
@@ -34,7 +35,7 @@ class NoSuchPage(FlowError):
 
 @dataclass(frozen=True)
 class PageSaved:
-    """The saved draft and whether a crisis case is open for it (help lines come first then)."""
+    """The saved draft and whether this save called for a crisis case (one is open now)."""
 
     response: Response
     crisis: bool
@@ -52,6 +53,15 @@ def stored_answers(response: Response | None) -> dict[str, int]:
         return {}
     raw = response.answers
     return dict(json.loads(raw)) if raw else {}
+
+
+def response_and_crisis(session: Session, invitation: Invitation) -> tuple[Response | None, bool]:
+    """The invitation's response and whether a crisis case is open for it, in one statement
+    (what every answering page needs: the draft, and whether the help lines come first)."""
+    crisis = exists().where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
+    stmt = select(Response, crisis).where(Response.invitation_id == invitation.id)
+    row = session.execute(stmt).one_or_none()
+    return (row[0], bool(row[1])) if row is not None else (None, False)
 
 
 def has_crisis_case(session: Session, response: Response | None) -> bool:
@@ -93,8 +103,9 @@ def save_page(
     session.flush()
     crisis_reasons = safety_reasons(instrument, merged)
     if crisis_reasons:
+        # Opened now, or raised to crisis (never lowered) if the response already had a case.
         open_case(session, response, RiskLevel.CRISIS, crisis_reasons, now)
-    return PageSaved(response=response, crisis=has_crisis_case(session, response))
+    return PageSaved(response=response, crisis=bool(crisis_reasons))
 
 
 def _ids(instrument: Instrument) -> set[str]:

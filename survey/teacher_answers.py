@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from alerts.intake import outreach_for, request_talk
 from alerts.models import OutreachState
 from survey import consent, drafts, submission, teacher_state
-from survey.drafts import has_crisis_case, response_of, stored_answers
+from survey.drafts import has_crisis_case, response_and_crisis, response_of, stored_answers
 from survey.feedback import results_for
 from survey.flow import AlreadySubmitted, FlowError, page_instruments, resume_page
 from survey.forms import BadForm, missing_items, option_codes, parse_fields, parse_page
@@ -86,7 +86,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
         if target > len(instruments):
             return redirect(url_for("teacher.review", token=token), 303)
         return redirect(url_for("teacher.page", token=token, number=target), 303)
-    response = response_of(db_session(), v.invitation)
+    response, crisis = response_and_crisis(db_session(), v.invitation)
     return render(
         "page.html",
         v,
@@ -95,7 +95,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
         instrument=instruments[number - 1],
         answers=stored_answers(response),
         option_codes=option_codes,
-        crisis=has_crisis_case(db_session(), response),
+        crisis=crisis,
     )
 
 
@@ -106,7 +106,7 @@ def review(token: str) -> ResponseReturnValue:
 
 
 def _review_page(v: Visit, status: int) -> ResponseReturnValue:
-    response = response_of(db_session(), v.invitation)
+    response, crisis = response_and_crisis(db_session(), v.invitation)
     instruments = page_instruments(v.invitation.wave)
     answers = stored_answers(response)
     return render(
@@ -116,7 +116,7 @@ def _review_page(v: Visit, status: int) -> ResponseReturnValue:
         instruments=instruments,
         answers=answers,
         gaps=missing_items(answers, instruments),
-        crisis=has_crisis_case(db_session(), response),
+        crisis=crisis,
     )
 
 
@@ -139,7 +139,7 @@ def done(token: str) -> ResponseReturnValue:
     v = visit(token)
     if v.invitation.status is not InvitationStatus.SUBMITTED:
         return redirect(url_for("teacher.landing", token=token))
-    response = response_of(db_session(), v.invitation)
+    response, crisis = response_and_crisis(db_session(), v.invitation)
     if not v.unlocked or response is None:
         return render("landing.html", v, step="unlock", receipt=receipt_of(v),
                       next_url=url_for("teacher.unlock", token=token))  # fmt: skip
@@ -150,7 +150,7 @@ def done(token: str) -> ResponseReturnValue:
         v,
         receipt=response.receipt,
         level=response.risk_level.value if response.risk_level else "none",
-        safety=response.risk_level is RiskLevel.CRISIS or has_crisis_case(db_session(), response),
+        safety=response.risk_level is RiskLevel.CRISIS or crisis,
         can_ask=outreach is not None and outreach.state is OutreachState.OFFERED,
         asked=outreach is not None and outreach.state is not OutreachState.OFFERED,
     )

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import TypedDict
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from reports.build import build_tables, city_count_text
 from reports.charts import heatmap, trend_lines
@@ -114,9 +114,17 @@ def released_waves(session: Session) -> list[tuple[Wave, ReportRelease]]:
     return [(w, r) for w, r in rows]
 
 
-def shown_release(session: Session, wave_id: int) -> ReportRelease | None:
-    """The release of a wave that is released now; None for any other (nothing is shown)."""
-    return session.scalar(
+def shown_release(session: Session, wave_id: int, light: bool = False) -> ReportRelease | None:
+    """The release of a wave that is released now; None for any other (nothing is shown).
+
+    ``light`` leaves the document and charts unread until used (a page whose body is already
+    rendered never parses them).
+    """
+    query = (
         select(ReportRelease).join(Wave, Wave.id == ReportRelease.wave_id)
         .where(Wave.id == wave_id, Wave.state == WaveState.RELEASED)
     )  # fmt: skip
+    if light:
+        query = query.options(defer(ReportRelease.document), defer(ReportRelease.charts),
+                              defer(ReportRelease.page_html))  # fmt: skip
+    return session.scalar(query)

@@ -7,10 +7,11 @@ that is not released (or has no release) answers 404, as if it did not exist.
 from __future__ import annotations
 
 import base64
-from functools import lru_cache
+from collections import OrderedDict
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from accounts.events import audit
@@ -20,6 +21,7 @@ from reports.exports import report_csv, report_xlsx
 from reports.models import ReportRelease
 from reports.sections import Section, report_sections, summary
 from reports.service import released_waves, shown_release
+from survey.models import Wave
 
 READ = Permission.REPORTS_READ
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,13 +42,12 @@ def _session() -> Session:
 
 
 def _release(wave_id: int) -> ReportRelease:
-    release = shown_release(_session(), wave_id)
+    release = shown_release(_session(), wave_id, light=True)
     if release is None:
         abort(404)
     return release
 
 
-@lru_cache(maxsize=64)
 def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
@@ -62,15 +63,35 @@ def index() -> ResponseReturnValue:
     return render_template("reports/index.html", releases=released_waves(_session()))
 
 
+# A release never changes once built, so its rendered body is kept per process (by release id
+# and build time); the page around it, the gate and the audit entry still run on every request.
+_BODIES: OrderedDict[tuple[int, str], Markup] = OrderedDict()
+_KEEP = 8
+
+
+def _body(release: ReportRelease) -> Markup:
+    key = (release.id, release.built_at.isoformat())
+    if key not in _BODIES:
+        sections: list[Section] = report_sections(release)
+        # The body is Jinja's own autoescaped output, so it is already safe HTML.
+        _BODIES[key] = Markup(  # noqa: S704
+            render_template(
+                "reports/_body.html",
+                release=release,
+                facts=summary(release),
+                sections=sections,
+                charts=_charts(release),
+            )
+        )
+        while len(_BODIES) > _KEEP:
+            _BODIES.popitem(last=False)
+    return _BODIES[key]
+
+
 def _render(release: ReportRelease, template: str) -> str:
-    sections: list[Section] = report_sections(release)
-    return render_template(
-        template,
-        release=release,
-        facts=summary(release),
-        sections=sections,
-        charts=_charts(release),
-    )
+    wave = _session().get(Wave, release.wave_id)
+    name = wave.name if wave is not None else ""
+    return render_template(template, release=release, wave_name=name, body=_body(release))
 
 
 @requires(READ)

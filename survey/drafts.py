@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from alerts.intake import case_for, open_case
@@ -55,12 +55,15 @@ def stored_answers(response: Response | None) -> dict[str, int]:
     return dict(json.loads(raw)) if raw else {}
 
 
+_WITH_CRISIS = select(
+    Response, exists().where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
+).where(Response.invitation_id == bindparam("invitation_id"))
+
+
 def response_and_crisis(session: Session, invitation: Invitation) -> tuple[Response | None, bool]:
     """The invitation's response and whether a crisis case is open for it, in one statement
     (what every answering page needs: the draft, and whether the help lines come first)."""
-    crisis = exists().where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
-    stmt = select(Response, crisis).where(Response.invitation_id == invitation.id)
-    row = session.execute(stmt).one_or_none()
+    row = session.execute(_WITH_CRISIS, {"invitation_id": invitation.id}).one_or_none()
     return (row[0], bool(row[1])) if row is not None else (None, False)
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import hmac
 import re
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from privacy.audit.record import record
@@ -38,21 +38,25 @@ class WrongAnswer(FlowError):
     reason = "wrong"
 
 
+_TAKE_WRITE_LOCK = text("UPDATE invitations SET pin_failures = pin_failures WHERE 1 = 0")
+
+
 def lock_for_write(session: Session) -> None:
     """On SQLite, take the write lock before reading, so read-then-write never hits a stale
     snapshot (SQLITE_BUSY_SNAPSHOT) when another worker committed in between; PostgreSQL uses
     row locks instead (``load_for_write``)."""
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE invitations SET pin_failures = pin_failures WHERE 1 = 0"))
+        session.execute(_TAKE_WRITE_LOCK)
 
 
-def _with_wave(token: str) -> Select[tuple[Invitation]]:
-    # Every teacher page needs the wave and its units (the window): one statement, not three.
-    return (
-        select(Invitation)
-        .where(Invitation.token_hash == token_hash(token))
-        .options(joinedload(Invitation.wave, innerjoin=True).joinedload(Wave.units))
-    )
+# Every teacher page needs the wave and its units (the window): one statement, not three. Built
+# once: constructing a statement with loader options costs more than running it.
+_BY_TOKEN = (
+    select(Invitation)
+    .where(Invitation.token_hash == bindparam("token_hash"))
+    .options(joinedload(Invitation.wave, innerjoin=True).joinedload(Wave.units))
+)
+_BY_TOKEN_FOR_UPDATE = _BY_TOKEN.with_for_update(of=Invitation)
 
 
 def load_for_write(session: Session, token: str) -> Invitation | None:
@@ -60,8 +64,8 @@ def load_for_write(session: Session, token: str) -> Invitation | None:
     if not is_well_formed(token):
         return None
     lock_for_write(session)
-    stmt = _with_wave(token).with_for_update(of=Invitation)
-    return session.scalars(stmt).unique().one_or_none()
+    found = session.scalars(_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)})
+    return found.unique().one_or_none()
 
 
 def load(session: Session, token: str) -> Invitation | None:
@@ -69,7 +73,8 @@ def load(session: Session, token: str) -> Invitation | None:
     garbage tokens never reach the database."""
     if not is_well_formed(token):
         return None
-    return session.scalars(_with_wave(token)).unique().one_or_none()
+    found = session.scalars(_BY_TOKEN, {"token_hash": token_hash(token)})
+    return found.unique().one_or_none()
 
 
 def _fail(session: Session, invitation: Invitation, now: dt.datetime, action: str) -> None:

@@ -94,7 +94,7 @@ def require_unlocked(v: Visit) -> None:
     """Personal pages need the PIN: send the teacher to enter it."""
     if not v.unlocked:
         abort(redirect(url_for("teacher.unlock", token=v.token)))
-    teacher_state.mark_unlocked(v.invitation, v.now)  # refresh the idle timer
+    teacher_state.refresh_unlocked(v.invitation, v.now)
 
 
 def step_url(v: Visit) -> str:

@@ -16,6 +16,9 @@ from survey.models import Invitation
 STATE_KEY = "survey"
 CONFIRM_TTL = dt.timedelta(minutes=30)
 UNLOCK_IDLE = dt.timedelta(minutes=30)
+# Refreshing the idle timer rewrites (and re-signs) the cookie; within this long of the last
+# refresh it is left as it is, so an unlock may end up to this much sooner, never later.
+REFRESH_AFTER = dt.timedelta(minutes=1)
 MAX_LINKS = 4  # a shared family phone may hold a few links; older ones are forgotten
 
 
@@ -59,6 +62,13 @@ def is_confirmed(invitation: Invitation, now: dt.datetime) -> bool:
 def mark_unlocked(invitation: Invitation, now: dt.datetime) -> None:
     """The teacher set or entered the PIN in this browser (also refreshes the idle timer)."""
     _put(invitation, "u", now)
+
+
+def refresh_unlocked(invitation: Invitation, now: dt.datetime) -> None:
+    """Restart the idle timer of an unlocked link, unless it was restarted a moment ago."""
+    at = _get(invitation, "u")
+    if at is None or not 0 <= now.timestamp() - at < REFRESH_AFTER.total_seconds():
+        _put(invitation, "u", now)
 
 
 def is_unlocked(invitation: Invitation, now: dt.datetime) -> bool:

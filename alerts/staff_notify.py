@@ -17,18 +17,22 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
+from alerts.bulk_insert import insert_new
 from alerts.inbox_models import InboxItem
 from alerts.outbox import Channel, DeliveryState, Notification
 from alerts.rules import Deadline, Step, StepKind
 from org.models import Teacher
-from privacy.vault import seal_cell
+from privacy.vault import seal_row
 
 LEVEL_WORDS = {"crisis": "危机 Crisis", "high": "高风险 High", "moderate": "主动求助 Asked to talk"}
+# More steps than this for one person in one batch become one digest e-mail (see mail_plan).
+DIGEST_AFTER = 5
+DIGEST_LINKS = 50
+DIGEST_PREFIX = "casedigest"
 DEADLINE_WORDS = {
     Deadline.ACKNOWLEDGE: "确认接案 acknowledgement",
     Deadline.CONTACT: "首次联系 first contact",
@@ -139,15 +143,10 @@ def describe(
     return title, subject, body
 
 
-def _dialect(session: Session) -> Any:
-    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-
-
 def deliver_notices(session: Session, notices: Sequence[Notice], now: dt.datetime) -> None:
-    """Insert each notice's inbox item and e-mail, once per key, in a few statements."""
+    """Insert each notice's inbox item, and its e-mail or a digest, once per key."""
     if not notices:
         return
-    dialect = _dialect(session)
     items = [
         {
             "id": uuid.uuid4(),
@@ -162,29 +161,87 @@ def deliver_notices(session: Session, notices: Sequence[Notice], now: dt.datetim
         for n in notices
     ]
     inbox = cast(Table, InboxItem.__table__)
-    session.execute(dialect.insert(inbox).on_conflict_do_nothing(index_elements=["key"]), items)
-    mails = [_mail_row(n, now) for n in notices if n.recipient.email]
-    if mails:
-        table = cast(Table, Notification.__table__)
-        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=["key"])
-        session.execute(stmt, mails)
+    insert_new(session, inbox, items, ["key"], ["id"])
+    mails = _mail_rows(mail_plan(notices), now)
+    insert_new(session, cast(Table, Notification.__table__), mails, ["key"], ["id"])
 
 
-def _mail_row(notice: Notice, now: dt.datetime) -> dict[str, Any]:
-    row_id = uuid.uuid4()
+def mail_plan(notices: Sequence[Notice]) -> list[Notice]:
+    """One e-mail per notice for a person with a few; one digest for a person with many.
+
+    A supervisor facing a district's backlog after an outage would otherwise get hundreds of
+    e-mails at once; the digest counts them and links the inbox, which still lists each case. Its
+    key is derived from the first step's key, so it too is created once, by the run that did it.
+    """
+    by_person: dict[uuid.UUID, list[Notice]] = {}
+    for notice in notices:
+        if notice.recipient.email:
+            by_person.setdefault(notice.recipient.account_id, []).append(notice)
+    planned: list[Notice] = []
+    for mine in by_person.values():
+        planned.extend(mine if len(mine) <= DIGEST_AFTER else [_digest(mine)])
+    return planned
+
+
+def _digest(notices: Sequence[Notice]) -> Notice:
+    first = notices[0]
+    escalations = sum(1 for n in notices if n.kind == "case.escalation")
+    reminders = len(notices) - escalations
+    title = (
+        f"{len(notices)} 个个案需要处理 / cases need attention: "
+        f"{escalations} 逾期升级 overdue, {reminders} 即将到期 due soon"
+    )
+    links = "\n".join(_link(n) for n in notices[:DIGEST_LINKS])
+    more = len(notices) - DIGEST_LINKS
+    tail = f"\n… 另有 {more} 个 / and {more} more\n" if more > 0 else "\n"
+    body = (
+        f"{title}\n\n请在站内消息中逐一查看。Each case is listed in your inbox (login required):\n"
+        f"{links}{tail}\n"
+        "此邮件不含教师的任何个人信息。This e-mail holds nothing about the teacher.\n"
+    )
+    return Notice(
+        f"{DIGEST_PREFIX}:{first.key}",
+        first.recipient,
+        first.case_id,
+        "case.digest",
+        title,
+        f"心安 Xinan · {title}",
+        body,
+    )
+
+
+def _link(notice: Notice) -> str:
+    # The individual body ends with the case link on its own line after "Open the case".
+    lines = [line for line in notice.body.splitlines() if line.startswith("http")]
+    return f"- {lines[0] if lines else notice.title}"
+
+
+def _mail_rows(notices: Sequence[Notice], now: dt.datetime) -> list[dict[str, Any]]:
     table = Notification.__tablename__
-    # E-mail has no quiet hours (only SMS waits for the morning), so it is due at once.
-    return {
-        "id": row_id,
-        "key": notice.key,
-        "channel": Channel.EMAIL,
-        "state": DeliveryState.PENDING,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-        "last_error": None,
-        "sent_at": None,
-        "recipient": seal_cell(table, "recipient", row_id, notice.recipient.email),
-        "subject": seal_cell(table, "subject", row_id, notice.subject),
-        "body": seal_cell(table, "body", row_id, notice.body),
-    }
+    ids = [uuid.uuid4() for _ in notices]
+    rows = []
+    for row_id, notice in zip(ids, notices, strict=True):
+        cells: list[tuple[str, object]] = [
+            ("recipient", notice.recipient.email),
+            ("subject", notice.subject),
+            ("body", notice.body),
+        ]
+        recipient, subject, body = seal_row(table, row_id, cells)
+        # E-mail has no quiet hours (only SMS waits for the morning), so it is due at once.
+        rows.append(
+            {
+                "id": row_id,
+                "key": notice.key,
+                "channel": Channel.EMAIL,
+                "state": DeliveryState.PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "last_error": None,
+                "sent_at": None,
+                "recipient": recipient,
+                "subject": subject,
+                "body": body,
+            }
+        )
+    return rows

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import Row, Table, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from alerts.bulk_insert import insert_new
 from alerts.escalation_models import CaseStep
 from alerts.models import Case
 from alerts.notify import register_guard
@@ -107,7 +107,6 @@ def _insert_steps(
     """Insert the planned steps; returns the (case id, step key) of those this run inserted."""
     if not planned:
         return set()
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = cast(Table, CaseStep.__table__)
     values = [
         {
@@ -121,14 +120,25 @@ def _insert_steps(
         }
         for row, step, heard in planned
     ]
-    stmt = (
-        dialect.insert(table)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["case_id", "deadline", "kind", "seq"])
-        .returning(table.c.case_id, table.c.deadline, table.c.kind, table.c.seq)
-    )
-    inserted = session.execute(stmt).all()
+    unique = ["case_id", "deadline", "kind", "seq"]
+    inserted = insert_new(session, table, values, unique, unique)
     return {(r[0], f"{r[1]}.{r[2]}.{r[3]}") for r in inserted}
+
+
+def _set_next_step(session: Session, pairs: list[tuple[uuid.UUID, dt.datetime | None]]) -> None:
+    """Write each case's next look in one statement (PostgreSQL) or one executemany (SQLite)."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(update(Case), [{"id": i, "next_step_at": at} for i, at in pairs])
+        return
+    session.execute(
+        text(
+            "UPDATE cases SET next_step_at = v.at FROM unnest("
+            "CAST(:ids AS uuid[]), CAST(:ats AS timestamptz[])) AS v(id, at) "
+            # The ANY() lets the planner probe the primary key instead of scanning every case.
+            "WHERE cases.id = v.id AND cases.id = ANY(CAST(:ids AS uuid[]))"
+        ),
+        {"ids": [i for i, _ in pairs], "ats": [at for _, at in pairs]},
+    )
 
 
 def audience(
@@ -185,10 +195,7 @@ def sweep_batch(
     done = [(r, s, p) for r, s, p in planned if (r.id, s.key) in inserted]
     deliver_notices(session, _notices(settings, done, policy.timezone), now)
     if rows:
-        session.execute(
-            update(Case),
-            [{"id": r.id, "next_step_at": next_step_at(clock_of(r), now, policy)} for r in rows],
-        )
+        _set_next_step(session, [(r.id, next_step_at(clock_of(r), now, policy)) for r in rows])
     if done:
         detail = {
             "reminders": sum(1 for _, s, _ in done if s.kind is StepKind.REMINDER),

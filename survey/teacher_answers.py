@@ -4,16 +4,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, url_for
+from collections.abc import Mapping
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from alerts.intake import outreach_for, request_talk
 from alerts.models import OutreachState
+from instruments import Instrument
 from survey import consent, drafts, submission, teacher_state
 from survey.drafts import has_crisis_case, response_and_crisis, response_of, stored_answers
 from survey.feedback import results_for
 from survey.flow import AlreadySubmitted, FlowError, page_instruments, resume_page
-from survey.forms import BadForm, missing_items, option_codes, parse_fields, parse_page
+from survey.forms import BadForm, missing_items, parse_fields, parse_page
 from survey.i18n import current_lang
 from survey.models import InvitationStatus, RiskLevel
 from survey.teacher_common import (
@@ -26,6 +30,7 @@ from survey.teacher_common import (
     visit,
 )
 
+BLANK_ITEMS = "xinan.blank_items"  # app.extensions: unanswered fieldsets by (instrument, lang)
 ENDPOINTS = ("resume", "page", "review", "submit", "done", "results", "talk", "withdraw")
 
 
@@ -87,16 +92,36 @@ def page(token: str, number: int) -> ResponseReturnValue:
             return redirect(url_for("teacher.review", token=token), 303)
         return redirect(url_for("teacher.page", token=token, number=target), 303)
     response, crisis = response_and_crisis(db_session(), v.invitation)
+    instrument = instruments[number - 1]
     return render(
         "page.html",
         v,
         number=number,
         total=len(instruments),
-        instrument=instruments[number - 1],
-        answers=stored_answers(response),
-        option_codes=option_codes,
+        instrument=instrument,
+        items=items_html(instrument, stored_answers(response)),
         crisis=crisis,
     )
+
+
+def items_html(instrument: Instrument, answers: Mapping[str, int]) -> Markup:
+    """The page's fieldsets. Unanswered — the usual first visit — they hold nothing personal and
+    are the same for every teacher: rendered once per process and language, not per request."""
+    lang = current_lang()
+    if any(item.id in answers for item in instrument.items):
+        return _render_items(instrument, lang, answers)
+    if current_app.jinja_env.auto_reload:
+        return _render_items(instrument, lang, {})
+    blank: dict[tuple[str, str], Markup] = current_app.extensions.setdefault(BLANK_ITEMS, {})
+    html = blank.get((instrument.id, lang))
+    if html is None:
+        html = blank[(instrument.id, lang)] = _render_items(instrument, lang, {})
+    return html
+
+
+def _render_items(instrument: Instrument, lang: str, answers: Mapping[str, int]) -> Markup:
+    page = render_template("survey/_items.html", instrument=instrument, lang=lang, answers=answers)
+    return Markup(page)  # noqa: S704  (autoescaped by Jinja)
 
 
 def review(token: str) -> ResponseReturnValue:

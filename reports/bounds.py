@@ -126,3 +126,51 @@ def rectangle_protected(
                 proven.update(cell for cell, _d in corners)
                 break
     return proven
+
+
+def shuttle_ranges(
+    values: NDArray[np.int64],
+    hidden: NDArray[np.bool_],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """Outer bounds of every hidden cell by tightening along lines (the shuttle algorithm).
+
+    Each line says its body cells sum to its total; a hidden cell is therefore within what the
+    line's other cells leave for it, and repeating this over all lines to a fixed point gives an
+    interval that always contains the exact LP range. It can prove a cell weak (an outer range
+    below k values means the exact one is too), never safe.
+    """
+    cells = [(int(r), int(c)) for r, c in np.argwhere(hidden)]
+    lo = {cell: float(lower[cell]) for cell in cells}
+    hi = {cell: float(upper[cell]) for cell in cells}
+    shape = (int(values.shape[0]), int(values.shape[1]))
+    lines = [
+        [((r, c), coef) for r, c, coef in line]
+        for line in _constraints(shape)
+        if any(hidden[r, c] for r, c, _coef in line)
+    ]
+    for _sweep in range(100):
+        changed = False
+        for line in lines:
+            for cell, coef in line:
+                if cell not in lo:
+                    continue
+                # coef * x = -(sum of the others' coef * value), within the others' ranges.
+                rest_lo = rest_hi = 0.0
+                for other, k in line:
+                    if other == cell:
+                        continue
+                    if other in lo:
+                        a, b = k * lo[other], k * hi[other]
+                        rest_lo, rest_hi = rest_lo + min(a, b), rest_hi + max(a, b)
+                    else:
+                        rest_lo += k * float(values[other])
+                        rest_hi += k * float(values[other])
+                a, b = -rest_hi / coef, -rest_lo / coef
+                new_lo, new_hi = max(lo[cell], min(a, b)), min(hi[cell], max(a, b))
+                if new_lo > lo[cell] + 1e-9 or new_hi < hi[cell] - 1e-9:
+                    lo[cell], hi[cell], changed = new_lo, new_hi, True
+        if not changed:
+            break
+    return {cell: (lo[cell], hi[cell]) for cell in cells}

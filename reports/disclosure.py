@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from reports.bounds import hidden_ranges, is_protected, rectangle_protected
+from reports.bounds import hidden_ranges, is_protected, rectangle_protected, shuttle_ranges
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -98,13 +98,18 @@ def weak_cells(
 ) -> list[tuple[int, int]]:
     """Hidden cells that what is shown pins to fewer than k possible values."""
     lower, upper = _bounds(primary, k)
-    # A cheap, sound proof first; the exact LP bounds only for the cells it cannot vouch for.
+    # Cheap and sound both ways first: a four-cell move proves a cell safe, outer (shuttle)
+    # bounds prove it weak. Only cells neither settles get their exact bounds by LP.
     proven = rectangle_protected(values, hidden, lower, upper, k)
-    open_cells = {(int(r), int(c)) for r, c in np.argwhere(hidden)} - proven
-    if not open_cells:
-        return []
-    ranges = hidden_ranges(values, hidden, lower, upper, targets=open_cells)
-    return [cell for cell, (lo, hi) in ranges.items() if not is_protected(lo, hi, k)]
+    outer = shuttle_ranges(values, hidden, lower, upper)
+    weak = {cell for cell, (lo, hi) in outer.items() if not is_protected(lo, hi, k)}
+    undecided = set(outer) - proven - weak
+    # Cells already known weak get partners first; the exact check runs once the cheap ones pass
+    # (``protect`` stops only on an empty answer, so the last round is always the full check).
+    if undecided and not weak:
+        ranges = hidden_ranges(values, hidden, lower, upper, targets=undecided)
+        weak |= {cell for cell, (lo, hi) in ranges.items() if not is_protected(lo, hi, k)}
+    return [cell for cell in outer if cell in weak]
 
 
 def protect(

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reports.bounds import hidden_ranges, is_protected, rectangle_protected, shuttle_ranges
 from reports.disclosure import protect
 from reports.render import cell_text
 from tests.reports.auditor import published_ranges
@@ -90,3 +91,20 @@ def test_frozen_cells_never_change_and_bad_margins_are_refused() -> None:
     values[0, 0] = 4
     with pytest.raises(ValueError, match="margins"):
         protect(values, 10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(body=tables, k=st.sampled_from([5, 10]), seed=st.integers(0, 2**16))
+def test_cheap_proofs_agree_with_exact_bounds(body: list[list[int]], k: int, seed: int) -> None:
+    """A rectangle only ever proves a cell safe, the shuttle only ever proves one weak."""
+    values = with_margins(np.array(body, dtype=np.int64))
+    hidden = np.random.default_rng(seed).random(values.shape) < 0.5
+    primary = hidden & (values < k)
+    hidden &= primary | (values >= k)  # a cell marked "x" is at least k, as published
+    lower = np.where(primary, 0.0, float(k))
+    upper = np.where(primary, float(k - 1), np.inf)
+    exact = hidden_ranges(values, hidden, lower, upper)
+    for cell in rectangle_protected(values, hidden, lower, upper, k):
+        assert is_protected(*exact[cell], k), cell
+    for cell, (lo, hi) in shuttle_ranges(values, hidden, lower, upper).items():
+        assert lo <= exact[cell][0] + 1e-6 and exact[cell][1] <= hi + 1e-6, cell

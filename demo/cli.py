@@ -16,6 +16,7 @@ from accounts.totp import provisioning_uri
 from config.settings import Settings
 from db import utcnow
 from demo.accounts import DEMO_PASSWORD, demo_accounts
+from demo.released import seed_released_demo_wave
 from demo.seed import has_data, seed_demo
 from demo.wave import demo_wave, seed_demo_wave, waiting_invitation
 from privacy.vault import key_ring
@@ -28,7 +29,7 @@ DEFAULT_BASE_URL = Settings.base_url
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds teachers.")
 def seed(if_empty: bool) -> None:
-    """Seed 2 districts, 6 schools, 300 synthetic teachers, the demo logins and an open wave."""
+    """Seed 2 districts, 6 schools, 300 teachers, the demo logins, a released and an open wave."""
     settings = current_app.extensions["xinan.settings"]
     session = current_app.extensions["xinan.db"].session()
     if not settings.demo:
@@ -44,9 +45,11 @@ def seed(if_empty: bool) -> None:
         report = seed_demo(
             session, current_app.extensions["xinan.passwords"], settings.demo_totp_secret, now
         )
+        released = seed_released_demo_wave(session, now)
         seeded = seed_demo_wave(session, now)
         session.commit()
         click.echo(f"demo seeded: {report.created} synthetic teachers, 2 districts, 6 schools")
+        click.echo(f"earlier demo wave released, its report at /reports/{released.id} (analyst)")
         click.echo(f"demo wave open: {seeded.submitted} of {report.created} teachers answered")
     _print_logins(settings.demo_totp_secret)
     _print_teacher_link(settings)

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from alerts.intake import case_for, open_case
 from alerts.models import Case
 from instruments import Instrument
-from scoring import default_policy, level_name, score_battery
+from scoring import level_name, score_battery
 from scoring.policy import RiskPolicy
-from survey.flow import AlreadySubmitted, FlowError, page_instruments
+from survey.flow import AlreadySubmitted, FlowError, compiled_battery, page_instruments
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel, Wave
 
 
@@ -43,8 +43,7 @@ class PageSaved:
 
 def response_of(session: Session, invitation: Invitation) -> Response | None:
     """The invitation's response (draft or submitted), if any page was saved."""
-    stmt = select(Response).where(Response.invitation_id == invitation.id)
-    return session.scalars(stmt).one_or_none()
+    return session.scalars(_RESPONSE, {"invitation_id": invitation.id}).one_or_none()
 
 
 def stored_answers(response: Response | None) -> dict[str, int]:
@@ -55,6 +54,7 @@ def stored_answers(response: Response | None) -> dict[str, int]:
     return dict(json.loads(raw)) if raw else {}
 
 
+_RESPONSE = select(Response).where(Response.invitation_id == bindparam("invitation_id"))
 _WITH_CRISIS = select(
     Response, exists().where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
 ).where(Response.invitation_id == bindparam("invitation_id"))
@@ -144,14 +144,16 @@ def safety_reasons(
     """Rule ids that make this one instrument's partial answers a crisis (empty otherwise)."""
     if not instrument.safety_items:
         return []
-    policy = policy or default_policy()
     row = np.array(
         [[answers.get(item.id, math.nan) for item in instrument.items]], dtype=np.float64
     )
-    result = score_battery([instrument.id], row, policy)
+    if policy is None:
+        result = score_battery(compiled_battery((instrument.id,)), row)
+    else:
+        result = score_battery([instrument.id], row, policy)
     if level_name(int(result.level[0])) != "crisis":
         return []
-    return rule_ids(int(result.reasons[0]), policy)
+    return rule_ids(int(result.reasons[0]), result.policy)
 
 
 def rule_ids(mask: int, policy: RiskPolicy) -> list[str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from instruments import Instrument, load_instruments
+from scoring import BatteryPlan, compile_battery, default_policy
 from survey.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 
 SAFETY_INSTRUMENT = "phq9"
@@ -59,6 +60,13 @@ class Locked(FlowError):
 def instruments_by_id() -> dict[str, Instrument]:
     """Every instrument file, loaded and checked once per process."""
     return dict(load_instruments())
+
+
+@lru_cache(maxsize=64)
+def compiled_battery(ids: tuple[str, ...]) -> BatteryPlan:
+    """A battery (instrument ids in column order) compiled against the default risk policy,
+    once per process: compiling costs more than scoring one teacher."""
+    return compile_battery(ids, default_policy())
 
 
 def page_order(battery: list[str] | tuple[str, ...]) -> tuple[str, ...]:

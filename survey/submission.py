@@ -23,9 +23,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from alerts.intake import open_case, open_outreach
 from instruments import Instrument
 from privacy.audit.record import record
-from scoring import BatteryResult, default_policy, flag_names, level_name, score_battery
+from scoring import BatteryResult, flag_names, level_name, score_battery
 from survey.drafts import ensure_answerable, response_of, rule_ids, stored_answers
-from survey.flow import FlowError, instruments_by_id, page_instruments
+from survey.flow import FlowError, compiled_battery, instruments_by_id, page_instruments
 from survey.forms import check_answers, missing_items
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel
 
@@ -105,7 +105,7 @@ def score(battery: list[str], answers: dict[str, int]) -> BatteryResult:
     """Score one teacher's complete answers in the wave's battery (column) order."""
     known = instruments_by_id()
     row = [answers.get(item.id, math.nan) for i in battery for item in known[i].items]
-    return score_battery(list(battery), np.array([row], dtype=np.float64), default_policy())
+    return score_battery(compiled_battery(tuple(battery)), np.array([row], dtype=np.float64))
 
 
 def _store(

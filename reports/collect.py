@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from org.models import District, School, Teacher
-from privacy.vault import open_cell
+from privacy.keys import KeyRing
+from privacy.sealing import SealError, binding, open_sealed
+from privacy.vault import key_ring, open_cell
 from reports.build import Microdata
 from reports.dimensions import (
     AGE_BANDS,
@@ -28,8 +30,6 @@ from reports.dimensions import (
 )
 from reports.scales import report_scales
 from survey.models import Invitation, InvitationStatus, Response, Wave
-
-_DEMOGRAPHICS = ("gender", "birth_year", "years_of_service", "subject")
 
 
 def _schools(session: Session) -> tuple[dict[int, tuple[int, int]], tuple[str, ...]]:
@@ -86,27 +86,64 @@ def load_microdata(session: Session, wave: Wave) -> Microdata:
     scales = [s for s in report_scales() if s.instrument in wave.battery]
     codes = {d.id: np.zeros(len(rows), np.int64) for d in dims}
     scores = {s.key: np.full(len(rows), np.nan) for s in scales}
-    for i, row in enumerate(rows):
-        _code_row(i, row, places, year, codes, scores, scales)
+    _code_rows(rows, places, year, codes, scores, scales)
     sizes = (len(dims[0].labels), len(dims[1].labels))
     invited, consented = _invitations(session, wave, places, sizes)
     return Microdata(dims, codes, scores, invited, consented)
 
 
-def _code_row(i, row, places, year, codes, scores, scales) -> None:  # type: ignore[no-untyped-def]
-    (rid, school_id, sealed, tid, g, by, ys, sub) = row
-    gender, birth, service, subject = (
-        open_cell("teachers", name, tid, cell)
-        for name, cell in zip(_DEMOGRAPHICS, (g, by, ys, sub), strict=True)
+def _open(
+    ring: KeyRing, table: str, column: str, row_id: object, sealed: bytes | None
+) -> str | None:
+    """``open_cell`` without its per-call overhead; a failure goes through it to be reported."""
+    if sealed is None:
+        return None
+    try:
+        return open_sealed(ring, bytes(sealed), binding(table, column, row_id))
+    except SealError:
+        return open_cell(table, column, row_id, sealed)  # logs the cell's location, raises
+
+
+def _code_rows(rows, places, year, codes, scores, scales) -> None:  # type: ignore[no-untyped-def]
+    """Open each respondent's demographics and scores into group codes and score arrays.
+
+    A release opens ~5 cells for each of up to ~100,000 respondents: the loop is kept lean, and
+    the mapping of each distinct text to its group is computed once.
+    """
+    ring = key_ring()
+    gender_code: dict[str | None, int] = {}
+    age_code: dict[str | None, int] = {}
+    service_code: dict[str | None, int] = {}
+    subject_code: dict[str | None, int] = {}
+    wanted = [(scores[s.key], s.instrument, s.score) for s in scales]
+    district, level = codes["district"], codes["level"]
+    gender, age, service, subject = (
+        codes["gender"],
+        codes["age"],
+        codes["service"],
+        codes["subject"],
     )
-    codes["district"][i], codes["level"][i] = places[school_id]
-    codes["gender"][i] = gender_of(gender)
-    birth_year = _int(birth)
-    codes["age"][i] = band_of(None if birth_year is None else year - birth_year, AGE_BANDS)
-    codes["service"][i] = band_of(_int(service), SERVICE_BANDS)
-    codes["subject"][i] = subject_of(subject)
-    doc = json.loads(open_cell("responses", "scores", rid, sealed) or "{}")
-    for s in scales:
-        value = doc.get(s.instrument, {}).get("scores", {}).get(s.score)
-        if value is not None:
-            scores[s.key][i] = value
+    for i, (rid, school_id, sealed, tid, g, by, ys, sub) in enumerate(rows):
+        district[i], level[i] = places[school_id]
+        text = _open(ring, "teachers", "gender", tid, g)
+        if text not in gender_code:
+            gender_code[text] = gender_of(text)
+        gender[i] = gender_code[text]
+        text = _open(ring, "teachers", "birth_year", tid, by)
+        if text not in age_code:
+            born = _int(text)
+            age_code[text] = band_of(None if born is None else year - born, AGE_BANDS)
+        age[i] = age_code[text]
+        text = _open(ring, "teachers", "years_of_service", tid, ys)
+        if text not in service_code:
+            service_code[text] = band_of(_int(text), SERVICE_BANDS)
+        service[i] = service_code[text]
+        text = _open(ring, "teachers", "subject", tid, sub)
+        if text not in subject_code:
+            subject_code[text] = subject_of(text)
+        subject[i] = subject_code[text]
+        doc = json.loads(_open(ring, "responses", "scores", rid, sealed) or "{}")
+        for array, instrument, score in wanted:
+            value = doc.get(instrument, {}).get("scores", {}).get(score)
+            if value is not None:
+                array[i] = value

@@ -33,8 +33,9 @@ def shown(values: np.ndarray, k: int) -> list[list[str]]:
     ]  # fmt: skip
 
 
-def assert_safe(values: np.ndarray, k: int) -> None:
-    table = shown(values, k)
+def assert_safe(values: np.ndarray, k: int, table: list[list[str]] | None = None) -> None:
+    """No shown count below k, and every hidden one at least k values wide to the auditor."""
+    table = shown(values, k) if table is None else table
     for r, row in enumerate(table):
         for c, text in enumerate(row):
             if text.isdigit():
@@ -69,8 +70,8 @@ def test_a_group_of_every_size_from_0_to_15_with_every_band_split(n: int) -> Non
     k = 10
     for small in range(n + 1):
         body = np.array([[n - small, small], [30, 25], [40, 12]], dtype=np.int64)
-        assert_safe(with_margins(body), k)
         table = shown(with_margins(body), k)
+        assert_safe(with_margins(body), k, table)
         if n < k:
             assert not table[0][-1].isdigit()
 
@@ -93,7 +94,7 @@ def test_frozen_cells_never_change_and_bad_margins_are_refused() -> None:
         protect(values, 10)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(body=tables, k=st.sampled_from([5, 10]), seed=st.integers(0, 2**16))
 def test_cheap_proofs_agree_with_exact_bounds(body: list[list[int]], k: int, seed: int) -> None:
     """A rectangle only ever proves a cell safe, the shuttle only ever proves one weak."""

@@ -12,7 +12,8 @@ from reports.service import NotReleased, build_release
 from survey.models import WaveState
 from tests.reports.support import CANARY, NOW, released_wave
 
-SIZES = {("一区", "甲校"): 30, ("一区", "乙校"): 25, ("二区", "丙校"): 40, ("二区", "丁校"): 6}
+# Small, but every path is there: two districts of n >= k, a school below k.
+SIZES = {("一区", "甲校"): 14, ("一区", "乙校"): 12, ("二区", "丙校"): 16, ("二区", "丁校"): 4}
 
 
 def test_release_is_built_once_frozen_and_holds_no_rows(db_session: Session) -> None:
@@ -20,7 +21,7 @@ def test_release_is_built_once_frozen_and_holds_no_rows(db_session: Session) -> 
     release = build_release(db_session, wave, NOW, 10)
     text = json.dumps(release.document, ensure_ascii=False) + json.dumps(release.charts)
     assert CANARY not in text
-    assert release.document["respondents"] == "101"
+    assert release.document["respondents"] == "46"
     assert build_release(db_session, wave, utcnow(), 10) is release
 
 
@@ -40,5 +41,5 @@ def test_a_withdrawn_teacher_leaves_later_releases_not_an_earlier_one(db_session
     for response in db_session.query(Response).filter_by(wave_id=second.id).limit(1):
         response.withdrawn_at = NOW
     db_session.flush()
-    assert build_release(db_session, second, NOW, 10).document["respondents"] == "100"
+    assert build_release(db_session, second, NOW, 10).document["respondents"] == "45"
     assert json.dumps(build_release(db_session, first, NOW, 10).document) == published

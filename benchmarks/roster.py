@@ -19,6 +19,7 @@ from config.settings import Settings
 from db import Database
 from ops import migrations
 from org.roster import import_roster
+from org.roster.headers import STANDARD_HEADER
 from privacy.keys import load_or_generate
 from privacy.vault import install_key_ring
 
@@ -48,22 +49,9 @@ LEVELS = ("小学", "初级中学", "高级中学", "九年一贯制学校")
 def write_roster(path: Path, rows: int, seed: int = 20240901) -> None:
     """A synthetic roster CSV (UTF-8 with BOM, as Excel saves it) with ``rows`` teachers."""
     rng = random.Random(seed)
-    header = [
-        "工号",
-        "姓名",
-        "性别",
-        "出生年份",
-        "教龄",
-        "学科",
-        "心理教师",
-        "手机",
-        "邮箱",
-        "学校",
-        "区",
-    ]
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(header)
+        writer.writerow(STANDARD_HEADER)
         for n in range(rows):
             district = n % DISTRICTS
             school = rng.randrange(SCHOOLS_PER_DISTRICT)

@@ -26,6 +26,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("staff_no", "name", "school", "district")
 CHINESE = {field: names[0] for field, names in ALIASES.items()}
+# The columns of issue #2's roster format, in its order, under their Chinese headers.
+STANDARD_HEADER = [CHINESE[field] for field in ALIASES if field not in ("school_level", "campus")]
 
 
 def header_key(text: str) -> str:

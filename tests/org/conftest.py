@@ -16,22 +16,11 @@ from sqlalchemy.orm import Session
 
 from config.settings import PROJECT_ROOT
 from org.models import Teacher
+from org.roster.headers import STANDARD_HEADER
 
 FlaskCli = Callable[..., subprocess.CompletedProcess[str]]
 
-HEADER = [
-    "工号",
-    "姓名",
-    "性别",
-    "出生年份",
-    "教龄",
-    "学科",
-    "心理教师",
-    "手机",
-    "邮箱",
-    "学校",
-    "区",
-]
+HEADER = STANDARD_HEADER
 
 
 def teacher_row(n: int, **overrides: str) -> list[str]:

@@ -77,6 +77,10 @@ def report_sections(release: ReportRelease) -> list[Section]:
         Section("分段与均值 Bands and means (95% Wilson intervals)", bands),
         Section("随访汇总 Follow-up in aggregate", followup),
         Section("趋势 Trends across released waves", _trend_tables(doc.get("trend", {}))),
+        Section(
+            "趋势（按维度）Trends by dimension, as each release published them",
+            [_shown(t) for t in doc.get("trend", {}).get("dimensions", [])],
+        ),
     ]
 
 

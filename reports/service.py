@@ -20,6 +20,7 @@ from reports.collect import load_microdata
 from reports.followup import followup_tables
 from reports.models import ReportRelease
 from reports.tables import Table
+from reports.trends import dimension_trends
 from survey.models import Wave, WaveState
 
 
@@ -76,10 +77,11 @@ def _city_shares(table: dict[str, object] | Table) -> dict[str, float | None]:
 
 
 class Trend(TypedDict):
-    """Wave names in release order, and for each scale each band's city share per wave."""
+    """Wave names in release order, each scale's city share per band and wave, and by dimension."""
 
     waves: list[str]
     series: dict[str, dict[str, list[float | None]]]
+    dimensions: list[dict[str, object]]
 
 
 def _trend(session: Session, wave: Wave, tables: list[Table]) -> Trend:
@@ -95,7 +97,9 @@ def _trend(session: Session, wave: Wave, tables: list[Table]) -> Trend:
         shares = [_shares_in(r.document, str(key)) for r in earlier] + [_city_shares(table)]
         bands = list(_city_shares(table))
         series[str(key)] = {b: [s.get(b) for s in shares] for b in bands}
-    return Trend(waves=names, series=series)
+    earlier_docs = [(names[i], r.document) for i, r in enumerate(earlier)]
+    by_dimension = dimension_trends(earlier_docs, wave.name, tables)
+    return Trend(waves=names, series=series, dimensions=by_dimension)
 
 
 def _shares_in(document: dict[str, object], key: str) -> dict[str, float | None]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from db import utcnow
 from reports.service import NotReleased, build_release
-from survey.models import WaveState
+from reports.trends import published_value
+from survey.models import Response, WaveState
 from tests.reports.support import CANARY, NOW, released_wave
 
 # Small, but every path is there: two districts of n >= k, a school below k.
@@ -34,12 +36,33 @@ def test_an_open_wave_has_no_report(db_session: Session) -> None:
 
 def test_a_withdrawn_teacher_leaves_later_releases_not_an_earlier_one(db_session: Session) -> None:
     first = released_wave(db_session, SIZES, "W1")
-    published = json.dumps(build_release(db_session, first, NOW, 10).document)
+    document = build_release(db_session, first, NOW, 10).document
+    published = json.dumps(document)
     second = released_wave(db_session, SIZES, "W2")
-    from survey.models import Response
-
-    for response in db_session.query(Response).filter_by(wave_id=second.id).limit(1):
-        response.withdrawn_at = NOW
+    # Withdrawals after W1 was published, in both waves: W1's figures must not move.
+    for wave_id in (first.id, second.id):
+        for response in db_session.query(Response).filter_by(wave_id=wave_id).limit(3):
+            response.withdrawn_at = NOW
     db_session.flush()
-    assert build_release(db_session, second, NOW, 10).document["respondents"] == "45"
+    later = build_release(db_session, second, NOW, 10).document
+    assert later["respondents"] == "43"
     assert json.dumps(build_release(db_session, first, NOW, 10).document) == published
+    _trend_shows_the_earlier_release_as_published(document, later)
+
+
+def _trend_shows_the_earlier_release_as_published(
+    first: dict[str, Any], later: dict[str, Any]
+) -> None:
+    old = {(t["extra"]["scale"], t["extra"]["dimension"]): t
+           for t in first["tables"] if t["kind"] == "bands"}  # fmt: skip
+    trends = later["trend"]["dimensions"]
+    assert {(t["extra"]["scale"], t["extra"]["dimension"]) for t in trends} == set(old)
+    suppressed = 0
+    for trend in trends:
+        assert trend["columns"][2:] == ["W1", "W2"]
+        table = old[(trend["extra"]["scale"], trend["extra"]["dimension"])]
+        for group, band, then, _now in trend["rows"]:
+            assert then == published_value(table, group, band)
+            suppressed += then in ("< 10", "x")
+        assert all(group in {r[0] for r in table["rows"]} for group, *_ in trend["rows"])
+    assert suppressed > 0

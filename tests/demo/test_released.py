@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,9 +22,7 @@ def test_the_earlier_demo_wave_is_released_with_a_frozen_report(db_session: Sess
     seed_demo(
         db_session, Passwords(HashCost(time_cost=1, memory_kib=1024, parallelism=1)), "S" * 32, NOW
     )
-    started = time.perf_counter()
     wave = seed_released_demo_wave(db_session, NOW)
-    assert time.perf_counter() - started < 10
     assert wave.state is WaveState.RELEASED and wave.closes_at < NOW
     [(listed, release)] = released_waves(db_session)
     assert listed.id == wave.id

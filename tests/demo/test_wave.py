@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,9 +22,7 @@ def test_demo_wave_is_open_and_about_sixty_percent_answered(db_session: Session)
     seed_demo(
         db_session, Passwords(HashCost(time_cost=1, memory_kib=1024, parallelism=1)), "S" * 32, NOW
     )
-    started = time.perf_counter()
     seeded = seed_demo_wave(db_session, NOW)
-    assert time.perf_counter() - started < 10
     wave = seeded.wave
     assert wave.state is WaveState.OPEN and wave.battery == list(DEFAULT_BATTERY)
     assert wave.opens_at < NOW < wave.closes_at

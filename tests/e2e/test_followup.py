@@ -205,6 +205,9 @@ def test_crisis_case_reaches_the_psychologist_who_reveals_acknowledges_contacts_
     assert "Closed" in page.inner_text("#case-state")
     assert "Resolved" in page.inner_text("#case-state")
     assert page.locator("#quick-actions").count() == 0, "a closed case offers no actions"
+    log = page.inner_text("#timeline")
+    for action in ("acknowledge", "contact", "close"):
+        assert f"端到端记录：{action}" in log, "each note is on the contact log"
 
     with session_of(live_server) as session:
         closed = session.get(Case, case.id)

@@ -57,7 +57,7 @@ def build_release(
         "k": k,
         "respondents": city_count_text(n, k),
         "tables": [asdict(t) for t in tables],
-        "followup": [asdict(t) for t in followup_tables(session, wave, k, cap)],
+        "followup": [asdict(t) for t in followup_tables(session, wave, k, cap, now)],
         "trend": trend,
     }
     release = ReportRelease(wave_id=wave.id, k=k, built_at=now, document=document, charts=charts)

@@ -31,6 +31,11 @@ from privacy.vault import seal_row
 LEVEL_WORDS = {"crisis": "危机 Crisis", "high": "高风险 High", "moderate": "主动求助 Asked to talk"}
 # More steps than this for one person in one batch become one digest e-mail (see mail_plan).
 DIGEST_AFTER = 5
+# More steps than this for one person in one batch become one digest inbox item (and e-mail) that
+# counts them and links the person's queue or district view: a supervisor facing a district's
+# backlog needs the list there, not hundreds of inbox rows; each step stays in ``case_steps`` and
+# on its case page.
+INBOX_DIGEST_AFTER = 20
 DIGEST_LINKS = 50
 DIGEST_PREFIX = "casedigest"
 DEADLINE_WORDS = {
@@ -49,11 +54,14 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Notice:
-    """One step told to one person: an inbox item, and an e-mail if they have an address."""
+    """One step told to one person: an inbox item, and an e-mail if they have an address.
+
+    A digest (kind ``case.digest``) tells one person about many steps and has no ``case_id``.
+    """
 
     key: str
     recipient: Recipient
-    case_id: uuid.UUID
+    case_id: uuid.UUID | None
     kind: str
     title: str
     subject: str
@@ -184,30 +192,39 @@ def mail_plan(notices: Sequence[Notice]) -> list[Notice]:
 
 
 def _digest(notices: Sequence[Notice]) -> Notice:
-    first = notices[0]
     escalations = sum(1 for n in notices if n.kind == "case.escalation")
-    reminders = len(notices) - escalations
+    links = [_link(n) for n in notices[:DIGEST_LINKS]]
+    where = "请在站内消息中逐一查看。Each case is listed in your inbox (login required):"
+    return digest(notices[0].key, notices[0].recipient, escalations, len(notices), links, where)
+
+
+def digest(
+    first_key: str,
+    recipient: Recipient,
+    escalations: int,
+    count: int,
+    links: Sequence[str],
+    where: str,
+) -> Notice:
+    """One notice about ``count`` steps for one person: the counts, ``where`` and some links.
+
+    Its key is derived from the first step's key, so it too is created once, by the run that did
+    the step. It names no case, teacher, score or answer.
+    """
     title = (
-        f"{len(notices)} 个个案需要处理 / cases need attention: "
-        f"{escalations} 逾期升级 overdue, {reminders} 即将到期 due soon"
+        f"{count} 个个案需要处理 / cases need attention: "
+        f"{escalations} 逾期升级 overdue, {count - escalations} 即将到期 due soon"
     )
-    links = "\n".join(_link(n) for n in notices[:DIGEST_LINKS])
-    more = len(notices) - DIGEST_LINKS
+    more = count - len(links)
     tail = f"\n… 另有 {more} 个 / and {more} more\n" if more > 0 else "\n"
     body = (
-        f"{title}\n\n请在站内消息中逐一查看。Each case is listed in your inbox (login required):\n"
-        f"{links}{tail}\n"
-        "此邮件不含教师的任何个人信息。This e-mail holds nothing about the teacher.\n"
+        f"{title}\n\n{where}\n"
+        + "\n".join(links)
+        + f"{tail}\n"
+        + "此邮件不含教师的任何个人信息。This e-mail holds nothing about the teacher.\n"
     )
-    return Notice(
-        f"{DIGEST_PREFIX}:{first.key}",
-        first.recipient,
-        first.case_id,
-        "case.digest",
-        title,
-        f"心安 Xinan · {title}",
-        body,
-    )
+    key = f"{DIGEST_PREFIX}:{first_key}"
+    return Notice(key, recipient, None, "case.digest", title, f"心安 Xinan · {title}", body)
 
 
 def _link(notice: Notice) -> str:

@@ -35,11 +35,14 @@ from alerts.rules import (
     next_step_at,
 )
 from alerts.staff_notify import (
+    DIGEST_LINKS,
+    INBOX_DIGEST_AFTER,
     Notice,
     Recipient,
     accounts_by_id,
     deliver_notices,
     describe,
+    digest,
     supervisors_by_district,
 )
 from config.settings import Settings
@@ -159,26 +162,56 @@ def audience(
 
 
 def _notices(
-    settings: Settings, done: list[tuple[Row[Any], Step, list[Recipient]]], zone: ZoneInfo
+    settings: Settings,
+    done: list[tuple[Row[Any], Step, list[Recipient]]],
+    zone: ZoneInfo,
+    chiefs: set[uuid.UUID],
 ) -> list[Notice]:
-    notices: list[Notice] = []
+    """Each person's notices of this batch: one per step, or one digest for a backlog.
+
+    A person with more than ``INBOX_DIGEST_AFTER`` steps in the batch gets one digest linking
+    their queue (the district view for supervisors); no per-step text is built for them.
+    """
     base = settings.base_url.rstrip("/")
+    by_person: dict[uuid.UUID, tuple[Recipient, list[tuple[Row[Any], Step]]]] = {}
     for row, step, people in done:
-        clock = clock_of(row)
-        due = clock.acknowledge_due_at if step.deadline is Deadline.ACKNOWLEDGE else None
-        due = due or clock.contact_due_at
-        title, subject, body = describe(step, clock.level, due, f"{base}/cases/{row.id}", zone)
-        kind = f"case.{step.kind.value}"
         for person in people:
-            key = step_key(row.id, step, person.account_id)
-            notices.append(Notice(key, person, row.id, kind, title, subject, body))
+            by_person.setdefault(person.account_id, (person, []))[1].append((row, step))
         if not people:
             # Nobody to tell is itself an alarm for operators: the district has no supervisor.
             log.error(
                 "case step had nobody to notify",
                 extra={"event": "cases.step_unheard", "case": str(row.id), "step": step.key},
             )
+    notices: list[Notice] = []
+    texts: dict[tuple[uuid.UUID, str], tuple[str, str, str]] = {}
+    for person, mine in by_person.values():
+        if len(mine) > INBOX_DIGEST_AFTER:
+            notices.append(_backlog(base, person, mine, person.account_id in chiefs))
+            continue
+        for row, step in mine:
+            told = texts.get((row.id, step.key))
+            if told is None:
+                due = row.acknowledge_due_at if step.deadline is Deadline.ACKNOWLEDGE else None
+                due = due or row.contact_due_at
+                told = describe(step, str(row.level), due, f"{base}/cases/{row.id}", zone)
+                texts[(row.id, step.key)] = told
+            key = step_key(row.id, step, person.account_id)
+            kind = f"case.{step.kind.value}"
+            notices.append(Notice(key, person, row.id, kind, *told))
     return notices
+
+
+def _backlog(
+    base: str, person: Recipient, mine: list[tuple[Row[Any], Step]], chief: bool
+) -> Notice:
+    row, step = mine[0]
+    escalations = sum(1 for _, s in mine if s.kind is StepKind.ESCALATION)
+    links = [f"- {base}/cases/{r.id}" for r, _ in mine[:DIGEST_LINKS]]
+    view = f"{base}/district" if chief else f"{base}/cases"
+    where = f"请在以下页面处理。Work them from this page (login required): {view}"
+    first = step_key(row.id, step, person.account_id)
+    return digest(first, person, escalations, len(mine), links, where)
 
 
 def sweep_batch(
@@ -193,7 +226,8 @@ def sweep_batch(
     planned = [(row, step, audience(row, step, supervisors, assignees)) for row, step in due]
     inserted = _insert_steps(session, [(r, s, len(p)) for r, s, p in planned], now)
     done = [(r, s, p) for r, s, p in planned if (r.id, s.key) in inserted]
-    deliver_notices(session, _notices(settings, done, policy.timezone), now)
+    chiefs = {p.account_id for people in supervisors.values() for p in people}
+    deliver_notices(session, _notices(settings, done, policy.timezone, chiefs), now)
     if rows:
         _set_next_step(session, [(r.id, next_step_at(clock_of(r), now, policy)) for r in rows])
     if done:

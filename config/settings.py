@@ -75,7 +75,7 @@ class Settings:
     disclosure_k: int = 10
     # Reminders and escalation of case deadlines (alerts/sweeps.py).
     case_sweep_seconds: int = 60
-    case_step_batch: int = 2000
+    case_step_batch: int = 5000
     crisis_reminder_minutes: int = 30
     high_reminder_hours: int = 24
     crisis_escalation_repeat_minutes: int = 60

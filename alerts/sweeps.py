@@ -20,7 +20,7 @@ from flask import Flask
 from sqlalchemy import Row, Table, select, text, update
 from sqlalchemy.orm import Session
 
-from alerts.bulk_insert import insert_new
+from alerts.bulk_insert import BinaryList, insert_new
 from alerts.escalation_models import CaseStep
 from alerts.models import Case
 from alerts.notify import register_guard
@@ -140,7 +140,7 @@ def _set_next_step(session: Session, pairs: list[tuple[uuid.UUID, dt.datetime | 
             # The ANY() lets the planner probe the primary key instead of scanning every case.
             "WHERE cases.id = v.id AND cases.id = ANY(CAST(:ids AS uuid[]))"
         ),
-        {"ids": [i for i, _ in pairs], "ats": [at for _, at in pairs]},
+        {"ids": BinaryList(i for i, _ in pairs), "ats": BinaryList(at for _, at in pairs)},
     )
 
 

@@ -220,7 +220,12 @@ def sweep_batch(
     """One batch in the caller's transaction: (cases looked at, steps done by this run)."""
     policy = escalation_policy(settings)
     rows = _due_cases(session, now, limit)
-    due = [(row, step) for row in rows for step in due_steps(clock_of(row), now, policy)]
+    clocks = [clock_of(row) for row in rows]
+    due = [
+        (row, step)
+        for row, clock in zip(rows, clocks, strict=True)
+        for step in due_steps(clock, now, policy)
+    ]
     supervisors = supervisors_by_district(session, {row.district_id for row, _ in due})
     assignees = accounts_by_id(session, {row.assignee_id for row, _ in due if row.assignee_id})
     planned = [(row, step, audience(row, step, supervisors, assignees)) for row, step in due]
@@ -229,7 +234,8 @@ def sweep_batch(
     chiefs = {p.account_id for people in supervisors.values() for p in people}
     deliver_notices(session, _notices(settings, done, policy.timezone, chiefs), now)
     if rows:
-        _set_next_step(session, [(r.id, next_step_at(clock_of(r), now, policy)) for r in rows])
+        nexts = [next_step_at(clock, now, policy) for clock in clocks]
+        _set_next_step(session, [(row.id, at) for row, at in zip(rows, nexts, strict=True)])
     if done:
         detail = {
             "reminders": sum(1 for _, s, _ in done if s.kind is StepKind.REMINDER),

@@ -10,9 +10,12 @@ back whole; a second scheduler's insert finds the key taken and queues nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import logging
 import uuid
+from collections.abc import Iterator
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -252,11 +255,29 @@ def run_case_step_sweep(
     limit = batch or settings.case_step_batch
     total = 0
     while True:
-        with Session(database.engine) as session, session.begin():
+        with _gc_paused(), Session(database.engine) as session, session.begin():
             looked, done = sweep_batch(session, settings, now, limit)
         total += done
         if looked < limit:
             return total
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cycle collector for one batch, and collect the young generation after it.
+
+    A batch makes tens of thousands of short-lived, acyclic objects (rows, steps, tuples), which
+    reference counting frees anyway; the collector would otherwise walk the whole heap several
+    times per batch (about an eighth of the sweep's time with 100,000 cases' worth in memory).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect(0)
 
 
 def still_unmet(session: Session, key: str, now: dt.datetime) -> bool:

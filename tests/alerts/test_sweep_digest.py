@@ -1,14 +1,16 @@
-"""A backlog becomes one digest e-mail per person per batch; the inbox still lists every case."""
+"""A backlog becomes one digest e-mail per person per batch; the inbox lists each case up to
+INBOX_DIGEST_AFTER steps, and beyond that gets one digest item linking the person's page."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from alerts.escalation_models import CaseStep
 from alerts.inbox_models import InboxItem
 from alerts.outbox import Notification
-from alerts.staff_notify import DIGEST_AFTER
+from alerts.staff_notify import DIGEST_AFTER, INBOX_DIGEST_AFTER
 from alerts.sweeps import run_case_step_sweep
 from tests.alerts.test_sweeps_support import CANARY_NAME, OPENED, make_case, make_place
 from tests.survey import test_waves_support as support
@@ -35,3 +37,28 @@ def test_many_steps_for_one_person_make_one_digest_and_an_inbox_item_each(env: E
     assert len(inbox) == 2 * cases
     assert sum(f"/cases/{case_id}" in body for case_id in ids) == cases
     assert CANARY_NAME not in body
+
+
+def test_a_backlog_makes_one_digest_inbox_item_per_person_linking_their_page(env: Env) -> None:
+    cases = INBOX_DIGEST_AFTER + 1
+    with env.session() as session, session.begin():
+        place = make_place(session)
+        ids = {make_case(session, place).id for _ in range(cases)}
+    assert run_case_step_sweep(env.database, env.settings, ACK_DUE) == cases
+    assert run_case_step_sweep(env.database, env.settings, ACK_DUE) == 0
+    with env.session() as session:
+        items = session.scalars(select(InboxItem)).all()
+        mails = session.scalars(select(Notification)).all()
+        steps = session.scalar(select(func.count()).select_from(CaseStep))
+        bodies = {m.key: m.body or "" for m in mails}
+    assert steps == cases  # each step is still recorded once, on its case
+    people = sorted([place.supervisor_id, place.psychologist_id])
+    assert sorted(i.account_id for i in items) == people
+    assert all(i.case_id is None and i.kind == "case.digest" for i in items)
+    assert all(f"{cases} " in i.title and CANARY_NAME not in i.title for i in items)
+    assert {i.key for i in items} == set(bodies)  # one e-mail per person, keyed as the item
+    by_account = {i.account_id: bodies[i.key] for i in items}
+    assert "/district" in by_account[place.supervisor_id]
+    assert "/district" not in by_account[place.psychologist_id]
+    assert all(sum(f"/cases/{c}" in b for c in ids) == cases for b in bodies.values())
+    assert all(CANARY_NAME not in b for b in bodies.values())

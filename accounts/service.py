@@ -141,7 +141,8 @@ def revoke_grant(session: Session, grant: RoleGrant, actor_id: uuid.UUID, now: d
 def reset_password(
     session: Session, passwords: Passwords, account: StaffAccount, now: dt.datetime
 ) -> str:
-    """A new temporary password (returned once); the user re-enrols TOTP at next login."""
+    """A new temporary password (returned once); at next login the user sets their own, proving it
+    with a code from the authenticator they already have (a lost device is ``reset_totp``)."""
     password = temporary_password()
     account.password_hash = passwords.hash(password)
     account.must_change_password = True

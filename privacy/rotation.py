@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -106,7 +106,7 @@ def _batches(engine: Engine, tables: list[SealedTable], size: int) -> Iterator[l
         while True:
             query = select(table.c.id, *columns).order_by(table.c.id).limit(size)
             if last is not None:
-                query = query.where(table.c.id > bindparam("last", last))
+                query = query.where(table.c.id > last)
             with engine.connect() as connection:
                 rows = connection.execute(query).all()
             if not rows:

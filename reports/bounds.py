@@ -8,6 +8,8 @@ interval; the disclosure rule is that this interval holds at least k whole numbe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog
@@ -24,6 +26,89 @@ def _constraints(shape: tuple[int, int]) -> list[list[tuple[int, int, float]]]:
     return lines
 
 
+Term = tuple[int, float]
+
+
+def system_ranges(
+    values: NDArray[np.int64],
+    hidden: NDArray[np.bool_],
+    lower: NDArray[np.float64],
+    upper: NDArray[np.float64],
+    equal: list[list[Term]],
+    at_most: list[list[Term]] | None = None,
+    targets: set[int] | None = None,
+    until: Callable[[float, float], bool] | None = None,
+    enough: float | None = None,
+) -> dict[int, tuple[float, float]]:
+    """Least and greatest value of every hidden entry of a flat vector under linear relations.
+
+    Each relation is a list of (index, coefficient) terms: ``equal`` ones sum to zero, ``at_most``
+    ones to at most zero. Shown entries are constants; hidden ones are bounded by ``lower`` and
+    ``upper`` (what the publication says of them). With ``targets``, only those are bounded;
+    with ``until``, it stops after the first range for which ``until(lo, hi)`` is true. With
+    ``enough``, a cell is bounded only until its range is known to be at least that wide, and
+    is then given as that part of its range (one LP or none instead of two). ``values`` holds
+    the true value of every entry, hidden ones included.
+    """
+    cells = [int(i) for i in np.flatnonzero(hidden)]
+    if not cells:
+        return {}
+    index = {cell: i for i, cell in enumerate(cells)}
+
+    def matrix(relations: list[list[Term]]) -> tuple[list[NDArray[np.float64]], list[float]]:
+        rows, rhs = [], []
+        for terms in relations:
+            row, known = np.zeros(len(cells)), 0.0
+            for cell, coef in terms:
+                if cell in index:
+                    row[index[cell]] += coef
+                else:
+                    known += coef * float(values[cell])
+            if row.any():  # a relation of shown entries alone says nothing new
+                rows.append(row)
+                rhs.append(-known)
+        return rows, rhs
+
+    a_eq, b_eq = matrix(equal)
+    a_ub, b_ub = matrix(at_most or [])
+    bounds = [(float(lower[c]), None if np.isinf(upper[c]) else float(upper[c])) for c in cells]
+    lp = {"A_eq": a_eq or None, "b_eq": b_eq or None, "A_ub": a_ub or None,
+          "b_ub": b_ub or None, "bounds": bounds}  # fmt: skip
+    # Every solution an LP finds is a table the reader cannot rule out, as is the true one: the
+    # range of each cell spans at least what these solutions show (used with ``enough``).
+    seen_lo = np.array([float(values[c]) for c in cells])
+    seen_hi = seen_lo.copy()
+    out = {}
+    for cell, i in index.items():
+        if targets is not None and cell not in targets:
+            continue
+        if enough is not None and seen_hi[i] - seen_lo[i] >= enough:
+            out[cell] = (float(seen_lo[i]), float(seen_hi[i]))
+            continue
+        objective = np.zeros(len(cells))
+        objective[i] = 1.0
+        high = linprog(-objective, **lp)
+        hi = float(-high.fun) if high.status == 0 else float("inf")
+        if high.status == 0:
+            seen_lo, seen_hi = np.minimum(seen_lo, high.x), np.maximum(seen_hi, high.x)
+        if enough is not None and hi - seen_lo[i] >= enough:
+            out[cell] = (float(seen_lo[i]), hi)  # part of the range, already wide enough
+            continue
+        low = linprog(objective, **lp)
+        if low.status == 0:
+            seen_lo, seen_hi = np.minimum(seen_lo, low.x), np.maximum(seen_hi, low.x)
+        out[cell] = (float(low.fun) if low.status == 0 else 0.0, hi)
+        if until is not None and until(*out[cell]):
+            break
+    return out
+
+
+def table_relations(shape: tuple[int, int], offset: int = 0) -> list[list[Term]]:
+    """A table's rows and columns as flat (index, coefficient) terms summing to zero."""
+    cols = shape[1]
+    return [[(offset + r * cols + c, coef) for r, c, coef in line] for line in _constraints(shape)]
+
+
 def hidden_ranges(
     values: NDArray[np.int64],
     hidden: NDArray[np.bool_],
@@ -38,35 +123,11 @@ def hidden_ranges(
     knows it is at least k (``[k, inf)``). With ``targets``, only those cells are bounded (every
     hidden cell still constrains them).
     """
-    cells = [(int(r), int(c)) for r, c in np.argwhere(hidden)]
-    if not cells:
-        return {}
-    index = {cell: i for i, cell in enumerate(cells)}
-    a_eq, b_eq = [], []
-    for line in _constraints(values.shape):
-        row = np.zeros(len(cells))
-        known = 0.0
-        for r, c, coef in line:
-            if (r, c) in index:
-                row[index[(r, c)]] += coef
-            else:
-                known += coef * float(values[r, c])
-        if row.any():
-            a_eq.append(row)
-            b_eq.append(-known)
-    bounds = [(float(lower[c]), None if np.isinf(upper[c]) else float(upper[c])) for c in cells]
-    out = {}
-    for cell, i in index.items():
-        if targets is not None and cell not in targets:
-            continue
-        objective = np.zeros(len(cells))
-        objective[i] = 1.0
-        low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
-        high = linprog(-objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds)
-        lo = float(low.fun) if low.status == 0 else 0.0
-        hi = float(-high.fun) if high.status == 0 else float("inf")
-        out[cell] = (lo, hi)
-    return out
+    shape = (int(values.shape[0]), int(values.shape[1]))
+    flat = None if targets is None else {r * shape[1] + c for r, c in targets}
+    ranges = system_ranges(values.ravel(), hidden.ravel(), lower.ravel(), upper.ravel(),
+                           table_relations(shape), targets=flat)  # fmt: skip
+    return {divmod(i, shape[1]): bounds for i, bounds in ranges.items()}
 
 
 def is_protected(lo: float, hi: float, k: int) -> bool:

@@ -2,15 +2,20 @@
 
 It reads only the published strings ("37", "< 10", "x") and the table's shape (last row and
 column are totals), and asks scipy's linear programming for each hidden cell's least and
-greatest value. It shares no code with ``reports``.
+greatest value. It shares no code with ``reports``. ``linked_ranges`` does the same for several
+tables at once, with the identities between them that the caller states.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
+from typing import TypeVar
 
 import numpy as np
 from scipy.optimize import linprog
+
+N = TypeVar("N", bound=Hashable)
 
 
 def published_ranges(shown: list[list[str]], k: int) -> dict[tuple[int, int], tuple[int, int]]:
@@ -52,3 +57,47 @@ def _published_bounds(text: str, k: int) -> tuple[int, int | None]:
     if text == "x":
         return (k, None)
     return (0, None)  # withheld: the mark says nothing
+
+
+def linked_ranges(
+    shown: dict[N, str],
+    equal: list[dict[N, int]],
+    at_most: list[dict[N, int]],
+    k: int,
+) -> dict[N, tuple[int, int]]:
+    """Whole-number range of every hidden count across several tables.
+
+    ``shown`` maps each published count (any name) to its text; each relation maps names to
+    coefficients, summing to zero (``equal``) or to at most zero (``at_most``). The caller
+    states the relations from what the counts mean, not from the code that published them.
+    """
+    unknown = [name for name, text in shown.items() if not text.isdigit()]
+    where = {name: i for i, name in enumerate(unknown)}
+
+    def matrix(relations: list[dict[N, int]]) -> tuple[list[np.ndarray], list[float]]:
+        rows, rhs = [], []
+        for terms in relations:
+            coeffs, known = np.zeros(len(unknown)), 0.0
+            for name, coef in terms.items():
+                if name in where:
+                    coeffs[where[name]] += coef
+                else:
+                    known += coef * int(shown[name])
+            rows.append(coeffs)
+            rhs.append(-known)
+        return rows, rhs
+
+    a_eq, b_eq = matrix(equal)
+    a_ub, b_ub = matrix(at_most)
+    bounds = [_published_bounds(shown[name], k) for name in unknown]
+    lp = {"A_eq": a_eq or None, "b_eq": b_eq or None, "A_ub": a_ub or None, "b_ub": b_ub or None}
+    out = {}
+    for name, i in where.items():
+        goal = np.zeros(len(unknown))
+        goal[i] = 1
+        lo = linprog(goal, bounds=bounds, **lp)
+        hi = linprog(-goal, bounds=bounds, **lp)
+        assert lo.status == 0, "the published tables are inconsistent"
+        top = math.inf if hi.status == 3 else -hi.fun
+        out[name] = (math.ceil(lo.fun - 1e-7), math.floor(top + 1e-7) if top != math.inf else 10**9)
+    return out

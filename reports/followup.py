@@ -9,64 +9,52 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.models import Case, CaseState, Outreach
-from reports.casework import deadline_table, escalation_table, outcome_table, referral_table
-from reports.disclosure import Protected, protect
-from reports.tables import Table, count_texts
+from alerts.models import Case, CaseState, Outreach, OutreachState
+from reports.casework import deadline_counts, escalation_table, outcome_counts, referral_counts
+from reports.linked import LEVELS, OUTREACH_STATES, STATES, FollowupCounts, linked_tables
+from reports.tables import Table
 from survey.models import Wave
-
-_STATES = [s.value for s in CaseState]
 
 
 def followup_tables(
     session: Session, wave: Wave, k: int, cap: int, now: dt.datetime | None = None
 ) -> list[Table]:
-    """Cases by level × state, their deadlines and outcomes, outreach, protected; load vs cap."""
+    """Cases by level × state, their deadlines, referrals and outcomes, outreach, protected
+    together (they share counts); escalations protected alone; load vs cap."""
     now = now or dt.datetime.now(dt.UTC)
     rows = session.execute(
         select(Case.level, Case.state, func.count()).where(Case.wave_id == wave.id)
         .group_by(Case.level, Case.state)
     ).all()  # fmt: skip
-    levels = ["crisis", "high", "moderate"]
-    body = np.zeros((len(levels), len(_STATES)), np.int64)
+    by_state = np.zeros((len(LEVELS), len(STATES)), np.int64)
     for level, state, n in rows:
-        if level.value in levels:
-            body[levels.index(level.value), _STATES.index(state.value)] += n
-    by_state, _result = _protected("随访个案 Cases by level and state", levels, _STATES, body, k)
-    # Each level's opened (row total) and closed cells, as this table published them.
-    opened = {lv: by_state.rows[levels.index(lv)][-1] for lv in levels}
-    closed = {lv: by_state.rows[levels.index(lv)][1 + _STATES.index("closed")] for lv in levels}
-    tables = [
-        by_state,
-        deadline_table(session, wave, now, k, opened),
-        escalation_table(session, wave, now, k),
-        referral_table(session, wave, now, k),
-        outcome_table(session, wave, now, k, closed),
-    ]
-    outreach = session.execute(
+        if level.value in LEVELS:
+            by_state[LEVELS.index(level.value), STATES.index(state.value)] += n
+    outreach: dict[OutreachState, int] = dict(session.execute(
         select(Outreach.state, func.count()).where(Outreach.wave_id == wave.id)
         .group_by(Outreach.state)
-    ).all()  # fmt: skip
-    states = sorted({s.value for s, _n in outreach}) or ["offered"]
-    counts = np.array([[dict((s.value, n) for s, n in outreach).get(s, 0) for s in states]])
-    tables.append(
-        _protected("关怀外联 Outreach (moderate) by state", ["outreach"], states, counts, k)[0]
+    ).tuples().all())  # fmt: skip
+    referral_cols, referrals = referral_counts(session, wave, now)
+    outcome_cols, outcomes = outcome_counts(session, wave)
+    counts = FollowupCounts(
+        by_state=by_state,
+        deadlines=deadline_counts(session, wave, now),
+        referral_cols=referral_cols,
+        referrals=referrals,
+        outcome_cols=outcome_cols,
+        outcomes=outcomes,
+        outreach=np.array([outreach.get(OutreachState(s), 0) for s in OUTREACH_STATES], np.int64),
     )
-    tables.append(_load(session, cap))
-    return tables
-
-
-def _protected(
-    title: str, rows: list[str], cols: list[str], body: np.ndarray, k: int
-) -> tuple[Table, Protected]:
-    full = np.zeros((body.shape[0] + 1, body.shape[1] + 1), np.int64)
-    full[:-1, :-1], full[:-1, -1] = body, body.sum(axis=1)
-    full[-1] = full[:-1].sum(axis=0)
-    result = protect(full, k)
-    texts = count_texts(full, result, k)
-    names = [*rows, "合计 Total"]
-    table = Table(title, ["", *cols, "合计 Total"], [[names[i], *t] for i, t in enumerate(texts)])
-    return table, result
+    linked = linked_tables(counts, k)
+    return [
+        linked["by_state"],
+        linked["deadlines"],
+        escalation_table(session, wave, now, k),
+        linked["referrals"],
+        linked["outcomes"],
+        linked["outreach"],
+        _load(session, cap),
+    ]
 
 
 def _load(session: Session, cap: int) -> Table:

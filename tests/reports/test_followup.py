@@ -11,7 +11,6 @@ from alerts.case_models import CaseEvent
 from alerts.escalation_models import CaseStep
 from alerts.models import Case, CaseState
 from alerts.rules import Deadline, StepKind
-from reports.casework import deadline_table
 from reports.deadlines import (
     LATE,
     NOT_YET,
@@ -24,6 +23,7 @@ from reports.followup import followup_tables
 from reports.tables import Table
 from survey.models import RiskLevel
 from tests.factories import make_school
+from tests.reports.casework_audit import RawCase, insert_case
 from tests.reports.support import CANARY, released_wave
 
 T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
@@ -87,15 +87,20 @@ def _tables(session: Session) -> dict[str, Table]:
             events.append((6 * h, S.CONTACTED, S.REFERRED, "psychiatric_hospital"))
         state = S.REFERRED if i < 2 else (S.CONTACTED if events else S.NEW)
         crisis.append(_case(session, wave.id, school, RiskLevel.CRISIS, state, events))
-    for _ in range(3):
-        _case(session, wave.id, school, RiskLevel.HIGH, S.NEW, [])
+    # Enough other cases that the table by state can show the crisis total: with only a few,
+    # protecting its columns of small counts hides every total (zero counts are hidden too).
+    others = [("high", "new", 10), ("high", "contacted", 10), ("high", "referred", 10)]
+    paths = ("new", "acknowledged", "contacted", "following_up", "referred", "closed_contacted")
+    others += [("moderate", path, 10) for path in paths]
+    for level, path, n in others:
+        for _ in range(n):
+            insert_case(session, wave.id, school, RawCase(level, path, referral="other_medical"))
     for n, case in enumerate(crisis[10:]):
         step = CaseStep(case_id=case.id, deadline=Deadline.ACKNOWLEDGE, kind=StepKind.ESCALATION,
                         seq=0, due_at=ACK_DUE, done_at=ACK_DUE + n * m)  # fmt: skip
         session.add(step)
     session.flush()
     tables = followup_tables(session, wave, K, 15, RELEASED)
-    tables.append(deadline_table(session, wave, RELEASED, K, {"crisis": "20", "high": f"< {K}"}))
     return {t.title.split(" ")[0]: t for t in tables}
 
 
@@ -105,7 +110,7 @@ def _by_column(table: Table) -> dict[str, dict[str, str]]:
 
 def test_deadline_shares_count_cases_on_time_and_late(db_session: Session) -> None:
     tables = _tables(db_session)
-    deadlines = tables["期限"]  # the last one: with both levels' totals published
+    deadlines = tables["期限"]
     row = {r[0]: dict(zip(deadlines.columns, r, strict=True)) for r in deadlines.rows}
     crisis = row["crisis"]
     assert crisis["开案 Opened"] == "20"
@@ -117,14 +122,15 @@ def test_deadline_shares_count_cases_on_time_and_late(db_session: Session) -> No
     assert crisis["尚未确认 Not yet acknowledged"] == f"< {K}"
     assert crisis["逾期确认 Acknowledged late"] == "x"
     assert crisis["尚未联系 Not yet contacted"] == f"< {K}"
-    # Three high cases: a count below k, and no share over a denominator below k.
-    assert row["high"]["开案 Opened"] == f"< {K}"
-    assert row["high"]["按时联系率 Contacted on time %"] == ""
+    # 30 high cases, 20 contacted on time and 10 not yet; high has no acknowledge deadline.
+    assert row["high"]["开案 Opened"] == "30"
+    assert row["high"]["按时首次联系 First contact on time"] == "20"
+    assert row["high"]["按时联系率 Contacted on time %"] == "66.7%"
     assert row["high"]["按时确认 Acknowledged on time"] == "不适用 n/a"
 
 
 def test_a_level_whose_case_count_is_hidden_shows_none_of_its_parts(db_session: Session) -> None:
-    _tables(db_session)  # 23 cases of another wave, which must not count in this one
+    _tables(db_session)  # 110 cases of another wave, which must not count in this one
     tables = followup_tables(db_session, released_wave(db_session, {}, "F0"), K, 15, RELEASED)
     by_state = _by_column(tables[0])
     deadlines = _by_column(tables[1])

@@ -1,0 +1,193 @@
+"""The follow-up tables that share counts, protected as one problem (pure, no database).
+
+Per level L (crisis, high), with the cases of the wave in their state at release time and their
+events up to it (every state change is an event, so the two agree), these identities hold:
+
+* Opened: each deadline partition's total is the by-state row total of L (the same number).
+* Not yet acknowledged (crisis) = by-state ``new``: a case is acknowledged by the first event out
+  of ``new``, closing from ``new`` included, so exactly the cases still in ``new`` are not.
+* Not yet contacted = ``new`` + ``acknowledged`` + u, where u ≥ 0 counts closed cases never
+  contacted (closed from ``new`` or ``acknowledged``); every later state needs a first contact.
+* Referred (the referral table's row total, cases ever referred) = ``referred`` + w, where
+  w ≥ 0 counts closed cases that had been referred (a referred case can only close).
+* u + w ≤ ``closed``: a referred case had been contacted, so the two groups are apart.
+* The outcomes of L sum to ``closed`` of L (a partition of the same cases).
+* Outreach: every moderate case is an outreach requested or taken up, and each of those has a
+  case (moderate, or later raised to high or crisis), so moderate total ≤ requested + taken up ≤
+  all cases.
+
+With u and w eliminated, these are the equalities and inequalities below, given to one
+``protect_linked`` together with every table's own sums. Escalations count steps (any number per
+case), and the psychologists' load spans all waves, so neither is linked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from alerts.models import CaseState, OutreachState
+from reports.disclosure import Cell, Protected, Relation, protect, protect_linked
+from reports.render import WITHHELD, pct_text
+from reports.tables import Table, count_texts
+
+LEVELS = ["crisis", "high", "moderate"]
+STATES = [s.value for s in CaseState]
+OUTREACH_STATES = [s.value for s in OutreachState]
+TOTAL = "合计 Total"
+# A level to which a column does not apply (high has no acknowledge deadline).
+NOT_APPLICABLE = "不适用 n/a"
+# The tables, in the order given to ``protect_linked``.
+BY_STATE, ACK, CONTACT, OUTCOME, REFERRAL, OUTREACH = 0, 1, 2, 4, 6, 7
+
+
+@dataclass(frozen=True)
+class FollowupCounts:
+    """What the follow-up tables count, as read at release time."""
+
+    by_state: NDArray[np.int64]  # LEVELS × STATES
+    deadlines: dict[str, list[int]]  # crisis, high: ack on time, late, not yet, contact ...
+    referral_cols: list[str]
+    referrals: NDArray[np.int64]  # crisis, high × referral_cols
+    outcome_cols: list[str]
+    outcomes: NDArray[np.int64]  # crisis, high × outcome_cols
+    outreach: NDArray[np.int64]  # one count per OUTREACH_STATES
+
+
+def _margins(body: NDArray[np.int64]) -> NDArray[np.int64]:
+    full = np.zeros((body.shape[0] + 1, body.shape[1] + 1), np.int64)
+    full[:-1, :-1], full[:-1, -1] = body, body.sum(axis=1)
+    full[-1] = full[:-1].sum(axis=0)
+    return full
+
+
+def _row(counts: list[int] | NDArray[np.int64]) -> NDArray[np.int64]:
+    """One row as a table with margins (its total row repeats it), as ``protect`` expects."""
+    return _margins(np.asarray([counts], np.int64))
+
+
+def _relations() -> list[Relation]:
+    """The identities of the module docstring as relations between cells of the linked tables."""
+    new, ack, ref, closed = (STATES.index(s) for s in ("new", "acknowledged", "referred", "closed"))
+    total = len(STATES)
+    ref_total = -1  # the referral table's row total, by type or alone
+
+    def rel(*terms: tuple[Cell, float], equal: bool = True) -> Relation:
+        return Relation(tuple(terms), equal)
+
+    out = [rel(((ACK, 0, -1), 1), ((BY_STATE, 0, total), -1)),
+           rel(((ACK, 0, 2), 1), ((BY_STATE, 0, new), -1))]  # fmt: skip
+    for lv in (0, 1):
+        contact, outcome = CONTACT + lv, OUTCOME + lv
+        out += [
+            rel(((contact, 0, -1), 1), ((BY_STATE, lv, total), -1)),
+            rel(((outcome, 0, -1), 1), ((BY_STATE, lv, closed), -1)),
+            # new + acknowledged ≤ not yet contacted; referred now ≤ ever referred.
+            rel(((BY_STATE, lv, new), 1), ((BY_STATE, lv, ack), 1), ((contact, 0, 2), -1),
+                equal=False),
+            rel(((BY_STATE, lv, ref), 1), ((REFERRAL, lv, ref_total), -1), equal=False),
+            # u + w ≤ closed.
+            rel(((contact, 0, 2), 1), ((BY_STATE, lv, new), -1), ((BY_STATE, lv, ack), -1),
+                ((REFERRAL, lv, ref_total), 1), ((BY_STATE, lv, ref), -1),
+                ((BY_STATE, lv, closed), -1), equal=False),
+        ]  # fmt: skip
+    with_case = [((OUTREACH, 0, OUTREACH_STATES.index(s)), -1.0) for s in ("requested", "taken_up")]
+    out.append(rel(((BY_STATE, 2, total), 1), *with_case, equal=False))
+    out.append(rel(((BY_STATE, 3, total), -1), *((c, 1.0) for c, _ in with_case), equal=False))
+    return out
+
+
+def protect_followup(
+    counts: FollowupCounts, k: int, referral_by_type: bool = True
+) -> tuple[list[NDArray[np.int64]], list[Protected]]:
+    """All linked follow-up tables with margins, and their joint protection."""
+    referrals = counts.referrals if referral_by_type else counts.referrals.sum(1, keepdims=True)
+    tables = [_margins(counts.by_state), _row(counts.deadlines["crisis"][:3])]
+    tables += [_row(counts.deadlines[lv][3:]) for lv in ("crisis", "high")]
+    tables += [_row(counts.outcomes[i]) for i in (0, 1)]
+    tables += [_margins(referrals), _row(counts.outreach)]
+    # A relation that the data break (a case changed outside the state machine) tells a reader
+    # nothing reliable either; keeping it would only stop the release.
+    relations = [r for r in _relations() if _holds(r, tables)]
+    return tables, protect_linked(tables, k, relations)
+
+
+def _holds(relation: Relation, tables: list[NDArray[np.int64]]) -> bool:
+    total = relation.value(tables)
+    return total == 0 if relation.equal else total <= 0
+
+
+def share_text(texts: list[str], part: int, k: int) -> str:
+    """``texts[part]`` over the row's total (last cell) as a coded share, only if both shown."""
+    head, total = texts[part], texts[-1]
+    if not (head.isdigit() and total.isdigit()) or int(total) < k:
+        return ""
+    return pct_text(int(head) / int(total))
+
+
+def linked_tables(counts: FollowupCounts, k: int) -> dict[str, Table]:
+    """The by-state, deadline, referral, outcome and outreach tables, protected together."""
+    # Where the referrals by type, protected alone, would hide every count, by type says
+    # nothing: publish the number referred per level alone (decided cheaply, before the joint
+    # protection, which can only hide more).
+    referral_by_type = not protect(_margins(counts.referrals), k).hidden[:-1, :-1].all()
+    tables, results = protect_followup(counts, k, referral_by_type)
+    texts = [count_texts(full, result, k) for full, result in zip(tables, results, strict=True)]
+    by_state = texts[BY_STATE]
+    names = [*LEVELS, TOTAL]
+    out = {"by_state": Table("随访个案 Cases by level and state", ["", *STATES, TOTAL],
+                             [[names[i], *row] for i, row in enumerate(by_state)])}  # fmt: skip
+    # A level whose number of cases is hidden shows none of its parts: less than the joint
+    # protection would allow, and simpler to read.
+    opened = {lv: by_state[i][-1].isdigit() for i, lv in enumerate(LEVELS)}
+    out["deadlines"] = _deadline_table(texts, opened, k)
+    out["outcomes"] = _outcome_table(counts.outcome_cols, texts, by_state)
+    ref_cols = counts.referral_cols if referral_by_type else ["转介个案 Cases referred"]
+    title = "转介 Referrals, per level" + (" and type" if referral_by_type else "")
+    ref_rows = [
+        [name, *row] for name, row in zip(("crisis", "high", TOTAL), texts[REFERRAL], strict=True)
+    ]
+    out["referrals"] = Table(title, ["", *ref_cols, TOTAL], ref_rows)
+    outreach = [["outreach", *texts[OUTREACH][0]], [TOTAL, *texts[OUTREACH][1]]]
+    title = "关怀外联 Outreach (moderate) by state"
+    out["outreach"] = Table(title, ["", *OUTREACH_STATES, TOTAL], outreach)
+    return out
+
+
+def _withheld(row: list[str], shown: bool) -> list[str]:
+    return row if shown else [WITHHELD] * (len(row) - 1) + [row[-1]]
+
+
+def _deadline_table(texts: list[list[list[str]]], opened: dict[str, bool], k: int) -> Table:
+    rows = []
+    for i, level in enumerate(("crisis", "high")):
+        contact = _withheld(texts[CONTACT + i][0], opened[level])
+        if level == "crisis":
+            ack = _withheld(texts[ACK][0], opened[level])
+            ack_cells = [*ack[:3], share_text(ack, 0, k)]
+        else:
+            ack_cells = [NOT_APPLICABLE] * 4
+        rows.append([level, contact[-1], *ack_cells, *contact[:3], share_text(contact, 0, k)])
+    columns = ["", "开案 Opened",
+               "按时确认 Acknowledged on time", "逾期确认 Acknowledged late",
+               "尚未确认 Not yet acknowledged", "按时确认率 Acknowledged on time %",
+               "按时首次联系 First contact on time", "逾期首次联系 First contact late",
+               "尚未联系 Not yet contacted", "按时联系率 Contacted on time %"]  # fmt: skip
+    note = ("确认期限仅适用于危机个案；占比仅在分子与分母均公开且分母至少为 k 时给出。"
+            " Only crisis cases have an acknowledge deadline; a share is given only where its"
+            " count and its denominator are shown and the denominator is at least k. “—”: the"
+            " level's number of cases is not shown, so neither are its parts.")  # fmt: skip
+    return Table("期限 Deadlines met, per level", columns, rows, note, "deadlines")
+
+
+def _outcome_table(
+    cols: list[str], texts: list[list[list[str]]], by_state: list[list[str]]
+) -> Table:
+    closed = STATES.index("closed")
+    rows = [[lv, *_withheld(texts[OUTCOME + i][0], by_state[i][closed].isdigit())]
+            for i, lv in enumerate(("crisis", "high"))]  # fmt: skip
+    note = "“—”：该级别已结案数未公开，其构成亦不公开 “—”: closed cases not shown, nor their parts"
+    return Table("结案结果 Outcomes of closed cases, per level", ["", *cols, "已结案 Closed"],
+                 rows, note, "outcomes")  # fmt: skip

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+import sqlite3
+import time
+from typing import Any, cast
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 NAMING = {
@@ -72,11 +75,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
+SQLITE_BUSY_SECONDS = 30
+_WRITER = "xinan_writer"  # execution option: begin this transaction holding the write lock
+# A write that changes nothing still takes SQLite's write lock; every migrated database has it.
+_TAKE_WRITE_LOCK = "UPDATE alembic_version SET version_num = version_num WHERE 1 = 0"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -96,8 +105,51 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+def _sqlite_begin(connection: Connection) -> None:
+    if connection.get_execution_options().get(_WRITER):
+        _begin_immediate(connection)
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """BEGIN IMMEDIATE, retried every few tenths of a millisecond while another process writes.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10, 15… ms between tries: a request that misses
+    the lock by a fraction of a millisecond would sit idle for several, while the writer ahead
+    of it holds the lock only for about a millisecond.
+    """
+    raw = cast(sqlite3.Connection, connection.connection.driver_connection)
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline, pause = time.monotonic() + SQLITE_BUSY_SECONDS, 0.0001
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as busy:
+                if busy.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise OperationalError("BEGIN IMMEDIATE", None, busy) from busy
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+
+
+def begin_for_write(session: Session) -> None:
+    """Begin the session's transaction as a writer, before it reads anything.
+
+    On SQLite the transaction takes the write lock at once, so that read-then-write never meets
+    a snapshot another process has since changed (SQLITE_BUSY_SNAPSHOT). PostgreSQL needs
+    nothing here: the caller locks the rows it will change (SELECT … FOR UPDATE).
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        # Already begun as a reader: upgrade in place with a write that touches nothing.
+        session.connection().exec_driver_sql(_TAKE_WRITE_LOCK)
+        return
+    session.connection(execution_options={_WRITER: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

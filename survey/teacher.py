@@ -11,9 +11,10 @@ import datetime as dt
 import hmac
 import re
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
+from db import begin_for_write
 from privacy.audit.record import record
 from privacy.keys import KeyRing
 from survey import pin as pins
@@ -38,17 +39,6 @@ class WrongAnswer(FlowError):
     reason = "wrong"
 
 
-_TAKE_WRITE_LOCK = text("UPDATE invitations SET pin_failures = pin_failures WHERE 1 = 0")
-
-
-def lock_for_write(session: Session) -> None:
-    """On SQLite, take the write lock before reading, so read-then-write never hits a stale
-    snapshot (SQLITE_BUSY_SNAPSHOT) when another worker committed in between; PostgreSQL uses
-    row locks instead (``load_for_write``)."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(_TAKE_WRITE_LOCK)
-
-
 # Every teacher page needs the wave and its units (the window): one statement, not three. Built
 # once: constructing a statement with loader options costs more than running it.
 _BY_TOKEN = (
@@ -63,7 +53,7 @@ def load_for_write(session: Session, token: str) -> Invitation | None:
     """The invitation behind ``token``, locked for this transaction (one writer per teacher)."""
     if not is_well_formed(token):
         return None
-    lock_for_write(session)
+    begin_for_write(session)
     found = session.scalars(_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)})
     return found.unique().one_or_none()
 

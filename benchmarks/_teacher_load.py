@@ -119,8 +119,8 @@ def complete_survey(browser: Browser, teacher: dict[str, Any], pin: str) -> str:
     page = browser.open(f"{base}/pin")
     browser.submit_form(f"{base}/pin", page, {"pin": pin, "repeat": pin}, "/consent")
     page = browser.open(f"{base}/consent")
-    browser.submit_form(f"{base}/consent", page, {"decision": "agree"}, "/continue")
-    page = browser.open(f"{base}/continue")
+    browser.submit_form(f"{base}/consent", page, {"decision": "agree"}, "/page/1")
+    page = browser.open(f"{base}/page/1")
     pages = teacher["pages"]
     for number, answers in enumerate(pages, start=1):
         after = f"/page/{number + 1}" if number < len(pages) else "/review"

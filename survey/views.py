@@ -150,7 +150,8 @@ def consent_page(token: str) -> ResponseReturnValue:
     decision = parse_fields(request.form, ("decision",), digits=False)["decision"]
     if decision == "agree":
         consent.give_consent(db_session(), v.invitation, v.now)
-        return redirect(url_for("teacher.resume", token=token), 303)
+        # Nothing is saved before consent: straight to the first page, one round trip fewer.
+        return redirect(url_for("teacher.page", token=token, number=1), 303)
     if decision == "decline":
         consent.decline(db_session(), v.invitation, v.now)
         teacher_state.forget(v.invitation)

@@ -133,7 +133,7 @@ def _begin_immediate(connection: Connection) -> None:
             time.sleep(pause)
             pause = min(pause * 2, 0.002)
     finally:
-        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+        raw.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
 
 
 def begin_for_write(session: Session) -> None:

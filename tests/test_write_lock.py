@@ -1,0 +1,98 @@
+"""A writer's transaction on SQLite holds the write lock from its first statement, and a second
+writer waits for it (briefly, by polling) instead of failing or reading a stale snapshot."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+import db
+from db import Database, begin_for_write
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Path) -> str:
+    path = tmp_path / "lock.db"
+    with sqlite3.connect(path) as setup:
+        setup.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+        setup.execute("CREATE TABLE counter (n INTEGER)")
+        setup.execute("INSERT INTO counter VALUES (0)")
+    return str(path)
+
+
+def _other_writer_refused(path: str) -> bool:
+    other = sqlite3.connect(path, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return True
+    else:
+        other.rollback()
+        return False
+    finally:
+        other.close()
+
+
+def test_a_writer_holds_the_lock_before_it_reads(sqlite_file: str) -> None:
+    database = Database(f"sqlite:///{sqlite_file}")
+    session = database.session()
+    begin_for_write(session)
+    assert _other_writer_refused(sqlite_file)
+    session.rollback()
+    assert not _other_writer_refused(sqlite_file)
+    database.dispose()
+
+
+def test_a_reader_does_not_hold_the_lock(sqlite_file: str) -> None:
+    database = Database(f"sqlite:///{sqlite_file}")
+    session = database.session()
+    assert session.execute(text("SELECT n FROM counter")).scalar_one() == 0
+    assert not _other_writer_refused(sqlite_file)
+    begin_for_write(session)  # already reading: upgraded in place
+    assert _other_writer_refused(sqlite_file)
+    session.rollback()
+    database.dispose()
+
+
+def test_two_writers_take_turns_and_lose_no_increment(sqlite_file: str) -> None:
+    engines = [Database(f"sqlite:///{sqlite_file}") for _ in range(2)]
+
+    def add(database: Database, times: int) -> None:
+        for _ in range(times):
+            session = database.session()
+            begin_for_write(session)
+            n = session.execute(text("SELECT n FROM counter")).scalar_one()
+            session.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+            session.commit()
+        database.sessions.remove()
+
+    threads = [threading.Thread(target=add, args=(d, 200)) for d in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    check = Database(f"sqlite:///{sqlite_file}")
+    assert check.session().execute(text("SELECT n FROM counter")).scalar_one() == 400
+    for database in (*engines, check):
+        database.dispose()
+
+
+def test_a_lock_never_released_ends_in_a_database_error(
+    sqlite_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_SECONDS", 0.05)
+    holder = sqlite3.connect(sqlite_file)
+    holder.execute("BEGIN IMMEDIATE")
+    database = Database(f"sqlite:///{sqlite_file}")
+    session = database.session()
+    with pytest.raises(OperationalError):
+        begin_for_write(session)
+    holder.rollback()
+    holder.close()
+    session.rollback()
+    database.dispose()

@@ -31,8 +31,14 @@ _TOKEN_PATH = re.compile(r"(/s/)[^/?#]+")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+# Every pattern above needs an "@", three digits in a row or a run of 20: most values have none.
+_MAYBE_SENSITIVE = re.compile(r"@|\d{3}|[A-Za-z0-9_-]{20}")
+
+
 def redact(text: str) -> str:
     """Mask e-mail addresses, phone numbers and token-like strings in ``text``."""
+    if _MAYBE_SENSITIVE.search(text) is None:
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(functools.partial(_keep_uuid, replacement=replacement), text)
     return text
@@ -52,6 +58,13 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message and the record's extra fields."""
 
     def format(self, record: logging.LogRecord) -> str:
+        # The same record reaches every handler (standard error, the file): format it once.
+        line: str | None = getattr(record, "_xinan_line", None)
+        if line is None:
+            line = record._xinan_line = self._line(record)
+        return line
+
+    def _line(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
             "level": record.levelname,

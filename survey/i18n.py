@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import Flask, redirect, request, session
+from babel.support import NullTranslations
+from flask import Flask, g, redirect, request, session
 from flask.typing import ResponseReturnValue
-from flask_babel import Babel
+from flask_babel import Babel, get_translations
 
 LANGS = {"zh-CN": "zh_Hans_CN", "en": "en"}
 DEFAULT_LANG = "zh-CN"
@@ -30,11 +31,28 @@ def _locale() -> str:
     return LANGS[current_lang()]
 
 
+def _catalogue() -> NullTranslations:
+    """This request's catalogue for its language (the language cannot change mid-request)."""
+    found: NullTranslations | None = g.get("xinan_catalogue")
+    if found is None:
+        found = g.xinan_catalogue = get_translations()
+    return found
+
+
 def install_i18n(app: Flask) -> None:
     """Flask-Babel with our locale and time zone, and ``lang`` in every template."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LANGS[DEFAULT_LANG])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
     Babel(app, locale_selector=_locale, timezone_selector=lambda: "Asia/Shanghai")
+    # Templates look the catalogue up once per request, not once per string (a page has dozens);
+    # install_gettext_callables comes with the i18n extension Flask-Babel adds.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda text: _catalogue().ugettext(text),
+        ngettext=lambda one, many, n: _catalogue().ungettext(one, many, n),
+        newstyle=True,
+        pgettext=lambda context, text: _catalogue().upgettext(context, text),
+        npgettext=lambda context, one, many, n: _catalogue().unpgettext(context, one, many, n),
+    )
     app.jinja_env.globals["current_lang"] = current_lang
     app.jinja_env.filters["local_time"] = local_time
 

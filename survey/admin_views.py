@@ -14,6 +14,7 @@ from config.settings import Settings
 from db import utcnow
 from org.models import School
 from privacy.vault import key_ring
+from survey.flow import minutes_to_answer
 from survey.forecast_data import wave_forecast
 from survey.invitations import status_counts
 from survey.models import Wave
@@ -221,7 +222,12 @@ def _sheet_page(wave_id: int, school_id: int, action: str) -> str:
         detail={"wave": wave.id, "slips": len(made)},
     )
     return render_template(
-        "waves/sheet.html", wave=wave, school=school, slips=made, closes=_local(wave.closes_at)
+        "waves/sheet.html",
+        wave=wave,
+        school=school,
+        slips=made,
+        closes=_local(wave.closes_at),
+        minutes=minutes_to_answer(tuple(wave.battery)),
     )
 
 

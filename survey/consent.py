@@ -25,7 +25,6 @@ from survey.models import Invitation, InvitationStatus, Response
 CONSENT_VERSION = "2026.1"
 # What version 2026.1 of the text promises; a new promise needs a new version (and template).
 RETENTION_YEARS = 3
-MINUTES_TO_ANSWER = 15
 
 
 def give_consent(session: Session, invitation: Invitation, now: dt.datetime) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,6 +68,17 @@ def compiled_battery(ids: tuple[str, ...]) -> BatteryPlan:
     """A battery (instrument ids in column order) compiled against the default risk policy,
     once per process: compiling costs more than scoring one teacher."""
     return compile_battery(ids, default_policy())
+
+
+SECONDS_PER_ITEM = 15  # read, think, tap on a phone: a generous pace, so the promise holds
+
+
+@lru_cache(maxsize=64)
+def minutes_to_answer(battery: tuple[str, ...]) -> int:
+    """About how long the battery takes, in whole five minutes and at least five: the figure the
+    landing page, the invitations and the printed slips give (the default battery: 15)."""
+    items = sum(len(instruments_by_id()[i].items) for i in battery)
+    return max(5, math.ceil(items * SECONDS_PER_ITEM / 300) * 5)
 
 
 def page_order(battery: list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from alerts.outbox import Channel, Notification
 from config.settings import Settings
 from org.models import School, Teacher
 from privacy.vault import key_ring
+from survey.flow import minutes_to_answer
 from survey.invitations import AWAITING, chunks, link_url
 from survey.models import Invitation, Wave
 from survey.waves import to_local, unit_opens_at, wave_accepts_answers
@@ -76,7 +77,8 @@ def _text(settings: Settings, wave: Wave, url: str, reminder: bool) -> tuple[str
     lead = "温馨提醒：您还没有完成" if reminder else "诚邀您参加"
     subject = f"心安 · {wave.name}"
     body = (
-        f"【心安】老师您好，{lead}“{wave.name}”教师身心健康普查（自愿参加，约 15 分钟），"
+        f"【心安】老师您好，{lead}“{wave.name}”教师身心健康普查"
+        f"（自愿参加，约 {minutes_to_answer(tuple(wave.battery))} 分钟），"
         f"截止 {closes}。您的个人链接：{url} 请勿转发。"
     )
     return subject, body

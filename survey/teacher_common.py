@@ -16,11 +16,20 @@ from sqlalchemy.orm import Session
 from db import Database, utcnow
 from org.models import School
 from survey import teacher, teacher_state
-from survey.consent import MINUTES_TO_ANSWER, RETENTION_YEARS
+from survey.consent import RETENTION_YEARS
 from survey.feedback import HelpLine
-from survey.flow import FlowError, Step, WaveNotOpen, next_step, takes_answers, window_for
+from survey.flow import (
+    FlowError,
+    Step,
+    WaveNotOpen,
+    minutes_to_answer,
+    next_step,
+    takes_answers,
+    window_for,
+)
 from survey.i18n import current_lang
 from survey.models import Invitation
+from survey.waves import DEFAULT_BATTERY
 
 # Problems the teacher may meet, by reason code; the template words each one.
 PROBLEM_STATUS = {"not_found": 404, "bad_form": 400, "too_large": 413, "csrf": 400}
@@ -122,7 +131,7 @@ def render(
             lang=current_lang(),
             helplines=helplines(),
             years=RETENTION_YEARS,
-            minutes=MINUTES_TO_ANSWER,
+            minutes=minutes_to_answer(tuple(v.invitation.wave.battery if v else DEFAULT_BATTERY)),
             **context,
         ),
         status,

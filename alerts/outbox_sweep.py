@@ -16,7 +16,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from alerts.channels import ChannelError, Outgoing, Sender, configured_senders
@@ -38,6 +38,28 @@ class Claim:
     id: uuid.UUID
     channel: Channel
     attempt: int
+
+
+@dataclass(frozen=True)
+class ChannelSummary:
+    """One channel's messages by state, and whether this instance can send on it at all."""
+
+    channel: Channel
+    configured: bool
+    counts: dict[DeliveryState, int]
+
+
+def delivery_summary(session: Session, settings: Settings) -> list[ChannelSummary]:
+    """Every channel's messages by state: an unconfigured channel keeps its messages waiting
+    (to send them once it is set up), which an operator must be able to see."""
+    counts: dict[Channel, dict[DeliveryState, int]] = {c: {} for c in Channel}
+    query = select(Notification.channel, Notification.state, func.count()).group_by(
+        Notification.channel, Notification.state
+    )
+    for channel, state, n in session.execute(query):
+        counts[Channel(channel)][DeliveryState(state)] = int(n)
+    configured = configured_senders(settings)
+    return [ChannelSummary(c, c in configured, counts[c]) for c in Channel]
 
 
 def retry_delay(attempt: int, base_seconds: int) -> dt.timedelta:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from accounts.events import audit
 from accounts.policy import requires
 from accounts.roles import Permission
+from alerts.outbox_sweep import delivery_summary
 from config.settings import Settings
 from db import utcnow
 from org.models import School
@@ -164,6 +165,7 @@ def wave_detail(wave_id: int) -> ResponseReturnValue:
         form=ConfirmForm(),
         unit_form=UnitOpeningForm(),
         cap=_settings().open_case_cap,
+        delivery=delivery_summary(session, _settings()),
     )
 
 

@@ -10,8 +10,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from accounts.roles import Role
-from db import Database
+from alerts.notify import Message, enqueue
+from alerts.outbox import Channel
+from db import Database, utcnow
 from privacy.audit.models import AuditEntry
+from survey.invitations_notify import quiet_hours
 from survey.jobs import run_invitation_sweep
 from survey.models import Wave, WaveState
 from tests.accounts import conftest as web
@@ -145,3 +148,30 @@ def test_the_wave_cli_creates_lists_and_opens(web_app: Flask) -> None:
         ]
     )
     assert refused.exit_code != 0 and "PHQ-9" in refused.output
+
+
+def test_the_wave_page_shows_messages_waiting_on_an_unconfigured_channel(
+    web_app: Flask, login_as: Login
+) -> None:
+    settings = web_app.extensions["xinan.settings"]
+    assert settings.sms_gateway_url == ""  # SMS is not set up in the tests
+    client, _staff = login_as(Role.SYSTEM_ADMIN, school="渠道校")
+    wave_id = _wave_id(client.post("/waves/new", data=_form(client)).headers["Location"])
+    waiting_before = _sms_pending(client.get(f"/waves/{wave_id}").get_data(as_text=True))
+    database: Database = web_app.extensions["xinan.db"]
+    with web_app.app_context():
+        session = database.session()
+        for n in range(3):
+            message = Message(f"test:unconfigured:{n}", Channel.SMS, "13800000000", "正文")
+            assert enqueue(session, message, utcnow(), quiet_hours(settings))
+        session.commit()
+        database.sessions.remove()
+    page = client.get(f"/waves/{wave_id}").get_data(as_text=True)
+    assert _sms_pending(page) == waiting_before + 3
+    assert "Not configured" in page[page.index("短信 SMS") :].split("</tr>", 1)[0]
+    assert "13800000000" not in page
+
+
+def _sms_pending(page: str) -> int:
+    row = page[page.index("短信 SMS") :].split("</tr>", 1)[0]
+    return int(re.findall(r"待发送 pending (\d+)", row)[0])

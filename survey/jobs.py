@@ -22,6 +22,7 @@ from db import Database, utcnow
 from ops.retention import PurgeContext, matching_rows, register_rule
 from privacy.audit.record import record
 from privacy.vault import key_ring
+from survey.answer_retention import register_answer_retention
 from survey.invitations import ensure_invitations
 from survey.invitations_notify import enqueue_for_wave, register_guards
 from survey.lost_link import WINDOW
@@ -111,9 +112,10 @@ purge_lost_link_attempts = matching_rows(LostLinkAttempt, _old_lost_link_attempt
 
 
 def install(app: Flask) -> None:
-    """Register the outbox guards, a retention rule and the four survey sweeps."""
+    """Register the outbox guards, the retention rules and the four survey sweeps."""
     register_guards()
     register_rule("lost-link-attempts", purge_lost_link_attempts)
+    register_answer_retention()
     settings: Settings = app.extensions["xinan.settings"]
     database: Database = app.extensions["xinan.db"]
     scheduler = app.extensions["xinan.scheduler"]

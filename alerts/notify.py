@@ -27,6 +27,9 @@ TABLE = Notification.__tablename__
 # (session, key, now) -> whether the message should still go out.
 Guard = Callable[[Session, str, dt.datetime], bool]
 _guards: dict[str, Guard] = {}
+# Key prefixes of messages the recipient has just asked for (a lost link): quiet hours keep
+# unasked-for SMS from waking anybody, but a teacher waiting for their link gets it at once.
+_asked_for: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,9 @@ def enqueue(session: Session, message: Message, now: dt.datetime, quiet: QuietHo
         "channel": message.channel,
         "state": DeliveryState.PENDING,
         "attempts": 0,
-        "next_attempt_at": earliest_send(message.channel, now, quiet),
+        "next_attempt_at": now
+        if is_asked_for(message.key)
+        else earliest_send(message.channel, now, quiet),
         "created_at": now,
         "recipient": seal_cell(TABLE, "recipient", row_id, message.recipient),
         "subject": seal_cell(TABLE, "subject", row_id, message.subject),
@@ -95,6 +100,21 @@ def enqueue(session: Session, message: Message, now: dt.datetime, quiet: QuietHo
     stmt = dialect.insert(table).values(values).on_conflict_do_nothing(index_elements=["key"])
     result = session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def register_asked_for(prefix: str) -> None:
+    """Messages under ``prefix + ':'`` answer the recipient's own request: no quiet hours."""
+    _asked_for.add(prefix)
+
+
+def asked_for_prefixes() -> frozenset[str]:
+    """The prefixes registered with ``register_asked_for``."""
+    return frozenset(_asked_for)
+
+
+def is_asked_for(key: str) -> bool:
+    """Whether the message with this key was asked for by its recipient."""
+    return key.split(":", 1)[0] in _asked_for
 
 
 def register_guard(prefix: str, guard: Guard) -> None:

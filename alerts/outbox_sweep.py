@@ -16,11 +16,11 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts.channels import ChannelError, Outgoing, Sender, configured_senders
-from alerts.notify import QuietHours, earliest_send, still_wanted
+from alerts.notify import QuietHours, asked_for_prefixes, earliest_send, still_wanted
 from alerts.outbox import Channel, DeliveryState, Notification
 from config.settings import Settings
 from db import Database
@@ -74,17 +74,26 @@ def state_after_failure(attempt: int, max_attempts: int) -> DeliveryState:
 
 
 def claim_due(
-    session: Session, now: dt.datetime, channels: list[Channel], limit: int = BATCH
+    session: Session,
+    now: dt.datetime,
+    channels: list[Channel],
+    limit: int = BATCH,
+    quiet_channels: list[Channel] | None = None,
 ) -> list[Claim]:
-    """Take up to ``limit`` due rows on ``channels`` for this sweep (the caller commits)."""
-    if not channels:
+    """Take up to ``limit`` due rows on ``channels`` — and on ``quiet_channels`` only the
+    messages their recipients asked for — for this sweep (the caller commits)."""
+    asked_for = [Notification.key.like(f"{p}:%") for p in sorted(asked_for_prefixes())]
+    if not quiet_channels or not asked_for:
+        quiet_channels, asked_for = [], []
+    if not channels and not quiet_channels:
         return []
+    quiet_but_asked = Notification.channel.in_(quiet_channels) & or_(false(), *asked_for)
     due = (
         select(Notification.id)
         .where(
             Notification.state == DeliveryState.PENDING,
             Notification.next_attempt_at <= now,
-            Notification.channel.in_(channels),
+            or_(Notification.channel.in_(channels), quiet_but_asked),
         )
         .order_by(Notification.next_attempt_at)
         .limit(limit)
@@ -179,10 +188,11 @@ def run_outbox_sweep(
     quiet = QuietHours.parse(settings.sms_quiet_start, settings.sms_quiet_end, settings.timezone)
     # A message due just before the quiet hours began waits for their end as well.
     channels = sorted(c for c in senders if earliest_send(c, now, quiet) == now)
+    quiet_channels = sorted(c for c in senders if c not in channels)
     counts: dict[str, int] = {}
     while True:
         with Session(database.engine) as session, session.begin():
-            claims = claim_due(session, now, channels)
+            claims = claim_due(session, now, channels, quiet_channels=quiet_channels)
         for claim in claims:
             state = deliver(database, settings, claim, senders[claim.channel], now)
             counts[state.value] = counts.get(state.value, 0) + 1

@@ -5,7 +5,8 @@ Keys: ``invite:<invitation>`` once the teacher's part of the wave opens,
 lost link. One message per event, over the first channel in ``notify_channels`` that the
 roster has a contact for. The guard registered for ``invite`` and ``remind`` cancels a message
 that waited (SMS quiet hours, a failing channel) while its teacher submitted, declined or
-withdrew, or while the wave closed.
+withdrew, or while the wave closed; a resent link is cancelled when the wave closed first, and
+is not held back by the quiet hours (the teacher is waiting for it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.notify import Message, QuietHours, enqueue, register_guard
+from alerts.notify import Message, QuietHours, enqueue, register_asked_for, register_guard
 from alerts.outbox import Channel, Notification
 from config.settings import Settings
 from org.models import School, Teacher
@@ -144,13 +145,30 @@ def enqueue_relink(
 
 def invitation_still_waiting(session: Session, key: str, now: dt.datetime) -> bool:
     """Guard: the teacher has not answered, declined or withdrawn, and the wave takes answers."""
+    invitation = _invitation_of(session, key)
+    return (
+        invitation is not None
+        and invitation.status in AWAITING
+        and _wave_takes_answers(session, invitation, now)
+    )
+
+
+def link_still_useful(session: Session, key: str, now: dt.datetime) -> bool:
+    """Guard of a resent link: the wave still takes answers (it was open when asked for; a link
+    to a census that has since closed would only confuse)."""
+    invitation = _invitation_of(session, key)
+    return invitation is not None and _wave_takes_answers(session, invitation, now)
+
+
+def _invitation_of(session: Session, key: str) -> Invitation | None:
     try:
         invitation_id = uuid.UUID(key.split(":")[1])
     except (IndexError, ValueError):
-        return False
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None or invitation.status not in AWAITING:
-        return False
+        return None
+    return session.get(Invitation, invitation_id)
+
+
+def _wave_takes_answers(session: Session, invitation: Invitation, now: dt.datetime) -> bool:
     school = session.get(School, invitation.school_id)
     return (
         invitation.teacher.is_active
@@ -160,6 +178,9 @@ def invitation_still_waiting(session: Session, key: str, now: dt.datetime) -> bo
 
 
 def register_guards() -> None:
-    """Ask ``invitation_still_waiting`` before sending any invitation or reminder."""
+    """Guards for invitations, reminders and resent links; a resent link, which the teacher
+    has just asked for, goes out at once even in the SMS quiet hours."""
     register_guard("invite", invitation_still_waiting)
     register_guard("remind", invitation_still_waiting)
+    register_guard("relink", link_still_useful)
+    register_asked_for("relink")

@@ -12,7 +12,12 @@ from sqlalchemy import select
 from alerts.outbox import DeliveryState, Notification
 from alerts.outbox_sweep import run_outbox_sweep
 from config.settings import Settings
-from survey.invitations_notify import due_reminder_day, register_guards, reminder_time
+from survey.invitations_notify import (
+    due_reminder_day,
+    enqueue_relink,
+    register_guards,
+    reminder_time,
+)
 from survey.jobs import run_invitation_sweep, run_reminder_sweep, run_wave_sweep
 from survey.models import Invitation, InvitationStatus
 from tests.alerts import test_outbox_support as outbox_support
@@ -146,3 +151,39 @@ def test_reminder_days_count_from_the_local_opening_day() -> None:
     assert due_reminder_day(opened, closes, (3, 6), 10, SHANGHAI, DAY3) == 3
     assert due_reminder_day(opened, closes, (3, 6), 10, SHANGHAI, DAY6) == 6
     assert due_reminder_day(opened, opened + 4 * DAY, (3, 6), 10, SHANGHAI, DAY6) == 3
+
+
+def _relink(env: Env, settings: Settings, invitation: Invitation, now: dt.datetime) -> None:
+    with env.session() as session, session.begin():
+        row = session.get(Invitation, invitation.id)
+        assert row is not None and enqueue_relink(session, settings, row, now)
+
+
+def test_a_link_asked_for_at_night_goes_at_once_while_reminders_wait(
+    env: Env, sms_gateway: Gateway
+) -> None:
+    register_guards()
+    settings = _settings(env, sms_gateway, reminder_hour=22)
+    invitations = _open_wave(env, per_school=1)
+    evening = dt.datetime(2026, 12, 9, 22, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)
+    assert run_outbox_sweep(env.database, settings, T0) == {"sent": 3}  # the invitations
+    assert run_reminder_sweep(env.database, settings, evening) == 3
+    _relink(env, settings, invitations[0], evening + dt.timedelta(minutes=30))
+    at_once = evening + dt.timedelta(minutes=31)
+    assert run_outbox_sweep(env.database, settings, at_once) == {"sent": 1}
+    assert _reminders_received(sms_gateway) == 0  # the three reminders still wait for 08:00
+    assert sum("您的个人链接" in sms["text"] for sms in sms_gateway.received) == 4
+
+
+def test_a_resent_link_is_cancelled_when_the_wave_closed_before_it_could_go(
+    env: Env, sms_gateway: Gateway
+) -> None:
+    register_guards()
+    settings = _settings(env, sms_gateway)
+    invitations = _open_wave(env, per_school=1)
+    assert run_outbox_sweep(env.database, settings, T0) == {"sent": 3}
+    _relink(env, settings, invitations[0], T0 + DAY)
+    closed = T0 + 14 * DAY
+    run_wave_sweep(env.database, env.settings, closed)
+    assert run_outbox_sweep(env.database, settings, closed) == {"cancelled": 1}
+    assert len(sms_gateway.received) == 3

@@ -10,6 +10,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from instruments import load_instruments
+from survey.answer_retention import is_past_retention
 from survey.models import Response, Wave, WaveState, WaveUnit
 from survey.population import Unit, check_units
 from survey.waves import (
@@ -103,6 +104,9 @@ def change_state(session: Session, wave: Wave, action: str, now: dt.datetime) ->
     if action == "close":
         wave.closes_at = min(wave.closes_at, now)
     if action == "release":
+        if is_past_retention(wave.closes_at, now):
+            # Its answers are erased (or about to be): a report now would count empty rows.
+            raise WaveError("回答已过保存期限，不能再发布 / the answers are past their retention")
         wave.released_at = now
     wave.state = target
     session.flush()

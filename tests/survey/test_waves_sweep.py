@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from privacy.audit.models import AuditEntry
+from survey.answer_retention import retention_ends
 from survey.jobs import run_wave_sweep
 from survey.links import token_hash
 from survey.models import Invitation, Response, Wave, WaveState
 from survey.population import Unit
 from survey.waves import BatteryLocked, NoSafetyItem, WaveError
-from survey.waves_service import WaveSpec, create_wave, lock_battery, update_wave
+from survey.waves_service import WaveSpec, change_state, create_wave, lock_battery, update_wave
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
 
@@ -105,3 +106,15 @@ def test_open_waves_cannot_be_edited(env: Env) -> None:
         wave = make_wave(session, state=WaveState.OPEN)
         with pytest.raises(WaveError):
             update_wave(session, wave, _spec(("phq9",)))
+
+
+def test_a_wave_past_its_answers_retention_cannot_be_released(env: Env) -> None:
+    closes = T0 + dt.timedelta(days=14)
+    with env.session() as session, session.begin():
+        seed_schools(session, per_school=1)
+        wave = make_wave(session, state=WaveState.CLOSED)
+        with pytest.raises(WaveError):
+            change_state(session, wave, "release", retention_ends(closes) + dt.timedelta(hours=1))
+        assert wave.state is WaveState.CLOSED and wave.released_at is None
+        just_in_time = retention_ends(closes) - dt.timedelta(hours=1)
+        assert change_state(session, wave, "release", just_in_time) is WaveState.RELEASED

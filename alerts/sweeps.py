@@ -27,6 +27,7 @@ from alerts.bulk_insert import BinaryList, insert_new
 from alerts.escalation_models import CaseStep
 from alerts.models import Case
 from alerts.notify import register_guard
+from alerts.outbox_retention import register_outbox_retention
 from alerts.rules import (
     CaseClock,
     Deadline,
@@ -302,8 +303,10 @@ def _run_logged(database: Database, settings: Settings) -> None:
 
 
 def install(app: Flask) -> None:
-    """Register the outbox guard for step e-mails and the deadline sweep (every minute)."""
+    """Register the outbox guard for step e-mails, the outbox's retention rule and the deadline
+    sweep (every minute)."""
     register_guard(KEY_PREFIX, still_unmet)
+    register_outbox_retention()
     settings: Settings = app.extensions["xinan.settings"]
     database: Database = app.extensions["xinan.db"]
     scheduler = app.extensions["xinan.scheduler"]

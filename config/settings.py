@@ -49,6 +49,7 @@ class Settings:
     proxy_count: int = 0
     demo_totp_secret: str = ""
     retention_login_attempts_days: int = 30
+    retention_notifications_days: int = 30
     retention_audit_days: int = 365
     retention_purge_minutes: int = 60
     # Waves, invitations and the notification outbox (survey/, alerts/).
@@ -112,6 +113,8 @@ class Settings:
             )
         if self.retention_login_attempts_days < 1:
             raise SettingsError("retention_login_attempts_days must be at least 1")
+        if self.retention_notifications_days < 1:
+            raise SettingsError("retention_notifications_days must be at least 1")
         if self.retention_purge_minutes < 1:
             raise SettingsError("retention_purge_minutes must be at least 1")
 

@@ -88,7 +88,11 @@ def system_ranges(
         objective = np.zeros(len(cells))
         objective[i] = 1.0
         high = linprog(-objective, **lp)
-        hi = float(-high.fun) if high.status == 0 else float("inf")
+        # The true table is a solution, so "infeasible" (2) can only be HiGHS's "unbounded or
+        # infeasible". Any other failure (numerical, iteration limit) proves nothing: keep the
+        # range the solutions seen so far show, which can only flag a cell weak, never safe.
+        unbounded = high.status in (2, 3)
+        hi = float(-high.fun) if high.status == 0 else float("inf") if unbounded else seen_hi[i]
         if high.status == 0:
             seen_lo, seen_hi = np.minimum(seen_lo, high.x), np.maximum(seen_hi, high.x)
         if enough is not None and hi - seen_lo[i] >= enough:
@@ -97,7 +101,7 @@ def system_ranges(
         low = linprog(objective, **lp)
         if low.status == 0:
             seen_lo, seen_hi = np.minimum(seen_lo, low.x), np.maximum(seen_hi, low.x)
-        out[cell] = (float(low.fun) if low.status == 0 else 0.0, hi)
+        out[cell] = (float(low.fun) if low.status == 0 else float(seen_lo[i]), float(hi))
         if until is not None and until(*out[cell]):
             break
     return out

@@ -16,6 +16,10 @@ import numpy as np
 from scipy.optimize import linprog
 
 N = TypeVar("N", bound=Hashable)
+# A ceiling far above any count in the tests, for cells the publication leaves unbounded above:
+# with it every LP has an optimum, so any other answer from the solver means the published
+# figures are inconsistent (HiGHS reports an unbounded maximum as "infeasible" at times).
+CEILING = 10**6
 
 
 def published_ranges(shown: list[list[str]], k: int) -> dict[tuple[int, int], tuple[int, int]]:
@@ -45,18 +49,17 @@ def published_ranges(shown: list[list[str]], k: int) -> dict[tuple[int, int], tu
         goal[i] = 1
         lo = linprog(goal, A_eq=a_eq, b_eq=b_eq, bounds=bounds)
         hi = linprog(-goal, A_eq=a_eq, b_eq=b_eq, bounds=bounds)
-        assert lo.status == 0, "the published table is inconsistent"
-        top = math.inf if hi.status == 3 else -hi.fun
-        out[cell] = (math.ceil(lo.fun - 1e-7), math.floor(top + 1e-7) if top != math.inf else 10**9)
+        assert lo.status == 0 and hi.status == 0, "the published table is inconsistent"
+        out[cell] = (math.ceil(lo.fun - 1e-7), math.floor(-hi.fun + 1e-7))
     return out
 
 
-def _published_bounds(text: str, k: int) -> tuple[int, int | None]:
+def _published_bounds(text: str, k: int) -> tuple[int, int]:
     if text.startswith("<"):
         return (0, k - 1)
     if text == "x":
-        return (k, None)
-    return (0, None)  # withheld: the mark says nothing
+        return (k, CEILING)
+    return (0, CEILING)  # withheld: the mark says nothing
 
 
 def linked_ranges(
@@ -97,7 +100,6 @@ def linked_ranges(
         goal[i] = 1
         lo = linprog(goal, bounds=bounds, **lp)
         hi = linprog(-goal, bounds=bounds, **lp)
-        assert lo.status == 0, "the published tables are inconsistent"
-        top = math.inf if hi.status == 3 else -hi.fun
-        out[name] = (math.ceil(lo.fun - 1e-7), math.floor(top + 1e-7) if top != math.inf else 10**9)
+        assert lo.status == 0 and hi.status == 0, "the published tables are inconsistent"
+        out[name] = (math.ceil(lo.fun - 1e-7), math.floor(-hi.fun + 1e-7))
     return out

@@ -326,3 +326,11 @@ def protect_linked(
     return [
         Protected(hidden=~f, primary=p, withheld=True) for f, p in zip(frozen, primary, strict=True)
     ]
+
+
+def withheld(tables: Sequence[IntArray]) -> list[Protected]:
+    """Every cell of every table withheld: what ``protect_linked`` gives when it gives up."""
+    return [
+        Protected(hidden=np.ones(t.shape, bool), primary=np.zeros(t.shape, bool), withheld=True)
+        for t in tables
+    ]

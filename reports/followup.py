@@ -9,9 +9,10 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.models import Case, CaseState, Outreach, OutreachState
-from reports.casework import deadline_counts, escalation_table, outcome_counts, referral_counts
-from reports.linked import LEVELS, OUTREACH_STATES, STATES, FollowupCounts, linked_tables
+from alerts.models import Case, CaseState
+from reports.casework import escalation_table
+from reports.linked import linked_tables
+from reports.snapshot import read_followup_counts
 from reports.tables import Table
 from survey.models import Wave
 
@@ -22,29 +23,7 @@ def followup_tables(
     """Cases by level × state, their deadlines, referrals and outcomes, outreach, protected
     together (they share counts); escalations protected alone; load vs cap."""
     now = now or dt.datetime.now(dt.UTC)
-    rows = session.execute(
-        select(Case.level, Case.state, func.count()).where(Case.wave_id == wave.id)
-        .group_by(Case.level, Case.state)
-    ).all()  # fmt: skip
-    by_state = np.zeros((len(LEVELS), len(STATES)), np.int64)
-    for level, state, n in rows:
-        if level.value in LEVELS:
-            by_state[LEVELS.index(level.value), STATES.index(state.value)] += n
-    outreach: dict[OutreachState, int] = dict(session.execute(
-        select(Outreach.state, func.count()).where(Outreach.wave_id == wave.id)
-        .group_by(Outreach.state)
-    ).tuples().all())  # fmt: skip
-    referral_cols, referrals = referral_counts(session, wave, now)
-    outcome_cols, outcomes = outcome_counts(session, wave)
-    counts = FollowupCounts(
-        by_state=by_state,
-        deadlines=deadline_counts(session, wave, now),
-        referral_cols=referral_cols,
-        referrals=referrals,
-        outcome_cols=outcome_cols,
-        outcomes=outcomes,
-        outreach=np.array([outreach.get(OutreachState(s), 0) for s in OUTREACH_STATES], np.int64),
-    )
+    counts = read_followup_counts(session, wave, now)
     linked = linked_tables(counts, k)
     return [
         linked["by_state"],

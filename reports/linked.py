@@ -1,7 +1,8 @@
 """The follow-up tables that share counts, protected as one problem (pure, no database).
 
-Per level L (crisis, high), with the cases of the wave in their state at release time and their
-events up to it (every state change is an event, so the two agree), these identities hold:
+Per level L (crisis, high), with the cases of the wave opened by release time, in their state
+then, and their events up to it, all from one read (``reports.snapshot``: the state is derived
+from the events, so the two agree by construction), these identities hold:
 
 * Opened: each deadline partition's total is the by-state row total of L (the same number).
 * Not yet acknowledged (crisis) = by-state ``new``: a case is acknowledged by the first event out
@@ -17,19 +18,21 @@ events up to it (every state change is an event, so the two agree), these identi
   all cases.
 
 With u and w eliminated, these are the equalities and inequalities below, given to one
-``protect_linked`` together with every table's own sums. Escalations count steps (any number per
-case), and the psychologists' load spans all waves, so neither is linked.
+``protect_linked`` together with every table's own sums. One that does not hold is a bug: it is
+logged and the tables are withheld, never published without it. Escalations count steps (any
+number per case), and the psychologists' load spans all waves, so neither is linked.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from alerts.models import CaseState, OutreachState
-from reports.disclosure import Cell, Protected, Relation, protect, protect_linked
+from reports.disclosure import Cell, Protected, Relation, protect, protect_linked, withheld
 from reports.render import WITHHELD, pct_text
 from reports.tables import Table, count_texts
 
@@ -41,6 +44,11 @@ TOTAL = "合计 Total"
 NOT_APPLICABLE = "不适用 n/a"
 # The tables, in the order given to ``protect_linked``.
 BY_STATE, ACK, CONTACT, OUTCOME, REFERRAL, OUTREACH = 0, 1, 2, 4, 6, 7
+TABLE_NAMES = ["by_state", "deadlines", "outcomes", "referrals", "outreach"]
+log = logging.getLogger(__name__)
+# When the follow-up tables are withheld as a whole, "—" says nothing about any one level.
+WHOLE_NOTE = ("“—”：随访表格整体未发布，因其计数无法共同得到保护。 “—”: the follow-up tables are"
+              " withheld as a whole: their counts could not be protected together.")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -108,10 +116,18 @@ def protect_followup(
     tables += [_row(counts.deadlines[lv][3:]) for lv in ("crisis", "high")]
     tables += [_row(counts.outcomes[i]) for i in (0, 1)]
     tables += [_margins(referrals), _row(counts.outreach)]
-    # A relation that the data break (a case changed outside the state machine) tells a reader
-    # nothing reliable either; keeping it would only stop the release.
-    relations = [r for r in _relations() if _holds(r, tables)]
-    return tables, protect_linked(tables, k, relations)
+    relations = _relations()
+    broken = [i for i, r in enumerate(relations) if not _holds(r, tables)]
+    if broken:
+        # The counts come from one read (``reports.snapshot``), so a broken identity is a bug or
+        # a case changed outside the state machine. Dropping the identity would publish tables
+        # a reader could still combine with it; withhold them all instead.
+        log.error("reports.followup.relation_broken relations=%s tables=%s", broken, TABLE_NAMES)
+        return tables, withheld(tables)
+    results = protect_linked(tables, k, relations)
+    if results[0].withheld:
+        log.warning("reports.followup.withheld tables=%s", TABLE_NAMES)
+    return tables, results
 
 
 def _holds(relation: Relation, tables: list[NDArray[np.int64]]) -> bool:
@@ -142,8 +158,9 @@ def linked_tables(counts: FollowupCounts, k: int) -> dict[str, Table]:
     # A level whose number of cases is hidden shows none of its parts: less than the joint
     # protection would allow, and simpler to read.
     opened = {lv: by_state[i][-1].isdigit() for i, lv in enumerate(LEVELS)}
-    out["deadlines"] = _deadline_table(texts, opened, k)
-    out["outcomes"] = _outcome_table(counts.outcome_cols, texts, by_state)
+    whole = results[BY_STATE].withheld
+    out["deadlines"] = _deadline_table(texts, opened, k, whole)
+    out["outcomes"] = _outcome_table(counts.outcome_cols, texts, by_state, whole)
     ref_cols = counts.referral_cols if referral_by_type else ["转介个案 Cases referred"]
     title = "转介 Referrals, per level" + (" and type" if referral_by_type else "")
     ref_rows = [
@@ -160,7 +177,9 @@ def _withheld(row: list[str], shown: bool) -> list[str]:
     return row if shown else [WITHHELD] * (len(row) - 1) + [row[-1]]
 
 
-def _deadline_table(texts: list[list[list[str]]], opened: dict[str, bool], k: int) -> Table:
+def _deadline_table(
+    texts: list[list[list[str]]], opened: dict[str, bool], k: int, whole: bool
+) -> Table:
     rows = []
     for i, level in enumerate(("crisis", "high")):
         contact = _withheld(texts[CONTACT + i][0], opened[level])
@@ -177,17 +196,24 @@ def _deadline_table(texts: list[list[list[str]]], opened: dict[str, bool], k: in
                "尚未联系 Not yet contacted", "按时联系率 Contacted on time %"]  # fmt: skip
     note = ("确认期限仅适用于危机个案；占比仅在分子与分母均公开且分母至少为 k 时给出。"
             " Only crisis cases have an acknowledge deadline; a share is given only where its"
-            " count and its denominator are shown and the denominator is at least k. “—”: the"
-            " level's number of cases is not shown, so neither are its parts.")  # fmt: skip
+            " count and its denominator are shown and the denominator is at least k. "
+            + (WHOLE_NOTE if whole else "“—”: the level's number of cases is not shown, so"
+               " neither are its parts."))  # fmt: skip
     return Table("期限 Deadlines met, per level", columns, rows, note, "deadlines")
 
 
 def _outcome_table(
-    cols: list[str], texts: list[list[list[str]]], by_state: list[list[str]]
+    cols: list[str], texts: list[list[list[str]]], by_state: list[list[str]], whole: bool
 ) -> Table:
     closed = STATES.index("closed")
     rows = [[lv, *_withheld(texts[OUTCOME + i][0], by_state[i][closed].isdigit())]
             for i, lv in enumerate(("crisis", "high"))]  # fmt: skip
-    note = "“—”：该级别已结案数未公开，其构成亦不公开 “—”: closed cases not shown, nor their parts"
+    note = (
+        WHOLE_NOTE
+        if whole
+        else (
+            "“—”：该级别已结案数未公开，其构成亦不公开 “—”: closed cases not shown, nor their parts"
+        )
+    )
     return Table("结案结果 Outcomes of closed cases, per level", ["", *cols, "已结案 Closed"],
                  rows, note, "outcomes")  # fmt: skip

@@ -9,15 +9,17 @@ counts before the auditor uses it, so none is taken on trust from the code under
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from alerts.case_models import CaseEvent
-from alerts.models import Case, CaseState
+from alerts.models import Case, CaseState, Outreach, OutreachState
 from reports.tables import Table
-from survey.models import RiskLevel
+from survey.models import Invitation, InvitationStatus, Response, RiskLevel
+from tests.factories import make_teacher
 
 T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 ACK_DUE, CONTACT_DUE = T0 + dt.timedelta(hours=2), T0 + dt.timedelta(hours=4)
@@ -185,8 +187,8 @@ def relations(
     return keep, [r for r in at_most if set(r) <= set(shown)]
 
 
-def insert_case(session: Session, wave_id: int, school: object, case: RawCase) -> None:
-    """Store ``case`` and its events in the wave (what the release reads)."""
+def insert_case(session: Session, wave_id: int, school: object, case: RawCase) -> Case:
+    """Store ``case``, its events, and its outreach if it came from one (what the release reads)."""
     level = RiskLevel(case.level)
     row = Case(pseudonym=f"p{len(session.new)}q", school_id=school.id,  # type: ignore[attr-defined]
                district_id=school.district_id, wave_id=wave_id, level=level,  # type: ignore[attr-defined]
@@ -196,5 +198,35 @@ def insert_case(session: Session, wave_id: int, school: object, case: RawCase) -
     session.add(row)
     session.flush()
     for at, src, dst, referral in events(case):
+        outcome = case.outcome if dst == "closed" else None  # logged with the closing step
         session.add(CaseEvent(case_id=row.id, at=at, action="x", from_state=CaseState(src),
-                              to_state=CaseState(dst), referral_type=referral))  # fmt: skip
+                              to_state=CaseState(dst), referral_type=referral,
+                              outcome=outcome))  # fmt: skip
+    if case.outreach:
+        insert_outreach(session, wave_id, school, OutreachState(case.outreach), row)
+    return row
+
+
+def insert_outreach(
+    session: Session, wave_id: int, school: object, state: OutreachState, case: Case | None
+) -> Outreach:
+    """An outreach offered at T0 (requested or taken up: with ``case``), on a bare response."""
+    teacher = make_teacher(session, school)  # type: ignore[arg-type]
+    invitation = Invitation(id=uuid.uuid4(), wave_id=wave_id, teacher_id=teacher.id,
+                            school_id=teacher.school_id, token_hash=uuid.uuid4().bytes * 2,
+                            status=InvitationStatus.SUBMITTED, consented_at=T0,
+                            submitted_at=T0)  # fmt: skip
+    session.add(invitation)
+    session.flush()
+    response = Response(id=uuid.uuid4(), wave_id=wave_id, pseudonym=teacher.pseudonym,
+                        school_id=teacher.school_id, invitation_id=invitation.id,
+                        submitted_at=T0)  # fmt: skip
+    session.add(response)
+    session.flush()
+    outreach = Outreach(pseudonym=teacher.pseudonym, school_id=teacher.school_id,
+                        district_id=school.district_id,  # type: ignore[attr-defined]
+                        wave_id=wave_id, response_id=response.id, state=state, created_at=T0,
+                        case_id=case.id if case is not None else None)  # fmt: skip
+    session.add(outreach)
+    session.flush()
+    return outreach

@@ -94,7 +94,10 @@ def _tables(session: Session) -> dict[str, Table]:
     others += [("moderate", path, 10) for path in paths]
     for level, path, n in others:
         for _ in range(n):
-            insert_case(session, wave.id, school, RawCase(level, path, referral="other_medical"))
+            # Every moderate case comes from an outreach the teacher requested.
+            outreach = "requested" if level == "moderate" else None
+            raw = RawCase(level, path, referral="other_medical", outreach=outreach)
+            insert_case(session, wave.id, school, raw)
     for n, case in enumerate(crisis[10:]):
         step = CaseStep(case_id=case.id, deadline=Deadline.ACKNOWLEDGE, kind=StepKind.ESCALATION,
                         seq=0, due_at=ACK_DUE, done_at=ACK_DUE + n * m)  # fmt: skip

@@ -69,12 +69,42 @@ HIGH_UNCONTACTED_AND_REFERRED_CLOSED: list[Row] = [
     (M, "referred", True, True, PH, None, "taken_up", 1),
 ]
 
+# Without high's "new + acknowledged ≤ not yet contacted", the hidden high "new" is pinned.
+HIGH_NEW_ACKNOWLEDGED_NOT_CONTACTED: list[Row] = [
+    (C, "following_up", False, False, PH, "withdrawn", "requested", 1),
+    (C, "following_up", False, False, PC, "in_care", None, 1),
+    (C, "following_up", True, False, PH, None, "taken_up", 1),
+    (C, "following_up", True, False, None, "in_care", "taken_up", 1),
+    (C, "new", True, False, PC, "in_care", "requested", 1),
+    (H, "acknowledged", False, False, PH, "resolved", "taken_up", 1),
+    (H, "acknowledged", False, False, PH, None, "taken_up", 1),
+    (H, "acknowledged", True, False, PH, "resolved", "taken_up", 1),
+    (H, "acknowledged", True, True, PH, "in_care", "requested", 1),
+    (H, "acknowledged", True, True, PC, None, None, 1),
+    (H, "closed_contacted", False, False, None, "resolved", "requested", 1),
+    (H, "closed_contacted", True, False, PH, "in_care", None, 1),
+    (H, "closed_referred", False, True, PH, "in_care", None, 1),
+    (H, "closed_referred", False, True, PH, None, None, 1),
+    (H, "closed_referred", False, True, PC, "resolved", None, 1),
+    (H, "contacted", False, False, None, None, "taken_up", 1),
+    (H, "following_up", False, False, PC, None, "requested", 1),
+    (H, "referred", False, True, PH, None, "taken_up", 1),
+    (H, "referred", True, False, PH, "resolved", "requested", 1),
+    (M, "closed_new", False, True, PC, "withdrawn", "taken_up", 1),
+    (M, "closed_referred", False, False, None, None, "requested", 1),
+    (M, "closed_referred", True, False, PC, "in_care", "requested", 1),
+    (M, "following_up", True, True, PH, "withdrawn", "requested", 1),
+]
+
 
 @pytest.mark.parametrize(
     ("population", "offered"),
     [
         pytest.param(MODERATE_AT_MOST_WITH_CASE, 7, id="moderate-at-most-requested-taken-up"),
         pytest.param(HIGH_UNCONTACTED_AND_REFERRED_CLOSED, 11, id="high-u-plus-w-at-most-closed"),
+        pytest.param(
+            HIGH_NEW_ACKNOWLEDGED_NOT_CONTACTED, 4, id="high-new-ack-at-most-not-contacted"
+        ),
     ],
 )
 def test_each_identity_between_the_follow_up_tables_is_kept_in_their_protection(

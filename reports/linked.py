@@ -32,7 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from alerts.models import CaseState, OutreachState
-from reports.disclosure import Cell, Protected, Relation, protect, protect_linked, withheld
+from reports.disclosure import Protected, protect
+from reports.disclosure_linked import Cell, Relation, protect_linked, withheld
 from reports.render import WITHHELD, pct_text
 from reports.tables import Table, count_texts
 

@@ -28,14 +28,18 @@ Cell = tuple[int, int, int]
 
 @dataclass(frozen=True)
 class Relation:
-    """An identity between linked tables: the terms' sum is zero, or at most zero."""
+    """An identity between linked tables: the terms' sum plus ``constant`` is zero, or at most
+    zero (a constant carries what another table of the release says, e.g. ``cases >= 12``)."""
 
     terms: tuple[tuple[Cell, float], ...]
     equal: bool = True
+    constant: float = 0.0
 
     def value(self, values: Sequence[IntArray]) -> float:
-        """The terms' sum on the true counts (zero, or at most zero, when the relation holds)."""
-        return sum(coef * float(values[t][r, c]) for (t, r, c), coef in self.terms)
+        """The terms' sum plus the constant on the true counts (zero, or at most zero, when the
+        relation holds)."""
+        total = sum(coef * float(values[t][r, c]) for (t, r, c), coef in self.terms)
+        return total + self.constant
 
 
 def _offsets(values: Sequence[IntArray]) -> list[int]:
@@ -112,10 +116,13 @@ def linked_weak_cells(
     equal: list[list[Term]] = []
     for t, v in enumerate(values):
         equal += table_relations((int(v.shape[0]), int(v.shape[1])), offsets[t])
+    # A relation's constant is a term on one more entry, shown and equal to 1.
+    one = sum(int(v.size) for v in values)
     flat_terms = [
-        ([(_flat(cell, values, offsets), coef) for cell, coef in rel.terms], rel.equal)
+        ([(_flat(cell, values, offsets), coef) for cell, coef in rel.terms]
+         + ([(one, rel.constant)] if rel.constant else []), rel.equal)
         for rel in relations
-    ]
+    ]  # fmt: skip
     equal += [terms for terms, is_equal in flat_terms if is_equal]
     at_most = [terms for terms, is_equal in flat_terms if not is_equal]
     cells = {
@@ -125,10 +132,10 @@ def linked_weak_cells(
     }
     bounds = [_bounds(p, k) for p in primary]
     ranges = system_ranges(
-        np.concatenate([v.ravel() for v in values]),
-        np.concatenate([h.ravel() for h in hidden]),
-        np.concatenate([lo.ravel() for lo, _hi in bounds]),
-        np.concatenate([hi.ravel() for _lo, hi in bounds]),
+        np.concatenate([*(v.ravel() for v in values), [1]]),
+        np.concatenate([*(h.ravel() for h in hidden), [False]]),
+        np.concatenate([*(lo.ravel() for lo, _hi in bounds), [1.0]]),
+        np.concatenate([*(hi.ravel() for _lo, hi in bounds), [1.0]]),
         equal,
         at_most,
         targets={i for i, cell in cells.items() if cell not in proven},
@@ -154,7 +161,7 @@ def protect_linked(
     # Columns may be counted from the end (-1: the total); one spelling per cell from here on.
     relations = [
         Relation(tuple(((t, r, c % values[t].shape[1]), coef) for (t, r, c), coef in rel.terms),
-                 rel.equal)
+                 rel.equal, rel.constant)
         for rel in relations
     ]  # fmt: skip
     for relation in relations:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from alerts.models import Case, CaseState
 from reports.casework import escalation_table
+from reports.floors import CaseFloors
 from reports.linked import linked_tables
 from reports.snapshot import read_followup_counts
 from reports.tables import Table
@@ -18,13 +19,19 @@ from survey.models import Wave
 
 
 def followup_tables(
-    session: Session, wave: Wave, k: int, cap: int, now: dt.datetime | None = None
+    session: Session,
+    wave: Wave,
+    k: int,
+    cap: int,
+    now: dt.datetime | None = None,
+    floors: CaseFloors | None = None,
 ) -> list[Table]:
     """Cases by level × state, their deadlines, referrals and outcomes, outreach, protected
-    together (they share counts); escalations protected alone; load vs cap."""
+    together (they share counts) and with the ``floors`` the release's band tables give
+    (``reports.floors``); escalations protected alone; load vs cap."""
     now = now or dt.datetime.now(dt.UTC)
     counts = read_followup_counts(session, wave, now)
-    linked = linked_tables(counts, k)
+    linked = linked_tables(counts, k, floors)
     return [
         linked["by_state"],
         linked["deadlines"],

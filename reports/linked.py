@@ -17,6 +17,31 @@ from the events, so the two agree by construction), these identities hold:
   case (moderate, or later raised to high or crisis), so moderate total ≤ requested + taken up ≤
   all cases.
 
+The band tables of the same release add two floors (``reports.floors``), inequalities with a
+constant. Under the configured risk policy (``scoring.default_policy``, as at submission) a
+respondent whose score on a scale lies in a band entirely inside a score rule of level high or
+above (by default PHQ-9 bands 15–19 and 20–27 inside "total ≥ 15", GAD-7 15–21 inside "≥ 15",
+K10 30–50 inside "≥ 30") got a case of level high or crisis when submitting; cases are never
+deleted (withdrawal closes them) and a level only rises, so every such case is still in the
+crisis or high row. One teacher has one case per wave whatever the number of rules that fired,
+so the floor is a maximum over scales, not a sum:
+
+* crisis total + high total ≥ F_high = max over those scales of the least count of the city's
+  respondents in those bands that the scale's published band tables allow;
+* crisis total + high total + outreach total ≥ F_moderate, the same over bands inside a rule
+  of level moderate or above (PHQ-9 10–14 and up, GAD-7 10–14 and up, K10 22–29 and up, WHO-5
+  percentage 0–28): a moderate respondent was offered an outreach (one that became a moderate
+  case is an outreach requested or taken up, still in the outreach table), a worse one got a
+  case. Bands that straddle a rule's edge, rules on an item (PHQ-9 item 9) or a flag (reliable
+  change) give nothing a reader could count from a band table, and are left out.
+
+"Least count" is the reader's best: shown counts exactly, "< k" from 0, "x" from k, every
+dimension table's sums sharing the city row, and each shown mean to ±0.05 against the bands'
+score ranges, by linear programming, rounded up. Percentages are shown only beside their count.
+A floor above the true count means the cases do not follow the policy (rows written outside
+submission, or a policy changed since): it is logged and lowered to the true count, which a
+reader holding the higher floor can only misjudge, never learn from.
+
 With u and w eliminated, these are the equalities and inequalities below, given to one
 ``protect_linked`` together with every table's own sums. One that does not hold is a bug: it is
 logged and the tables are withheld, never published without it. Escalations count steps (any
@@ -34,6 +59,7 @@ from numpy.typing import NDArray
 from alerts.models import CaseState, OutreachState
 from reports.disclosure import Protected, protect
 from reports.disclosure_linked import Cell, Relation, protect_linked, withheld
+from reports.floors import CaseFloors
 from reports.render import WITHHELD, pct_text
 from reports.tables import Table, count_texts
 
@@ -77,6 +103,29 @@ def _row(counts: list[int] | NDArray[np.int64]) -> NDArray[np.int64]:
     return _margins(np.asarray([counts], np.int64))
 
 
+def _floor_relations(floors: CaseFloors) -> list[Relation]:
+    """The band tables' floors (module docstring) as inequalities with a constant."""
+    cases = (((BY_STATE, 0, -1), -1.0), ((BY_STATE, 1, -1), -1.0))
+    out = []
+    if floors.high:
+        out.append(Relation(cases, equal=False, constant=float(floors.high)))
+    if floors.moderate:
+        with_outreach = (*cases, ((OUTREACH, 0, -1), -1.0))
+        out.append(Relation(with_outreach, equal=False, constant=float(floors.moderate)))
+    return out
+
+
+def _true_floors(floors: CaseFloors, tables: list[NDArray[np.int64]]) -> CaseFloors:
+    """``floors``, each lowered to the true count it bounds if above it (logged)."""
+    cases = int(tables[BY_STATE][0, -1] + tables[BY_STATE][1, -1])
+    with_outreach = cases + int(tables[OUTREACH][0, -1])
+    if floors.high > cases or floors.moderate > with_outreach:
+        log.warning("reports.followup.floor_above_count high=%d cases=%d moderate=%d"
+                    " with_outreach=%d", floors.high, cases, floors.moderate,
+                    with_outreach)  # fmt: skip
+    return CaseFloors(min(floors.high, cases), min(floors.moderate, with_outreach))
+
+
 def _relations() -> list[Relation]:
     """The identities of the module docstring as relations between cells of the linked tables."""
     new, ack, ref, closed = (STATES.index(s) for s in ("new", "acknowledged", "referred", "closed"))
@@ -109,7 +158,7 @@ def _relations() -> list[Relation]:
 
 
 def protect_followup(
-    counts: FollowupCounts, k: int, referral_by_type: bool = True
+    counts: FollowupCounts, k: int, referral_by_type: bool = True, floors: CaseFloors | None = None
 ) -> tuple[list[NDArray[np.int64]], list[Protected]]:
     """All linked follow-up tables with margins, and their joint protection."""
     referrals = counts.referrals if referral_by_type else counts.referrals.sum(1, keepdims=True)
@@ -125,6 +174,7 @@ def protect_followup(
         # a reader could still combine with it; withhold them all instead.
         log.error("reports.followup.relation_broken relations=%s tables=%s", broken, TABLE_NAMES)
         return tables, withheld(tables)
+    relations += _floor_relations(_true_floors(floors or CaseFloors(), tables))
     results = protect_linked(tables, k, relations)
     if results[0].withheld:
         log.warning("reports.followup.withheld tables=%s", TABLE_NAMES)
@@ -144,13 +194,16 @@ def share_text(texts: list[str], part: int, k: int) -> str:
     return pct_text(int(head) / int(total))
 
 
-def linked_tables(counts: FollowupCounts, k: int) -> dict[str, Table]:
-    """The by-state, deadline, referral, outcome and outreach tables, protected together."""
+def linked_tables(
+    counts: FollowupCounts, k: int, floors: CaseFloors | None = None
+) -> dict[str, Table]:
+    """The by-state, deadline, referral, outcome and outreach tables, protected together (and
+    with the floors the release's band tables put under them)."""
     # Where the referrals by type, protected alone, would hide every count, by type says
     # nothing: publish the number referred per level alone (decided cheaply, before the joint
     # protection, which can only hide more).
     referral_by_type = not protect(_margins(counts.referrals), k).hidden[:-1, :-1].all()
-    tables, results = protect_followup(counts, k, referral_by_type)
+    tables, results = protect_followup(counts, k, referral_by_type, floors)
     texts = [count_texts(full, result, k) for full, result in zip(tables, results, strict=True)]
     by_state = texts[BY_STATE]
     names = [*LEVELS, TOTAL]

@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session, defer
 from reports.build import build_tables, city_count_text
 from reports.charts import heatmap, trend_lines
 from reports.collect import load_microdata
+from reports.floors import case_floors
 from reports.followup import followup_tables
 from reports.models import ReportRelease
 from reports.tables import Table
 from reports.trends import dimension_trends
+from scoring import default_policy
 from survey.models import Wave, WaveState
 
 
@@ -45,7 +47,9 @@ def build_release(
     if existing is not None:
         return existing
     data = load_microdata(session, wave)
+    # The band tables first: what they publish puts floors under the follow-up counts.
     tables = build_tables(data, k)
+    floors = case_floors(tables, default_policy(), k)
     n = len(next(iter(data.codes.values()))) if data.codes else 0
     trend = _trend(session, wave, tables)
     charts = {f"heatmap:{t.extra['scale']}": heatmap(t) for t in tables
@@ -57,7 +61,7 @@ def build_release(
         "k": k,
         "respondents": city_count_text(n, k),
         "tables": [asdict(t) for t in tables],
-        "followup": [asdict(t) for t in followup_tables(session, wave, k, cap, now)],
+        "followup": [asdict(t) for t in followup_tables(session, wave, k, cap, now, floors)],
         "trend": trend,
     }
     release = ReportRelease(wave_id=wave.id, k=k, built_at=now, document=document, charts=charts)

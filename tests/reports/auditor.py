@@ -67,12 +67,15 @@ def linked_ranges(
     equal: list[dict[N, int]],
     at_most: list[dict[N, int]],
     k: int,
+    at_least: list[tuple[dict[N, int], int]] | None = None,
 ) -> dict[N, tuple[int, int]]:
     """Whole-number range of every hidden count across several tables.
 
     ``shown`` maps each published count (any name) to its text; each relation maps names to
-    coefficients, summing to zero (``equal``) or to at most zero (``at_most``). The caller
-    states the relations from what the counts mean, not from the code that published them.
+    coefficients, summing to zero (``equal``) or to at most zero (``at_most``); each of
+    ``at_least`` is (terms, floor): the terms sum to at least the floor, a constant the caller
+    derived from other published tables. The caller states the relations from what the counts
+    mean, not from the code that published them.
     """
     unknown = [name for name, text in shown.items() if not text.isdigit()]
     where = {name: i for i, name in enumerate(unknown)}
@@ -92,6 +95,10 @@ def linked_ranges(
 
     a_eq, b_eq = matrix(equal)
     a_ub, b_ub = matrix(at_most)
+    for terms, floor in at_least or []:  # sum >= floor, as -sum <= -floor
+        (row,), (rest,) = matrix([{name: -coef for name, coef in terms.items()}])
+        a_ub.append(row)
+        b_ub.append(rest - floor)
     bounds = [_published_bounds(shown[name], k) for name in unknown]
     lp = {"A_eq": a_eq or None, "b_eq": b_eq or None, "A_ub": a_ub or None, "b_ub": b_ub or None}
     out = {}

@@ -37,19 +37,28 @@ REFERRALS = ("psychiatric_hospital", "psychological_clinic", None)
 OUTCOMES = ("resolved", "in_care", "withdrawn", None)
 
 
+Floor = tuple[dict[tuple[str, str, str], int], int]
+
+
 def assert_jointly_safe(
-    tables: list[Table], truth: dict[tuple[str, str, str], int], k: int
+    tables: list[Table],
+    truth: dict[tuple[str, str, str], int],
+    k: int,
+    floors: list[Floor] | None = None,
 ) -> None:
-    """Every shown count true and at least k; every hidden one k values wide across the tables."""
+    """Every shown count true and at least k; every hidden one k values wide across the tables
+    (and the ``floors`` other tables of the release give: terms summing to at least a floor)."""
     shown = published(tables)
     equal, at_most = relations(shown)
     for relation in equal + at_most:  # each identity holds on the raw cases themselves
         total = sum(coef * truth.get(name, 0) for name, coef in relation.items())
         assert total == 0 if relation in equal else total <= 0, relation
+    for terms, floor in floors or []:
+        assert sum(coef * truth.get(name, 0) for name, coef in terms.items()) >= floor, terms
     for name, text in shown.items():
         if text.isdigit():
             assert int(text) == truth.get(name, 0) and int(text) >= k, (name, text)
-    for name, (lo, hi) in linked_ranges(shown, equal, at_most, k).items():
+    for name, (lo, hi) in linked_ranges(shown, equal, at_most, k, floors).items():
         assert lo <= truth.get(name, 0) <= hi, (name, lo, hi)
         assert hi - lo + 1 >= k, (name, lo, hi, shown)
 

@@ -85,13 +85,13 @@ def _band_table(
 
 def build_tables(data: Microdata, k: int) -> list[Table]:
     """Every table of the release, protected, in reading order."""
-    sizes = {d.id: len(d.labels) for d in data.dimensions}
-    shown = shown_groups(data.codes, sizes, k)
-    tables = [
-        _participation(data, d, shown[d.id], k) for d in data.dimensions if d.id in data.invited
-    ]
+    # A dimension without groups (no school on the roster at all) has no table to show.
+    dimensions = [d for d in data.dimensions if d.labels]
+    sizes = {d.id: len(d.labels) for d in dimensions}
+    shown = shown_groups({d.id: data.codes[d.id] for d in dimensions}, sizes, k)
+    tables = [_participation(data, d, shown[d.id], k) for d in dimensions if d.id in data.invited]
     for scale in scales_present(data):
-        tables += [_band_table(data, d, scale, shown[d.id], k) for d in data.dimensions]
+        tables += [_band_table(data, d, scale, shown[d.id], k) for d in dimensions]
     return tables
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from db import utcnow
 from reports.service import NotReleased, build_release
 from reports.trends import published_value
-from survey.models import Response, WaveState
+from survey.models import Response, Wave, WaveState, WaveUnit
 from tests.reports.support import CANARY, NOW, released_wave
 
 # Small, but every path is there: two districts of n >= k, a school below k.
@@ -66,3 +67,14 @@ def _trend_shows_the_earlier_release_as_published(
             suppressed += then in ("< 10", "x")
         assert all(group in {r[0] for r in table["rows"]} for group, *_ in trend["rows"])
     assert suppressed > 0
+
+
+def test_a_wave_nobody_could_answer_releases_an_empty_report(db_session: Session) -> None:
+    # No district, school or teacher exists: every dimension has no groups at all.
+    wave = Wave(name="空", battery=["phq9"], opens_at=NOW - dt.timedelta(days=20),
+                closes_at=NOW - dt.timedelta(days=6), state=WaveState.RELEASED,
+                units=[WaveUnit()])  # fmt: skip
+    db_session.add(wave)
+    db_session.flush()
+    release = build_release(db_session, wave, NOW, 10)
+    assert release.document["respondents"] in ("0", "< 10")

@@ -119,10 +119,11 @@ def _true_floors(floors: CaseFloors, tables: list[NDArray[np.int64]]) -> CaseFlo
     """``floors``, each lowered to the true count it bounds if above it (logged)."""
     cases = int(tables[BY_STATE][0, -1] + tables[BY_STATE][1, -1])
     with_outreach = cases + int(tables[OUTREACH][0, -1])
-    if floors.high > cases or floors.moderate > with_outreach:
-        log.warning("reports.followup.floor_above_count high=%d cases=%d moderate=%d"
-                    " with_outreach=%d", floors.high, cases, floors.moderate,
-                    with_outreach)  # fmt: skip
+    above = [name for name, floor, count in (("high", floors.high, cases),
+             ("moderate", floors.moderate, with_outreach)) if floor > count]  # fmt: skip
+    if above:
+        # Which floors, never the counts: a log line must not carry what the report hides.
+        log.warning("reports.followup.floor_above_count floors=%s", above)
     return CaseFloors(min(floors.high, cases), min(floors.moderate, with_outreach))
 
 

@@ -22,7 +22,13 @@ from alerts.models import Case
 from instruments import Instrument
 from scoring import level_name, score_battery
 from scoring.policy import RiskPolicy
-from survey.flow import AlreadySubmitted, FlowError, compiled_battery, page_instruments
+from survey.flow import (
+    AlreadySubmitted,
+    FlowError,
+    WaveView,
+    compiled_battery,
+    page_instruments,
+)
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel, Wave
 
 
@@ -86,13 +92,14 @@ def ensure_answerable(invitation: Invitation) -> None:
 def save_page(
     session: Session,
     invitation: Invitation,
+    wave: WaveView,
     page: int,
     answers: Mapping[str, int],
     now: dt.datetime,
 ) -> PageSaved:
     """Replace page ``page``'s answers in the sealed draft; open a crisis case when called for."""
     ensure_answerable(invitation)
-    instruments = page_instruments(invitation.wave)
+    instruments = page_instruments(wave.battery)
     if not 1 <= page <= len(instruments):
         raise NoSuchPage()
     instrument = instruments[page - 1]
@@ -102,7 +109,7 @@ def save_page(
     response.answers = json.dumps(merged, sort_keys=True)
     response.pages_saved = max(response.pages_saved or 0, page)
     response.updated_at = now
-    _lock_battery(session, invitation.wave, now)
+    _lock_battery(session, wave, now)
     session.flush()
     crisis_reasons = safety_reasons(instrument, merged)
     if crisis_reasons:
@@ -127,9 +134,9 @@ def _new_response(session: Session, invitation: Invitation) -> Response:
     return response
 
 
-def _lock_battery(session: Session, wave: Wave, now: dt.datetime) -> None:
+def _lock_battery(session: Session, wave: WaveView, now: dt.datetime) -> None:
     # The battery cannot change after the first saved answer; only the first save writes.
-    if wave.battery_locked_at is None:
+    if not wave.battery_locked:
         session.execute(
             update(Wave)
             .where(Wave.id == wave.id, Wave.battery_locked_at.is_(None))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -73,7 +74,9 @@ class InstrumentFeedback:
 TONES = {"low": "steady", "moderate": "strain", "high": "heavy", "crisis": "heavy"}
 
 
-def results_for(battery: list[str], scores_json: str | None, lang: str) -> list[InstrumentFeedback]:
+def results_for(
+    battery: Sequence[str], scores_json: str | None, lang: str
+) -> list[InstrumentFeedback]:
     """The teacher's results, in page order, from the sealed scores document."""
     if not scores_json:
         return []

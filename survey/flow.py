@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from instruments import Instrument, load_instruments
 from scoring import BatteryPlan, compile_battery, default_policy
-from survey.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
+from survey.models import Invitation, InvitationStatus, Response, WaveState
 
 SAFETY_INSTRUMENT = "phq9"
 
@@ -81,7 +82,7 @@ def minutes_to_answer(battery: tuple[str, ...]) -> int:
     return max(5, math.ceil(items * SECONDS_PER_ITEM / 300) * 5)
 
 
-def page_order(battery: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+def page_order(battery: Sequence[str]) -> tuple[str, ...]:
     """One page per instrument: PHQ-9 first when present (its safety item matters most), then
     the others in battery order."""
     ids = tuple(battery)
@@ -90,41 +91,31 @@ def page_order(battery: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return ids
 
 
-def page_instruments(wave: Wave) -> tuple[Instrument, ...]:
-    """The instruments of the wave's pages, in page order."""
+def page_instruments(battery: Sequence[str]) -> tuple[Instrument, ...]:
+    """The instruments of a battery's pages, in page order."""
     known = instruments_by_id()
-    return tuple(known[i] for i in page_order(wave.battery))
+    return tuple(known[i] for i in page_order(battery))
 
 
 @dataclass(frozen=True)
-class Window:
-    """When a wave takes answers from one school."""
+class WaveView:
+    """What a teacher's pages need of their wave, read with the invitation in one statement
+    (see ``survey.teacher``): no wave object, no list of units, on every request."""
 
-    opens_at: dt.datetime
+    id: int
+    battery: tuple[str, ...]
+    state: WaveState
+    opens_at: dt.datetime | None  # for this teacher's school; None when outside the population
     closes_at: dt.datetime
+    battery_locked: bool
 
-
-def window_for(wave: Wave, school_id: int, district_id: int) -> Window:
-    """The wave's window for a school: a unit's own opening time (district by district) wins."""
-    opens = wave.opens_at
-    unit_times = [u.opens_at for u in wave.units if _covers(u, school_id, district_id)]
-    specific = [t for t in unit_times if t is not None]
-    if specific:
-        opens = max(opens, min(specific))
-    return Window(opens_at=opens, closes_at=wave.closes_at)
-
-
-def _covers(unit: WaveUnit, school_id: int, district_id: int) -> bool:
-    if unit.school_id is not None:
-        return unit.school_id == school_id
-    if unit.district_id is not None:
-        return unit.district_id == district_id
-    return True
-
-
-def takes_answers(wave: Wave, window: Window, now: dt.datetime) -> bool:
-    """Whether the wave is open for this school right now."""
-    return wave.state is WaveState.OPEN and window.opens_at <= now < window.closes_at
+    def takes_answers(self, now: dt.datetime) -> bool:
+        """Whether the wave is open for this school right now."""
+        return (
+            self.state is WaveState.OPEN
+            and self.opens_at is not None
+            and self.opens_at <= now < self.closes_at
+        )
 
 
 def next_step(invitation: Invitation, *, confirmed: bool, unlocked: bool) -> Step:

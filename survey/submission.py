@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,20 +67,23 @@ def new_receipt() -> str:
     return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
 
 
-def submit(session: Session, invitation: Invitation, now: dt.datetime) -> Submitted:
-    """Submit the invitation's draft once; a replay returns the same receipt."""
+def submit(
+    session: Session, invitation: Invitation, battery: tuple[str, ...], now: dt.datetime
+) -> Submitted:
+    """Submit the invitation's draft of the wave's ``battery`` once; a replay returns the same
+    receipt."""
     replay = _replayed(session, invitation)
     if replay is not None:
         return replay
     ensure_answerable(invitation)
     response = response_of(session, invitation)
-    instruments = page_instruments(invitation.wave)
+    instruments = page_instruments(battery)
     answers = stored_answers(response)
     check_answers(answers, instruments)
     gaps = missing_items(answers, instruments)
     if response is None or gaps:
         raise Incomplete(gaps)
-    result = score(invitation.wave.battery, answers)
+    result = score(battery, answers)
     try:
         with session.begin_nested():
             receipt = _store(session, invitation, response, result, now)
@@ -101,7 +105,7 @@ def _replayed(session: Session, invitation: Invitation) -> Submitted | None:
     return Submitted(receipt=response.receipt, replayed=True)
 
 
-def score(battery: list[str], answers: dict[str, int]) -> BatteryResult:
+def score(battery: Sequence[str], answers: dict[str, int]) -> BatteryResult:
     """Score one teacher's complete answers in the wave's battery (column) order."""
     known = instruments_by_id()
     row = [answers.get(item.id, math.nan) for i in battery for item in known[i].items]

@@ -10,17 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import re
+from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Result, and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session
 
 from db import begin_for_write
+from org.models import School
 from privacy.audit.record import record
 from privacy.keys import KeyRing
 from survey import pin as pins
-from survey.flow import FlowError, Locked
+from survey.flow import FlowError, Locked, WaveView
 from survey.links import is_well_formed, token_hash
-from survey.models import Invitation, Wave
+from survey.models import Invitation, Wave, WaveUnit
 
 PHONE_DIGITS = 4
 _NON_DIGITS = re.compile(r"[^0-9]")
@@ -39,32 +41,82 @@ class WrongAnswer(FlowError):
     reason = "wrong"
 
 
-# Every teacher page needs the wave and its units (the window): one statement, not three. Built
-# once: constructing a statement with loader options costs more than running it.
+# Every teacher page needs a little of its wave: the battery, the state and the window for the
+# teacher's school. One statement reads them beside the invitation as plain columns; the window
+# comes from a subquery over the units that cover the school (the SQL form of
+# ``survey.waves.unit_opens_at``), so no wave object and no list of units is built per request.
+# Built once: constructing a statement costs more than running it.
+_SCHOOL_DISTRICT = (
+    select(School.district_id)
+    .where(School.id == Invitation.school_id)
+    .correlate(Invitation)
+    .scalar_subquery()
+)
+_UNIT_OPENS = (
+    select(func.min(func.coalesce(WaveUnit.opens_at, Wave.opens_at)))
+    .where(
+        WaveUnit.wave_id == Invitation.wave_id,
+        or_(
+            WaveUnit.school_id == Invitation.school_id,
+            and_(
+                WaveUnit.school_id.is_(None),
+                or_(WaveUnit.district_id.is_(None), WaveUnit.district_id == _SCHOOL_DISTRICT),
+            ),
+        ),
+    )
+    .correlate(Invitation, Wave)
+    .scalar_subquery()
+)
 _BY_TOKEN = (
-    select(Invitation)
+    select(
+        Invitation,
+        Wave.battery,
+        Wave.state,
+        Wave.opens_at,
+        Wave.closes_at,
+        Wave.battery_locked_at,
+        _UNIT_OPENS,
+    )
+    .join(Wave, Wave.id == Invitation.wave_id)
     .where(Invitation.token_hash == bindparam("token_hash"))
-    .options(joinedload(Invitation.wave, innerjoin=True).joinedload(Wave.units))
 )
 _BY_TOKEN_FOR_UPDATE = _BY_TOKEN.with_for_update(of=Invitation)
 
+Link = tuple[Invitation, WaveView]
 
-def load_for_write(session: Session, token: str) -> Invitation | None:
-    """The invitation behind ``token``, locked for this transaction (one writer per teacher)."""
+
+def load_for_write(session: Session, token: str) -> Link | None:
+    """The invitation behind ``token`` and its wave, the invitation locked for this transaction
+    (one writer per teacher)."""
     if not is_well_formed(token):
         return None
     begin_for_write(session)
-    found = session.scalars(_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)})
-    return found.unique().one_or_none()
+    return _link(session.execute(_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}))
 
 
-def load(session: Session, token: str) -> Invitation | None:
-    """The invitation behind ``token`` for reading, with its wave and the wave's units;
-    garbage tokens never reach the database."""
+def load(session: Session, token: str) -> Link | None:
+    """The invitation behind ``token`` and its wave, for reading; garbage tokens never reach
+    the database."""
     if not is_well_formed(token):
         return None
-    found = session.scalars(_BY_TOKEN, {"token_hash": token_hash(token)})
-    return found.unique().one_or_none()
+    return _link(session.execute(_BY_TOKEN, {"token_hash": token_hash(token)}))
+
+
+def _link(result: Result[Any]) -> Link | None:
+    row = result.one_or_none()
+    if row is None:
+        return None
+    invitation, battery, state, opens_at, closes_at, locked_at, unit_opens = row
+    wave = WaveView(
+        id=invitation.wave_id,
+        battery=tuple(battery),
+        state=state,
+        # Never before the wave itself opens; None when no unit covers the school.
+        opens_at=max(unit_opens, opens_at) if unit_opens is not None else None,
+        closes_at=closes_at,
+        battery_locked=locked_at is not None,
+    )
+    return invitation, wave
 
 
 def _fail(session: Session, invitation: Invitation, now: dt.datetime, action: str) -> None:

@@ -71,7 +71,7 @@ def resume(token: str) -> ResponseReturnValue:
     require_unlocked(v)
     if v.invitation.status is InvitationStatus.SUBMITTED:
         return redirect(url_for("teacher.done", token=token))
-    n_pages = len(page_instruments(v.invitation.wave))
+    n_pages = len(page_instruments(v.wave.battery))
     number = resume_page(response_of(db_session(), v.invitation), n_pages)
     if number > n_pages:
         return redirect(url_for("teacher.review", token=token))
@@ -81,12 +81,12 @@ def resume(token: str) -> ResponseReturnValue:
 def page(token: str, number: int) -> ResponseReturnValue:
     """One instrument: stem, recall period, each item a fieldset of options; saved on each post."""
     v = _answering(token, write=request.method == "POST")
-    instruments = page_instruments(v.invitation.wave)
+    instruments = page_instruments(v.wave.battery)
     if not 1 <= number <= len(instruments):
         return problem("not_found", 404, v)
     if request.method == "POST":
         answers, go = parse_page(request.form, instruments[number - 1])
-        drafts.save_page(db_session(), v.invitation, number, answers, v.now)
+        drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now)
         target = {"back": max(number - 1, 1), "next": number + 1}.get(go, len(instruments) + 1)
         if target > len(instruments):
             return redirect(url_for("teacher.review", token=token), 303)
@@ -132,7 +132,7 @@ def review(token: str) -> ResponseReturnValue:
 
 def _review_page(v: Visit, status: int) -> ResponseReturnValue:
     response, crisis = response_and_crisis(db_session(), v.invitation)
-    instruments = page_instruments(v.invitation.wave)
+    instruments = page_instruments(v.wave.battery)
     answers = stored_answers(response)
     return render(
         "review.html",
@@ -153,7 +153,7 @@ def submit(token: str) -> ResponseReturnValue:
     if v.invitation.status is not InvitationStatus.SUBMITTED:
         require_answering(v)
     try:
-        submission.submit(db_session(), v.invitation, v.now)
+        submission.submit(db_session(), v.invitation, v.wave.battery, v.now)
     except submission.Incomplete:
         return _review_page(v, 400)
     return redirect(url_for("teacher.done", token=token), 303)
@@ -188,7 +188,7 @@ def results(token: str) -> ResponseReturnValue:
     if v.invitation.status is not InvitationStatus.SUBMITTED:
         return redirect(url_for("teacher.landing", token=token))
     response = response_of(db_session(), v.invitation)
-    shown = results_for(v.invitation.wave.battery, response.scores if response else None,
+    shown = results_for(v.wave.battery, response.scores if response else None,
                         current_lang())  # fmt: skip
     safety = response is not None and has_crisis_case(db_session(), response)
     return render("results.html", v, results=shown, safety=safety)

@@ -10,11 +10,9 @@ from typing import NoReturn
 
 from flask import abort, current_app, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import Database, utcnow
-from org.models import School
 from survey import teacher, teacher_state
 from survey.consent import RETENTION_YEARS
 from survey.feedback import HelpLine
@@ -22,10 +20,9 @@ from survey.flow import (
     FlowError,
     Step,
     WaveNotOpen,
+    WaveView,
     minutes_to_answer,
     next_step,
-    takes_answers,
-    window_for,
 )
 from survey.i18n import current_lang
 from survey.models import Invitation
@@ -41,6 +38,7 @@ class Visit:
 
     token: str
     invitation: Invitation
+    wave: WaveView
     now: dt.datetime
     confirmed: bool
     unlocked: bool
@@ -67,30 +65,20 @@ def helplines() -> tuple[HelpLine, ...]:
 def visit(token: str, *, write: bool = False) -> Visit:
     """Load the link (locked for writing when ``write``); an unknown token is a kind 404."""
     session = db_session()
-    invitation = teacher.load_for_write(session, token) if write else teacher.load(session, token)
-    if invitation is None:
+    link = teacher.load_for_write(session, token) if write else teacher.load(session, token)
+    if link is None:
         abort(404)
+    invitation, wave = link
     now = utcnow()
-    window = window_for(invitation.wave, invitation.school_id, _district_if_needed(invitation))
     return Visit(
         token=token,
         invitation=invitation,
+        wave=wave,
         now=now,
         confirmed=teacher_state.is_confirmed(invitation, now),
         unlocked=teacher_state.is_unlocked(invitation, now),
-        takes_answers=takes_answers(invitation.wave, window, now),
+        takes_answers=wave.takes_answers(now),
     )
-
-
-def _district_if_needed(invitation: Invitation) -> int:
-    """The school's district, looked up only when a unit opens district by district (no other
-    unit's window depends on it)."""
-    if not any(u.district_id is not None and u.opens_at is not None for u in invitation.wave.units):
-        return 0
-    district = db_session().scalar(
-        select(School.district_id).where(School.id == invitation.school_id)
-    )
-    return district or 0
 
 
 def require_answering(v: Visit) -> None:
@@ -131,7 +119,7 @@ def render(
             lang=current_lang(),
             helplines=helplines(),
             years=RETENTION_YEARS,
-            minutes=minutes_to_answer(tuple(v.invitation.wave.battery if v else DEFAULT_BATTERY)),
+            minutes=minutes_to_answer(v.wave.battery if v else tuple(DEFAULT_BATTERY)),
             **context,
         ),
         status,

@@ -134,6 +134,17 @@ class Browser:
             raise SurveyFailed(f"post_{reply.status}{expect}")
         return reply
 
+    def answer_page(self, path: str, page: Reply, fields: dict[str, str], expect: str) -> Reply:
+        """POST a questionnaire page; the reply is the page that comes next (200), which names
+        its own address ``expect``, as a browser would show it."""
+        match = CSRF.search(page.body)
+        if match is None:
+            raise SurveyFailed("no_csrf_token")
+        reply = self.request("POST", path, {"csrf_token": match.group(1).decode(), **fields})
+        if reply.status != 200 or f'rel="canonical" href="{expect}"'.encode() not in reply.body:
+            raise SurveyFailed(f"page_{reply.status}{expect.rsplit('/', 1)[-1]}")
+        return reply
+
 
 def complete_survey(browser: Browser, teacher: dict[str, Any], pin: str) -> str:
     """Walk one teacher through the whole census; returns the receipt shown at the end."""
@@ -149,8 +160,9 @@ def complete_survey(browser: Browser, teacher: dict[str, Any], pin: str) -> str:
     pages = teacher["pages"]
     for number, answers in enumerate(pages, start=1):
         after = f"/page/{number + 1}" if number < len(pages) else "/review"
-        browser.submit_form(f"{base}/page/{number}", page, {**answers, "go": "next"}, after)
-        page = browser.open(f"{base}{after}")
+        page = browser.answer_page(
+            f"{base}/page/{number}", page, {**answers, "go": "next"}, f"{base}{after}"
+        )
     started = time.perf_counter()
     browser.submit_form(f"{base}/submit", page, {}, "/done")
     browser.tally.submit_ms.append((time.perf_counter() - started) * 1000)

@@ -79,7 +79,11 @@ def resume(token: str) -> ResponseReturnValue:
 
 
 def page(token: str, number: int) -> ResponseReturnValue:
-    """One instrument: stem, recall period, each item a fieldset of options; saved on each post."""
+    """One instrument: stem, recall period, each item a fieldset of options; saved on each post.
+
+    A post is answered with the page the teacher goes to (or the review), not a redirect to it:
+    one round trip per page on a phone, not two. The page names its own address, and a small
+    script puts that in the address bar, so reloading or going back asks for it afresh."""
     v = _answering(token, write=request.method == "POST")
     instruments = page_instruments(v.wave.battery)
     if not 1 <= number <= len(instruments):
@@ -89,13 +93,14 @@ def page(token: str, number: int) -> ResponseReturnValue:
         drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now)
         target = {"back": max(number - 1, 1), "next": number + 1}.get(go, len(instruments) + 1)
         if target > len(instruments):
-            return redirect(url_for("teacher.review", token=token), 303)
-        return redirect(url_for("teacher.page", token=token, number=target), 303)
+            return _review_page(v, 200)
+        number = target
     response, crisis = response_and_crisis(db_session(), v.invitation)
     instrument = instruments[number - 1]
     return render(
         "page.html",
         v,
+        page_url=url_for("teacher.page", token=token, number=number),
         number=number,
         total=len(instruments),
         instrument=instrument,
@@ -138,6 +143,7 @@ def _review_page(v: Visit, status: int) -> ResponseReturnValue:
         "review.html",
         v,
         status=status,
+        page_url=url_for("teacher.review", token=v.token),
         instruments=instruments,
         answers=answers,
         gaps=missing_items(answers, instruments),

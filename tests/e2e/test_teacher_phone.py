@@ -106,6 +106,15 @@ def session_of(server: LiveServer) -> Session:
     return Session(server.engine)
 
 
+def _saves(server: LiveServer, link: TeacherLink) -> int:
+    """How many times the teacher's draft was saved (its version counts every save)."""
+    with session_of(server) as session:
+        version = session.scalar(
+            select(Response.version).where(Response.invitation_id == link.invitation_id)
+        )
+    return version or 0
+
+
 def test_teacher_answers_closes_the_browser_halfway_resumes_with_pin_and_submits(
     live_server: LiveServer,
     teacher_link: TeacherLink,
@@ -118,6 +127,16 @@ def test_teacher_answers_closes_the_browser_halfway_resumes_with_pin_and_submits
     assert_big_tap_targets(page)
     answer_pages(page, teacher_link, shots, 1, 2, LOW)
     assert page.url.endswith("/page/3")
+    # Page 3 answered the post of page 2, yet reload and back ask for pages, posting nothing.
+    saves = _saves(live_server, teacher_link)
+    page.reload()
+    label = page.inner_text("#progress-label")
+    assert page.url.endswith("/page/3") and label == f"第 3 / {len(teacher_link.battery)} 部分"
+    page.go_back()
+    assert page.url.endswith("/page/2") and page.is_checked("#gad7_1-0"), "saved answers shown"
+    page.go_forward()
+    assert page.url.endswith("/page/3")
+    assert _saves(live_server, teacher_link) == saves, "nothing was posted again"
     page.tap('label[for="who5_1-5"]')  # half a page, never saved: the browser closes now
     first_phone.close()
 

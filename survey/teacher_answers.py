@@ -91,6 +91,9 @@ def page(token: str, number: int) -> ResponseReturnValue:
     if request.method == "POST":
         answers, go = parse_page(request.form, instruments[number - 1])
         drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now)
+        # The save is whole: commit it now rather than after rendering the next page, so that
+        # SQLite's single write lock is not held while a page is drawn.
+        db_session().commit()
         target = {"back": max(number - 1, 1), "next": number + 1}.get(go, len(instruments) + 1)
         if target > len(instruments):
             return _review_page(v, 200)

@@ -19,6 +19,7 @@ from tests.factories import make_school, make_teacher
 from tests.survey.factories import make_invitation, make_wave
 
 DAY = dt.timedelta(days=1)
+_T0 = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
 
 
 def _schools(session: Session) -> tuple[School, School, School]:
@@ -52,9 +53,6 @@ def _populations(east: School, east_two: School, west: School) -> dict[str, list
             WaveUnit(district_id=east.district_id, opens_at=at(1)),
         ],
     }
-
-
-_T0 = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(

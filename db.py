@@ -152,6 +152,22 @@ def begin_for_write(session: Session) -> None:
     session.connection(execution_options={_WRITER: True})
 
 
+def write_after_reading(session: Session) -> None:
+    """Start writing after an unlocked read, whose findings the writes must re-check themselves
+    (a version column or a guard in the WHERE clause), or read again.
+
+    SQLite cannot turn a reader into a writer once another process has committed, so the read
+    is ended (it wrote nothing) and a new transaction takes the write lock. PostgreSQL keeps its
+    transaction: a guarded UPDATE re-checks its WHERE clause against the newest row.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("write_after_reading: the read left unsaved changes")
+    session.commit()
+    begin_for_write(session)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit (the request has already used them)."""
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -3,6 +3,9 @@
 Each page save replaces that page's answers in the response's sealed JSON and records how far
 the teacher got. When the saved page is PHQ-9 and item 9 is endorsed, the crisis case opens in
 the same transaction — before, and whether or not, the teacher ever submits.
+
+Most saves are read, merged and sealed without a lock and written by one guarded UPDATE (the
+version column), so that SQLite's single write lock, shared by every teacher, is held briefly.
 """
 
 from __future__ import annotations
@@ -10,16 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import CursorResult, Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from alerts.intake import case_for, open_case
 from alerts.models import Case
+from db import write_after_reading
 from instruments import Instrument
+from privacy.vault import seal_cell
 from scoring import level_name, score_battery
 from scoring.policy import RiskPolicy
 from survey.flow import (
@@ -41,9 +48,10 @@ class NoSuchPage(FlowError):
 
 @dataclass(frozen=True)
 class PageSaved:
-    """The saved draft and whether this save called for a crisis case (one is open now)."""
+    """The draft's answers after a save, and whether a crisis case is open for it (then the
+    help lines lead every page)."""
 
-    response: Response
+    answers: dict[str, int]
     crisis: bool
 
 
@@ -97,25 +105,119 @@ def save_page(
     answers: Mapping[str, int],
     now: dt.datetime,
 ) -> PageSaved:
-    """Replace page ``page``'s answers in the sealed draft; open a crisis case when called for."""
+    """Replace page ``page``'s answers in the sealed draft; open a crisis case when called for.
+
+    The caller has read ``invitation`` without locking it. Most saves change the draft alone:
+    it is read, merged and sealed first, then written by one UPDATE that holds only if the draft
+    is still the one read, so SQLite's single write lock is held for that statement only. The
+    first save (it creates the draft and locks the battery), a save that calls for a crisis
+    case, and a save that finds the draft changed since it was read are made whole under the
+    lock instead.
+    """
+    instrument = _instrument(wave, page)
     ensure_answerable(invitation)
+    # Only this page's own items can call for a crisis case, and they all come from this post.
+    crisis_reasons = safety_reasons(instrument, answers)
+    response, crisis = response_and_crisis(session, invitation)
+    merged = _merged(stored_answers(response), instrument, answers)
+    if (
+        response is not None
+        and wave.battery_locked
+        and not crisis_reasons
+        and _replace_draft(session, response, merged, page, now)
+    ):
+        return PageSaved(answers=merged, crisis=crisis)
+    return _save_locked(session, invitation.id, wave, page, answers, crisis_reasons, now)
+
+
+def _instrument(wave: WaveView, page: int) -> Instrument:
     instruments = page_instruments(wave.battery)
     if not 1 <= page <= len(instruments):
         raise NoSuchPage()
-    instrument = instruments[page - 1]
-    response = response_of(session, invitation) or _new_response(session, invitation)
-    merged = {k: v for k, v in stored_answers(response).items() if k not in _ids(instrument)}
+    return instruments[page - 1]
+
+
+def _merged(
+    stored: Mapping[str, int], instrument: Instrument, answers: Mapping[str, int]
+) -> dict[str, int]:
+    merged = {k: v for k, v in stored.items() if k not in _ids(instrument)}
     merged.update(answers)
-    response.answers = json.dumps(merged, sort_keys=True)
+    return merged
+
+
+# Built once: constructing an UPDATE costs far more than running it, and it would be
+# constructed while holding the lock. It writes only if the draft is still the one read (a save,
+# submission or withdrawal since then moved the version on) and the link still takes answers.
+_RESPONSES = cast(Table, Response.__table__)
+_REPLACE_DRAFT = (
+    update(_RESPONSES)
+    .where(
+        _RESPONSES.c.id == bindparam("response_id"),
+        _RESPONSES.c.version == bindparam("read_version"),
+        exists().where(
+            Invitation.id == _RESPONSES.c.invitation_id,
+            Invitation.status == InvitationStatus.STARTED,
+        ),
+    )
+    .values(
+        answers=bindparam("sealed_answers", type_=_RESPONSES.c.answers.type),
+        pages_saved=bindparam("new_pages_saved", type_=_RESPONSES.c.pages_saved.type),
+        version=_RESPONSES.c.version + 1,
+        updated_at=bindparam("saved_at", type_=_RESPONSES.c.updated_at.type),
+    )
+)
+
+
+def _replace_draft(
+    session: Session, response: Response, merged: Mapping[str, int], page: int, now: dt.datetime
+) -> bool:
+    """Write the merged draft if nothing changed it since it was read (False otherwise)."""
+    params = {
+        "response_id": response.id,
+        "read_version": response.version,
+        "sealed_answers": seal_cell(_RESPONSES.name, "answers", response.id, _json(merged)),
+        "new_pages_saved": max(response.pages_saved or 0, page),
+        "saved_at": now,
+    }
+    write_after_reading(session)
+    written = session.execute(_REPLACE_DRAFT, params)
+    session.expire(response)  # what this session read of it is no longer true either way
+    return cast(CursorResult[Any], written).rowcount == 1
+
+
+def _save_locked(
+    session: Session,
+    invitation_id: uuid.UUID,
+    wave: WaveView,
+    page: int,
+    answers: Mapping[str, int],
+    crisis_reasons: list[str],
+    now: dt.datetime,
+) -> PageSaved:
+    """The whole save under the lock, from a fresh read of the invitation and its draft."""
+    write_after_reading(session)
+    session.expire_all()
+    invitation = session.scalars(
+        select(Invitation).where(Invitation.id == invitation_id).with_for_update()
+    ).one()
+    ensure_answerable(invitation)
+    instrument = _instrument(wave, page)
+    response, crisis = response_and_crisis(session, invitation)
+    response = response or _new_response(session, invitation)
+    merged = _merged(stored_answers(response), instrument, answers)
+    response.answers = _json(merged)
     response.pages_saved = max(response.pages_saved or 0, page)
     response.updated_at = now
     _lock_battery(session, wave, now)
     session.flush()
-    crisis_reasons = safety_reasons(instrument, merged)
     if crisis_reasons:
         # Opened now, or raised to crisis (never lowered) if the response already had a case.
         open_case(session, response, RiskLevel.CRISIS, crisis_reasons, now)
-    return PageSaved(response=response, crisis=bool(crisis_reasons))
+    return PageSaved(answers=merged, crisis=crisis or bool(crisis_reasons))
+
+
+def _json(answers: Mapping[str, int]) -> str:
+    return json.dumps(answers, sort_keys=True)
 
 
 def _ids(instrument: Instrument) -> set[str]:

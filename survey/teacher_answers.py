@@ -54,8 +54,8 @@ def receipt_of(v: Visit) -> str | None:
     return response.receipt if response else None
 
 
-def _answering(token: str, write: bool = False) -> Visit:
-    v = visit(token, write=write)
+def _answering(token: str) -> Visit:
+    v = visit(token)
     require_unlocked(v)
     if v.invitation.status is InvitationStatus.SUBMITTED:
         raise AlreadySubmitted()
@@ -84,30 +84,35 @@ def page(token: str, number: int) -> ResponseReturnValue:
     A post is answered with the page the teacher goes to (or the review), not a redirect to it:
     one round trip per page on a phone, not two. The page names its own address, and a small
     script puts that in the address bar, so reloading or going back asks for it afresh."""
-    v = _answering(token, write=request.method == "POST")
+    v = _answering(token)  # a save locks what it writes itself (drafts.save_page)
     instruments = page_instruments(v.wave.battery)
     if not 1 <= number <= len(instruments):
         return problem("not_found", 404, v)
-    if request.method == "POST":
-        answers, go = parse_page(request.form, instruments[number - 1])
-        drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now)
-        # The save is whole: commit it now rather than after rendering the next page, so that
-        # SQLite's single write lock is not held while a page is drawn.
-        db_session().commit()
-        target = {"back": max(number - 1, 1), "next": number + 1}.get(go, len(instruments) + 1)
-        if target > len(instruments):
-            return _review_page(v, 200)
-        number = target
-    response, crisis = response_and_crisis(db_session(), v.invitation)
+    if request.method == "GET":
+        response, crisis = response_and_crisis(db_session(), v.invitation)
+        return _page(v, number, stored_answers(response), crisis)
+    answers, go = parse_page(request.form, instruments[number - 1])
+    saved = drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now)
+    # The save is whole: commit it now rather than after drawing the next page, so that
+    # SQLite's single write lock is not held while a page is drawn.
+    db_session().commit()
+    target = {"back": max(number - 1, 1), "next": number + 1}.get(go, len(instruments) + 1)
+    if target > len(instruments):
+        return _review_page(v, 200, saved.answers, saved.crisis)
+    return _page(v, target, saved.answers, saved.crisis)
+
+
+def _page(v: Visit, number: int, answers: Mapping[str, int], crisis: bool) -> ResponseReturnValue:
+    instruments = page_instruments(v.wave.battery)
     instrument = instruments[number - 1]
     return render(
         "page.html",
         v,
-        page_url=url_for("teacher.page", token=token, number=number),
+        page_url=url_for("teacher.page", token=v.token, number=number),
         number=number,
         total=len(instruments),
         instrument=instrument,
-        items=items_html(instrument, stored_answers(response)),
+        items=items_html(instrument, answers),
         crisis=crisis,
     )
 
@@ -135,13 +140,14 @@ def _render_items(instrument: Instrument, lang: str, answers: Mapping[str, int])
 def review(token: str) -> ResponseReturnValue:
     """Every page with what is still unanswered, then the submit button."""
     v = _answering(token)
-    return _review_page(v, 200)
-
-
-def _review_page(v: Visit, status: int) -> ResponseReturnValue:
     response, crisis = response_and_crisis(db_session(), v.invitation)
+    return _review_page(v, 200, stored_answers(response), crisis)
+
+
+def _review_page(
+    v: Visit, status: int, answers: Mapping[str, int], crisis: bool
+) -> ResponseReturnValue:
     instruments = page_instruments(v.wave.battery)
-    answers = stored_answers(response)
     return render(
         "review.html",
         v,
@@ -164,7 +170,8 @@ def submit(token: str) -> ResponseReturnValue:
     try:
         submission.submit(db_session(), v.invitation, v.wave.battery, v.now)
     except submission.Incomplete:
-        return _review_page(v, 400)
+        response, crisis = response_and_crisis(db_session(), v.invitation)
+        return _review_page(v, 400, stored_answers(response), crisis)
     return redirect(url_for("teacher.done", token=token), 303)
 
 

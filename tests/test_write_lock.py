@@ -10,9 +10,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 import db
-from db import Database, begin_for_write
+from db import Database, begin_for_write, write_after_reading
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Counter(_Base):
+    __tablename__ = "counter"
+    n: Mapped[int] = mapped_column(primary_key=True)
 
 
 @pytest.fixture
@@ -55,6 +65,32 @@ def test_a_reader_does_not_hold_the_lock(sqlite_file: str) -> None:
     assert not _other_writer_refused(sqlite_file)
     begin_for_write(session)  # already reading: upgraded in place
     assert _other_writer_refused(sqlite_file)
+    session.rollback()
+    database.dispose()
+
+
+def test_writing_after_reading_survives_a_write_made_since_the_read(sqlite_file: str) -> None:
+    database = Database(f"sqlite:///{sqlite_file}")
+    session = database.session()
+    assert session.execute(text("SELECT n FROM counter")).scalar_one() == 0
+    with sqlite3.connect(sqlite_file) as other:  # commits: the reader's snapshot is now old
+        other.execute("UPDATE counter SET n = 5")
+    # Upgrading the old snapshot in place would fail (SQLITE_BUSY_SNAPSHOT); this does not.
+    write_after_reading(session)
+    assert _other_writer_refused(sqlite_file)
+    session.execute(text("UPDATE counter SET n = n + 1"))
+    session.commit()
+    assert session.execute(text("SELECT n FROM counter")).scalar_one() == 6
+    session.rollback()
+    database.dispose()
+
+
+def test_writing_after_reading_refuses_unsaved_changes(sqlite_file: str) -> None:
+    database = Database(f"sqlite:///{sqlite_file}")
+    session = database.session()
+    session.add(_Counter(n=1))
+    with pytest.raises(RuntimeError):
+        write_after_reading(session)
     session.rollback()
     database.dispose()
 

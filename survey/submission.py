@@ -1,9 +1,10 @@
 """Submitting the census in one transaction: validate, score, seal, open the follow-up, audit.
 
 Exactly one submission per invitation: a replay of a submitted form returns the stored receipt
-and writes nothing. Concurrent duplicates are serialised by the row lock the view takes
-(``survey.teacher.load_for_write``); should one still slip through, the version column or a
-unique constraint refuses it, the savepoint is rolled back, and the stored receipt is returned.
+and writes nothing. The draft is read, checked and scored before the write lock is taken (on
+SQLite one lock serves every teacher); the writes then hold only if the draft's version is still
+the one read. A concurrent duplicate, or any other change since the read, is refused there, the
+savepoint is rolled back, and the stored receipt is returned (or the teacher is asked to retry).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from alerts.intake import open_case, open_outreach
+from db import write_after_reading
 from instruments import Instrument
 from privacy.audit.record import record
 from scoring import BatteryResult, flag_names, level_name, score_battery
@@ -84,6 +86,7 @@ def submit(
     if response is None or gaps:
         raise Incomplete(gaps)
     result = score(battery, answers)
+    write_after_reading(session)
     try:
         with session.begin_nested():
             receipt = _store(session, invitation, response, result, now)
@@ -129,7 +132,9 @@ def _store(
     response.receipt = new_receipt()
     invitation.status = InvitationStatus.SUBMITTED
     invitation.submitted_at = now
-    session.flush()  # the version check and the unique receipt fail here, before anything else
+    # The draft's version check (against the version read) and the unique receipt fail here,
+    # before anything else is written.
+    session.flush()
     if level in (RiskLevel.CRISIS, RiskLevel.HIGH):
         open_case(session, response, level, reasons, now)
     elif level is RiskLevel.MODERATE:

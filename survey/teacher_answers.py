@@ -162,7 +162,7 @@ def _review_page(
 
 def submit(token: str) -> ResponseReturnValue:
     """Submit once; a replay (double click, refresh, resend) lands on the same receipt."""
-    v = visit(token, write=True)
+    v = visit(token)  # the submission locks what it writes itself
     require_unlocked(v)
     parse_fields(request.form, ())
     if v.invitation.status is not InvitationStatus.SUBMITTED:

@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 from db import utcnow
 from org.models import Teacher
 from privacy.vault import key_ring
+from survey import teacher
+from survey.flow import WaveView, page_order
 from survey.links import link_token, token_hash
-from survey.models import Invitation, Wave, WaveState, WaveUnit
+from survey.models import Invitation, InvitationStatus, Wave, WaveState, WaveUnit
 from tests.factories import make_school, make_teacher
+from tests.survey.teacher_support import page_answers
 
 DEFAULT_BATTERY = ["phq9", "gad7", "who5", "k10", "pss10", "cbi"]
 
@@ -50,3 +53,25 @@ def make_invitation(
     session.add(invitation)
     session.flush()
     return invitation, token
+
+
+def make_consented_invitation(session: Session) -> tuple[Invitation, str]:
+    """An invitation whose teacher has consented and may answer, with its link token."""
+    invitation, token = make_invitation(session)
+    invitation.status = InvitationStatus.STARTED
+    invitation.consented_at = utcnow()
+    session.flush()
+    return invitation, token
+
+
+def load_link(session: Session, token: str) -> tuple[Invitation, WaveView]:
+    """The invitation and wave behind ``token``, read as a teacher's request reads them."""
+    link = teacher.load(session, token)
+    assert link is not None
+    return link
+
+
+def page_values(number: int, value: int | None = None, **overrides: int) -> dict[str, int]:
+    """Answers to every item of page ``number`` of the default battery (lowest options)."""
+    fields = page_answers(page_order(DEFAULT_BATTERY)[number - 1], value, **overrides)
+    return {item: int(chosen) for item, chosen in fields.items()}

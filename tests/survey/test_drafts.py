@@ -18,40 +18,26 @@ from sqlalchemy.orm import Session
 from alerts.models import Case
 from db import utcnow
 from privacy.vault import seal_cell
-from survey import drafts, teacher
+from survey import drafts
 from survey.flow import AlreadySubmitted, FlowError, WaveView, page_order
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel
-from tests.survey.factories import DEFAULT_BATTERY, make_invitation
-from tests.survey.teacher_support import page_answers
+from tests.survey.factories import (
+    DEFAULT_BATTERY,
+    load_link,
+    make_consented_invitation,
+    page_values,
+)
 
 PAGES = page_order(DEFAULT_BATTERY)
-
-
-def _answers(page: int, value: int | None = None, **overrides: int) -> dict[str, int]:
-    return {k: int(v) for k, v in page_answers(PAGES[page - 1], value, **overrides).items()}
-
-
-def _consented(session: Session) -> tuple[Invitation, str]:
-    invitation, token = make_invitation(session)
-    invitation.status = InvitationStatus.STARTED
-    invitation.consented_at = utcnow()
-    session.flush()
-    return invitation, token
-
-
-def _link(session: Session, token: str) -> tuple[Invitation, WaveView]:
-    link = teacher.load(session, token)
-    assert link is not None
-    return link
 
 
 def _first_page_saved(session: Session) -> tuple[Invitation, WaveView, Response]:
     """A consented teacher whose first page is saved (the draft exists, the battery is locked),
     and the draft as this request reads it."""
-    invitation, token = _consented(session)
-    _, wave = _link(session, token)
-    drafts.save_page(session, invitation, wave, 1, _answers(1), utcnow())
-    invitation, wave = _link(session, token)
+    invitation, token = make_consented_invitation(session)
+    _, wave = load_link(session, token)
+    drafts.save_page(session, invitation, wave, 1, page_values(1), utcnow())
+    invitation, wave = load_link(session, token)
     assert wave.battery_locked
     response = drafts.response_of(session, invitation)
     assert response is not None
@@ -71,10 +57,10 @@ def test_an_ordinary_save_merges_bumps_the_version_once_and_keeps_how_far_the_te
     invitation, wave, response = _first_page_saved(db_session)
     version = response.version
     now = utcnow()
-    drafts.save_page(db_session, invitation, wave, 3, _answers(3), now)
-    saved = drafts.save_page(db_session, invitation, wave, 2, _answers(2), now)
+    drafts.save_page(db_session, invitation, wave, 3, page_values(3), now)
+    saved = drafts.save_page(db_session, invitation, wave, 2, page_values(2), now)
     answers, new_version, pages_saved = _stored(db_session, invitation)
-    assert answers == saved.answers == {**_answers(1), **_answers(2), **_answers(3)}
+    assert answers == saved.answers == {**page_values(1), **page_values(2), **page_values(3)}
     assert new_version == version + 2
     assert pages_saved == 3  # going back to page 2 does not forget page 3
     assert not saved.crisis
@@ -82,7 +68,7 @@ def test_an_ordinary_save_merges_bumps_the_version_once_and_keeps_how_far_the_te
 
 def test_a_save_keeps_a_page_saved_meanwhile(app: Flask, db_session: Session) -> None:
     invitation, wave, response = _first_page_saved(db_session)
-    meanwhile = {**_answers(1), **_answers(3)}
+    meanwhile = {**page_values(1), **page_values(3)}
     sealed = seal_cell("responses", "answers", response.id, drafts._json(meanwhile))
     db_session.execute(
         update(Response)
@@ -90,9 +76,9 @@ def test_a_save_keeps_a_page_saved_meanwhile(app: Flask, db_session: Session) ->
         .values(answers_sealed=sealed, pages_saved=3, version=Response.version + 1)
         .execution_options(synchronize_session=False)
     )
-    saved = drafts.save_page(db_session, invitation, wave, 2, _answers(2), utcnow())
+    saved = drafts.save_page(db_session, invitation, wave, 2, page_values(2), utcnow())
     answers, _, pages_saved = _stored(db_session, invitation)
-    assert answers == saved.answers == {**meanwhile, **_answers(2)}
+    assert answers == saved.answers == {**meanwhile, **page_values(2)}
     assert pages_saved == 3
 
 
@@ -101,7 +87,7 @@ def test_a_draft_submitted_meanwhile_takes_no_more_answers(
     app: Flask, db_session: Session, version_moved: bool
 ) -> None:
     invitation, wave, response = _first_page_saved(db_session)
-    before = _answers(1)
+    before = page_values(1)
     now = utcnow()
     db_session.execute(
         update(Invitation)
@@ -119,7 +105,7 @@ def test_a_draft_submitted_meanwhile_takes_no_more_answers(
         .execution_options(synchronize_session=False)
     )
     with pytest.raises(AlreadySubmitted):
-        drafts.save_page(db_session, invitation, wave, 2, _answers(2), now)
+        drafts.save_page(db_session, invitation, wave, 2, page_values(2), now)
     assert _stored(db_session, invitation)[0] == before
 
 
@@ -133,8 +119,8 @@ def test_consent_withdrawn_meanwhile_takes_no_more_answers(app: Flask, db_sessio
         .execution_options(synchronize_session=False)
     )
     with pytest.raises(FlowError):
-        drafts.save_page(db_session, invitation, wave, 2, _answers(2), utcnow())
-    assert _stored(db_session, invitation)[0] == _answers(1)
+        drafts.save_page(db_session, invitation, wave, 2, page_values(2), utcnow())
+    assert _stored(db_session, invitation)[0] == page_values(1)
 
 
 def test_a_safety_answer_on_a_later_save_of_the_page_opens_the_crisis_case(
@@ -143,9 +129,9 @@ def test_a_safety_answer_on_a_later_save_of_the_page_opens_the_crisis_case(
     invitation, wave, response = _first_page_saved(db_session)
     assert PAGES[0] == "phq9"
     later = utcnow() + dt.timedelta(minutes=5)
-    saved = drafts.save_page(db_session, invitation, wave, 1, _answers(1, phq9_9=1), later)
+    saved = drafts.save_page(db_session, invitation, wave, 1, page_values(1, phq9_9=1), later)
     assert saved.crisis
     case = db_session.scalars(select(Case).where(Case.response_id == response.id)).one()
     assert case.level is RiskLevel.CRISIS and case.opened_at == later
     # Every later page shows the help lines first, though that save opened nothing.
-    assert drafts.save_page(db_session, invitation, wave, 2, _answers(2), later).crisis
+    assert drafts.save_page(db_session, invitation, wave, 2, page_values(2), later).crisis

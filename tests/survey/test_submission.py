@@ -1,0 +1,84 @@
+"""A submission reads and scores the draft before it takes the write lock; its writes hold only
+if the draft is still the one read. "Meanwhile" is another request's write this request's session
+did not see (a Core UPDATE that leaves what the session read as it was). On both databases.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from db import utcnow
+from privacy.audit.models import AuditEntry
+from survey import drafts, submission
+from survey.flow import page_order
+from survey.models import Invitation, InvitationStatus, Response
+from tests.survey.factories import (
+    DEFAULT_BATTERY,
+    load_link,
+    make_consented_invitation,
+    page_values,
+)
+
+
+def _complete_draft(session: Session) -> tuple[Invitation, Response]:
+    """Every page saved (lowest options), and the draft as the submitting request reads it."""
+    invitation, token = make_consented_invitation(session)
+    for number in range(1, len(page_order(DEFAULT_BATTERY)) + 1):
+        invitation, wave = load_link(session, token)
+        drafts.save_page(session, invitation, wave, number, page_values(number), utcnow())
+    invitation, _ = load_link(session, token)
+    response = drafts.response_of(session, invitation)
+    assert response is not None and response.version > 0
+    return invitation, response
+
+
+def _submissions(session: Session) -> int:
+    entries = select(func.count()).where(AuditEntry.action == "survey.submit")
+    return session.scalar(entries.select_from(AuditEntry)) or 0
+
+
+def test_a_page_saved_meanwhile_refuses_the_submission_and_stores_nothing(
+    app: Flask, db_session: Session
+) -> None:
+    invitation, response = _complete_draft(db_session)
+    before = _submissions(db_session)
+    db_session.execute(
+        update(Response)
+        .where(Response.id == response.id)
+        .values(version=Response.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(submission.Conflict):
+        submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), utcnow())
+    db_session.expire_all()
+    stored = db_session.get(Response, response.id)
+    assert stored is not None and stored.receipt is None and stored.submitted_at is None
+    invitation_now = db_session.get(Invitation, invitation.id)
+    assert invitation_now is not None and invitation_now.status is InvitationStatus.STARTED
+    assert _submissions(db_session) == before
+
+
+def test_a_submission_made_meanwhile_is_replayed_with_its_receipt(
+    app: Flask, db_session: Session
+) -> None:
+    invitation, response = _complete_draft(db_session)
+    now = utcnow()
+    db_session.execute(
+        update(Response)
+        .where(Response.id == response.id)
+        .values(receipt="K7QM-3XPA-9RTW", submitted_at=now, version=Response.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db_session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id)
+        .values(status=InvitationStatus.SUBMITTED, submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    before = _submissions(db_session)
+    outcome = submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), now)
+    assert outcome == submission.Submitted(receipt="K7QM-3XPA-9RTW", replayed=True)
+    assert _submissions(db_session) == before

@@ -21,6 +21,7 @@ from alerts.models import Case
 from privacy.audit.record import record
 from survey.flow import AlreadySubmitted, FlowError
 from survey.models import Invitation, InvitationStatus, Response
+from survey.teacher import pseudonym_of
 
 CONSENT_VERSION = "2026.1"
 # What version 2026.1 of the text promises; a new promise needs a new version (and template).
@@ -107,7 +108,7 @@ def _audit(
     # The fact, never the content: which invitation, under the teacher's pseudonym.
     record(
         session,
-        invitation.teacher.pseudonym,
+        pseudonym_of(session, invitation),
         action,
         object_type="invitation",
         object_id=invitation.id,

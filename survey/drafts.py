@@ -37,6 +37,7 @@ from survey.flow import (
     page_instruments,
 )
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel, Wave
+from survey.teacher import pseudonym_of
 
 
 class NoSuchPage(FlowError):
@@ -227,7 +228,7 @@ def _ids(instrument: Instrument) -> set[str]:
 def _new_response(session: Session, invitation: Invitation) -> Response:
     response = Response(
         wave_id=invitation.wave_id,
-        pseudonym=invitation.teacher.pseudonym,
+        pseudonym=pseudonym_of(session, invitation),
         school_id=invitation.school_id,
         invitation_id=invitation.id,
         pages_saved=0,

@@ -85,11 +85,11 @@ def submit(
     gaps = missing_items(answers, instruments)
     if response is None or gaps:
         raise Incomplete(gaps)
-    result = score(battery, answers)
+    outcome = Outcome.of(score(battery, answers))
     write_after_reading(session)
     try:
         with session.begin_nested():
-            receipt = _store(session, invitation, response, result, now)
+            receipt = _store(session, invitation, response, outcome, now)
     except (IntegrityError, StaleDataError):
         session.expire_all()
         replay = _replayed(session, invitation)
@@ -115,18 +115,36 @@ def score(battery: Sequence[str], answers: dict[str, int]) -> BatteryResult:
     return score_battery(compiled_battery(tuple(battery)), np.array([row], dtype=np.float64))
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What the scoring engine found, ready to store: the level, the rule ids that set it, and
+    the scores document (JSON text)."""
+
+    level: RiskLevel | None
+    reasons: list[str]
+    scores_json: str
+
+    @classmethod
+    def of(cls, result: BatteryResult) -> Outcome:
+        """The outcome of one teacher's scored battery."""
+        level_text = level_name(int(result.level[0]))
+        return cls(
+            level=RiskLevel(level_text) if level_text else None,
+            reasons=rule_ids(int(result.reasons[0]), result.policy),
+            scores_json=json.dumps(scores_document(result), sort_keys=True),
+        )
+
+
 def _store(
     session: Session,
     invitation: Invitation,
     response: Response,
-    result: BatteryResult,
+    outcome: Outcome,
     now: dt.datetime,
 ) -> str:
-    level_text = level_name(int(result.level[0]))
-    level = RiskLevel(level_text) if level_text else None
-    reasons = rule_ids(int(result.reasons[0]), result.policy)
-    response.scores = json.dumps(scores_document(result), sort_keys=True)
-    response.reasons = json.dumps(reasons)
+    level = outcome.level
+    response.scores = outcome.scores_json
+    response.reasons = json.dumps(outcome.reasons)
     response.risk_level = level
     response.submitted_at = now
     response.receipt = new_receipt()
@@ -136,7 +154,7 @@ def _store(
     # before anything else is written.
     session.flush()
     if level in (RiskLevel.CRISIS, RiskLevel.HIGH):
-        open_case(session, response, level, reasons, now)
+        open_case(session, response, level, outcome.reasons, now)
     elif level is RiskLevel.MODERATE:
         open_outreach(session, response, now)
     record(

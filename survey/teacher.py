@@ -16,7 +16,7 @@ from sqlalchemy import Result, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from db import begin_for_write
-from org.models import School
+from org.models import School, Teacher
 from privacy.audit.record import record
 from privacy.keys import KeyRing
 from survey import pin as pins
@@ -117,6 +117,14 @@ def _link(result: Result[Any]) -> Link | None:
         battery_locked=locked_at is not None,
     )
     return invitation, wave
+
+
+_PSEUDONYM = select(Teacher.pseudonym).where(Teacher.id == bindparam("teacher_id"))
+
+
+def pseudonym_of(session: Session, invitation: Invitation) -> str:
+    """The pseudonym of the invitation's teacher, without loading the teacher's record."""
+    return str(session.scalars(_PSEUDONYM, {"teacher_id": invitation.teacher_id}).one())
 
 
 def _fail(session: Session, invitation: Invitation, now: dt.datetime, action: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
@@ -15,6 +16,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.settings import Settings
 from ops.logs import redact_path
+
+if TYPE_CHECKING:
+    from itsdangerous import URLSafeTimedSerializer  # Flask's own dependency
 
 access_log = logging.getLogger("xinan.access")
 log = logging.getLogger(__name__)
@@ -52,8 +56,18 @@ def configure_web(app: Flask, settings: Settings, secret_key: bytes) -> None:
 class TlsAwareCookieSessions(SecureCookieSessionInterface):
     """Flask's signed cookie (it holds only the CSRF token and flashes), Secure over TLS."""
 
+    def __init__(self) -> None:
+        self._signers: dict[tuple[object, ...], URLSafeTimedSerializer | None] = {}
+
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.is_secure
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # Flask builds the serializer afresh for every request; it depends only on the keys.
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if keys not in self._signers:
+            self._signers[keys] = super().get_signing_serializer(app)
+        return self._signers[keys]
 
 
 def install_request_cycle(app: Flask) -> None:

@@ -154,16 +154,18 @@ def begin_for_write(session: Session) -> None:
 
 def write_after_reading(session: Session) -> None:
     """Start writing after an unlocked read, whose findings the writes must re-check themselves
-    (a version column or a guard in the WHERE clause), or read again.
+    (a version column or a guard in the WHERE clause), or read again under a lock.
 
-    SQLite cannot turn a reader into a writer once another process has committed, so the read
-    is ended (it wrote nothing) and a new transaction takes the write lock. PostgreSQL keeps its
-    transaction: a guarded UPDATE re-checks its WHERE clause against the newest row.
+    The read must not have written anything, flushed or not. SQLite cannot turn a reader into a
+    writer once another process has committed, so the read is ended and a new transaction takes
+    the write lock. PostgreSQL keeps its transaction (READ COMMITTED): an UPDATE re-checks the
+    columns of its own table against a row changed meanwhile, and SELECT … FOR UPDATE reads and
+    locks the newest row.
     """
-    if session.get_bind().dialect.name != "sqlite":
-        return
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("write_after_reading: the read left unsaved changes")
+    if session.get_bind().dialect.name != "sqlite":
+        return
     session.commit()
     begin_for_write(session)
 

@@ -70,8 +70,9 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
     """Withdraw consent: delete answers and derived data; keep one crisis contact if still due."""
     if invitation.status not in (InvitationStatus.STARTED, InvitationStatus.SUBMITTED):
         raise FlowError()
+    # Locked: a page save that took no lock on the invitation may be writing this draft.
     response = session.scalars(
-        select(Response).where(Response.invitation_id == invitation.id)
+        select(Response).where(Response.invitation_id == invitation.id).with_for_update()
     ).one_or_none()
     kept = False
     if response is not None:

@@ -32,11 +32,12 @@ from scoring.policy import RiskPolicy
 from survey.flow import (
     AlreadySubmitted,
     FlowError,
+    WaveNotOpen,
     WaveView,
     compiled_battery,
     page_instruments,
 )
-from survey.models import Invitation, InvitationStatus, Response, RiskLevel, Wave
+from survey.models import Invitation, InvitationStatus, Response, RiskLevel, Wave, WaveState
 from survey.teacher import pseudonym_of
 
 
@@ -73,12 +74,17 @@ _RESPONSE = select(Response).where(Response.invitation_id == bindparam("invitati
 _WITH_CRISIS = select(
     Response, exists().where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
 ).where(Response.invitation_id == bindparam("invitation_id"))
+_WITH_CRISIS_LOCKED = _WITH_CRISIS.with_for_update(of=Response)
 
 
-def response_and_crisis(session: Session, invitation: Invitation) -> tuple[Response | None, bool]:
+def response_and_crisis(
+    session: Session, invitation: Invitation, *, lock: bool = False
+) -> tuple[Response | None, bool]:
     """The invitation's response and whether a crisis case is open for it, in one statement
-    (what every answering page needs: the draft, and whether the help lines come first)."""
-    row = session.execute(_WITH_CRISIS, {"invitation_id": invitation.id}).one_or_none()
+    (what every answering page needs: the draft, and whether the help lines come first);
+    ``lock`` locks the response row until the transaction ends (PostgreSQL)."""
+    statement = _WITH_CRISIS_LOCKED if lock else _WITH_CRISIS
+    row = session.execute(statement, {"invitation_id": invitation.id}).one_or_none()
     return (row[0], bool(row[1])) if row is not None else (None, False)
 
 
@@ -98,6 +104,20 @@ def ensure_answerable(invitation: Invitation) -> None:
         raise FlowError()
 
 
+_WAVE_STILL_OPEN = select(Wave.id).where(
+    Wave.id == bindparam("wave_id"),
+    Wave.state == WaveState.OPEN,
+    Wave.closes_at > bindparam("now"),
+)
+
+
+def ensure_wave_open(session: Session, wave_id: int, now: dt.datetime) -> None:
+    """Raise WaveNotOpen unless the wave is open now: for a writer that checked it before it
+    took the lock (the teacher's school was checked then; that part cannot change back)."""
+    if session.scalar(_WAVE_STILL_OPEN, {"wave_id": wave_id, "now": now}) is None:
+        raise WaveNotOpen()
+
+
 def save_page(
     session: Session,
     invitation: Invitation,
@@ -110,10 +130,11 @@ def save_page(
 
     The caller has read ``invitation`` without locking it. Most saves change the draft alone:
     it is read, merged and sealed first, then written by one UPDATE that holds only if the draft
-    is still the one read, so SQLite's single write lock is held for that statement only. The
-    first save (it creates the draft and locks the battery), a save that calls for a crisis
-    case, and a save that finds the draft changed since it was read are made whole under the
-    lock instead.
+    is still the one read, so SQLite's single write lock is taken only for that statement (and
+    the caller's commit). The first save (it creates the draft and locks the battery), a save
+    that calls for a crisis case, and a save that finds the draft changed since it was read are
+    made whole under the lock instead. ``crisis`` on a quick save is as read before the write: a
+    case another tab opened a moment ago shows from the next page on.
     """
     instrument = _instrument(wave, page)
     ensure_answerable(invitation)
@@ -147,8 +168,10 @@ def _merged(
 
 
 # Built once: constructing an UPDATE costs far more than running it, and it would be
-# constructed while holding the lock. It writes only if the draft is still the one read (a save,
-# submission or withdrawal since then moved the version on) and the link still takes answers.
+# constructed while holding the lock. It writes only if the draft is still the one read and the
+# link and the wave still take answers. On PostgreSQL only the version is re-checked against a
+# row changed meanwhile (the EXISTS clauses see the statement's snapshot): so whatever stops a
+# teacher answering — submission, withdrawal, erasure — must move the draft's version on.
 _RESPONSES = cast(Table, Response.__table__)
 _REPLACE_DRAFT = (
     update(_RESPONSES)
@@ -158,6 +181,11 @@ _REPLACE_DRAFT = (
         exists().where(
             Invitation.id == _RESPONSES.c.invitation_id,
             Invitation.status == InvitationStatus.STARTED,
+        ),
+        exists().where(
+            Wave.id == _RESPONSES.c.wave_id,
+            Wave.state == WaveState.OPEN,
+            Wave.closes_at > bindparam("saved_at"),
         ),
     )
     .values(
@@ -202,8 +230,10 @@ def _save_locked(
         select(Invitation).where(Invitation.id == invitation_id).with_for_update()
     ).one()
     ensure_answerable(invitation)
+    ensure_wave_open(session, invitation.wave_id, now)
     instrument = _instrument(wave, page)
-    response, crisis = response_and_crisis(session, invitation)
+    # The draft is locked too: a save from another tab takes no lock on the invitation.
+    response, crisis = response_and_crisis(session, invitation, lock=True)
     response = response or _new_response(session, invitation)
     merged = _merged(stored_answers(response), instrument, answers)
     response.answers = _json(merged)

@@ -27,8 +27,19 @@ from db import write_after_reading
 from instruments import Instrument
 from privacy.audit.record import record
 from scoring import BatteryResult, flag_names, level_name, score_battery
-from survey.drafts import ensure_answerable, response_of, rule_ids, stored_answers
-from survey.flow import FlowError, compiled_battery, instruments_by_id, page_instruments
+from survey.drafts import (
+    ensure_answerable,
+    ensure_wave_open,
+    response_of,
+    rule_ids,
+    stored_answers,
+)
+from survey.flow import (
+    FlowError,
+    compiled_battery,
+    instruments_by_id,
+    page_instruments,
+)
 from survey.forms import check_answers, missing_items
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel
 
@@ -87,6 +98,7 @@ def submit(
         raise Incomplete(gaps)
     outcome = Outcome.of(score(battery, answers))
     write_after_reading(session)
+    ensure_wave_open(session, invitation.wave_id, now)  # it may have closed meanwhile
     try:
         with session.begin_nested():
             receipt = _store(session, invitation, response, outcome, now)

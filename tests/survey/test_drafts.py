@@ -19,8 +19,8 @@ from alerts.models import Case
 from db import utcnow
 from privacy.vault import seal_cell
 from survey import drafts
-from survey.flow import AlreadySubmitted, FlowError, WaveView, page_order
-from survey.models import Invitation, InvitationStatus, Response, RiskLevel
+from survey.flow import AlreadySubmitted, FlowError, WaveNotOpen, WaveView, page_order
+from survey.models import Invitation, InvitationStatus, Response, RiskLevel, Wave, WaveState
 from tests.survey.factories import (
     DEFAULT_BATTERY,
     load_link,
@@ -110,7 +110,9 @@ def test_a_draft_submitted_meanwhile_takes_no_more_answers(
 
 
 def test_consent_withdrawn_meanwhile_takes_no_more_answers(app: Flask, db_session: Session) -> None:
-    # Only the invitation changes here: the UPDATE's own check on it must refuse the write.
+    # Only the invitation changes here: the UPDATE's own check on it must refuse the write. A
+    # second teacher still answering makes sure the check looks at this draft's invitation.
+    _first_page_saved(db_session)
     invitation, wave, _ = _first_page_saved(db_session)
     db_session.execute(
         update(Invitation)
@@ -135,3 +137,16 @@ def test_a_safety_answer_on_a_later_save_of_the_page_opens_the_crisis_case(
     assert case.level is RiskLevel.CRISIS and case.opened_at == later
     # Every later page shows the help lines first, though that save opened nothing.
     assert drafts.save_page(db_session, invitation, wave, 2, page_values(2), later).crisis
+
+
+def test_a_wave_closed_meanwhile_takes_no_more_answers(app: Flask, db_session: Session) -> None:
+    invitation, wave, _ = _first_page_saved(db_session)
+    db_session.execute(
+        update(Wave)
+        .where(Wave.id == invitation.wave_id)
+        .values(state=WaveState.CLOSED)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(WaveNotOpen):
+        drafts.save_page(db_session, invitation, wave, 2, page_values(2), utcnow())
+    assert _stored(db_session, invitation)[0] == page_values(1)

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from db import utcnow
 from privacy.audit.models import AuditEntry
 from survey import drafts, submission
-from survey.flow import page_order
-from survey.models import Invitation, InvitationStatus, Response
+from survey.flow import WaveNotOpen, page_order
+from survey.models import Invitation, InvitationStatus, Response, Wave
 from tests.survey.factories import (
     DEFAULT_BATTERY,
     load_link,
@@ -82,3 +82,17 @@ def test_a_submission_made_meanwhile_is_replayed_with_its_receipt(
     outcome = submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), now)
     assert outcome == submission.Submitted(receipt="K7QM-3XPA-9RTW", replayed=True)
     assert _submissions(db_session) == before
+
+
+def test_a_wave_closed_meanwhile_refuses_the_submission(app: Flask, db_session: Session) -> None:
+    invitation, response = _complete_draft(db_session)
+    db_session.execute(
+        update(Wave)
+        .where(Wave.id == invitation.wave_id)
+        .values(closes_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(WaveNotOpen):
+        submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), utcnow())
+    db_session.expire_all()
+    assert db_session.get(Response, response.id).receipt is None  # type: ignore[union-attr]

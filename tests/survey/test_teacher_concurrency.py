@@ -1,5 +1,6 @@
-"""Five identical submissions at once, against committed data as the real app runs: one stored
-response, one receipt, one audit entry (protection.md test 2), on both databases.
+"""Concurrent writes against committed data as the real app runs, on both databases: five
+identical submissions store one response, one receipt, one audit entry (protection.md test 2);
+two tabs saving pages at once lose nothing and never fail.
 """
 
 from __future__ import annotations
@@ -12,13 +13,21 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from alerts.models import Case
 from app import create_app
-from db import Database
+from db import Database, utcnow
 from privacy.audit.models import AuditEntry
-from survey.models import Invitation, InvitationStatus, Response
+from survey import drafts
+from survey.models import Invitation, InvitationStatus, Response, RiskLevel
 from tests.conftest import build_settings
 from tests.factories import make_school, make_teacher
-from tests.survey.factories import make_invitation, make_wave
+from tests.survey.factories import (
+    load_link,
+    make_consented_invitation,
+    make_invitation,
+    make_wave,
+    page_values,
+)
 from tests.survey.teacher_support import CSRF, answer_all, start
 
 COOKIE = "xinan_form"
@@ -89,4 +98,56 @@ def test_five_concurrent_submissions_store_one_response_with_one_receipt(
     with committed_app.app_context():
         found = database.session().get(Invitation, invitation_id)
         assert found is not None and found.status is InvitationStatus.SUBMITTED
+        database.sessions.remove()
+
+
+def test_a_crisis_save_racing_a_save_from_another_tab_keeps_both_and_opens_the_case(
+    committed_app: Flask,
+) -> None:
+    # One tab saves PHQ-9 with item 9 endorsed (a locked save) while another saves GAD-7 (a
+    # quick, unlocked one), again and again: neither may fail, and both pages and the crisis
+    # case must be there at the end.
+    database: Database = committed_app.extensions["xinan.db"]
+    with committed_app.app_context():
+        session = database.session()
+        _, token = make_consented_invitation(session)
+        drafts.save_page(session, *load_link(session, token), 1, page_values(1), utcnow())
+        session.commit()
+        database.sessions.remove()
+    failures: list[BaseException] = []
+
+    def save(page: int, answers: dict[str, int], barrier: threading.Barrier) -> None:
+        with committed_app.app_context():
+            session = database.session()
+            try:
+                link = load_link(session, token)
+                barrier.wait()
+                drafts.save_page(session, *link, page, answers, utcnow())
+                session.commit()
+            except BaseException as failure:  # reported below, with the round it failed in
+                failures.append(failure)
+            finally:
+                database.sessions.remove()
+
+    for _ in range(15):
+        barrier = threading.Barrier(2)
+        tabs = [
+            threading.Thread(target=save, args=(1, page_values(1, phq9_9=1), barrier)),
+            threading.Thread(target=save, args=(2, page_values(2), barrier)),
+        ]
+        for tab in tabs:
+            tab.start()
+        for tab in tabs:
+            tab.join(timeout=60)
+    assert failures == []
+    with committed_app.app_context():
+        session = database.session()
+        response = drafts.response_of(session, load_link(session, token)[0])
+        assert response is not None
+        assert drafts.stored_answers(response) == {
+            **page_values(1, phq9_9=1),
+            **page_values(2),
+        }
+        case = session.scalars(select(Case).where(Case.response_id == response.id)).one()
+        assert case.level is RiskLevel.CRISIS
         database.sessions.remove()

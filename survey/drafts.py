@@ -22,7 +22,7 @@ import numpy as np
 from sqlalchemy import CursorResult, Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
-from alerts.intake import case_for, open_case
+from alerts.intake import open_case
 from alerts.models import Case
 from db import write_after_reading
 from instruments import Instrument
@@ -38,7 +38,7 @@ from survey.flow import (
     page_instruments,
 )
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel, Wave, WaveState
-from survey.teacher import pseudonym_of
+from survey.teacher import Draft, pseudonym_of
 
 
 class NoSuchPage(FlowError):
@@ -88,14 +88,6 @@ def response_and_crisis(
     return (row[0], bool(row[1])) if row is not None else (None, False)
 
 
-def has_crisis_case(session: Session, response: Response | None) -> bool:
-    """Whether a crisis case is open for this response (the help lines then lead every page)."""
-    if response is None:
-        return False
-    case = case_for(session, response)
-    return case is not None and case.level is RiskLevel.CRISIS
-
-
 def ensure_answerable(invitation: Invitation) -> None:
     """Raise unless the invitation is consented and not yet submitted."""
     if invitation.status is InvitationStatus.SUBMITTED:
@@ -125,8 +117,10 @@ def save_page(
     page: int,
     answers: Mapping[str, int],
     now: dt.datetime,
+    read: Draft | None = None,
 ) -> PageSaved:
     """Replace page ``page``'s answers in the sealed draft; open a crisis case when called for.
+    ``read`` is the draft as the caller read it with the invitation (read here if not given).
 
     The caller has read ``invitation`` without locking it. Most saves change the draft alone:
     it is read, merged and sealed first, then written by one UPDATE that holds only if the draft
@@ -140,7 +134,9 @@ def save_page(
     ensure_answerable(invitation)
     # Only this page's own items can call for a crisis case, and they all come from this post.
     crisis_reasons = safety_reasons(instrument, answers)
-    response, crisis = response_and_crisis(session, invitation)
+    response, crisis = (
+        (read.response, read.crisis) if read else response_and_crisis(session, invitation)
+    )
     merged = _merged(stored_answers(response), instrument, answers)
     if (
         response is not None

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Result, and_, bindparam, func, or_, select
+from sqlalchemy import Result, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from alerts.models import Case
 from db import begin_for_write
 from org.models import School, Teacher
 from privacy.audit.record import record
@@ -22,7 +25,7 @@ from privacy.keys import KeyRing
 from survey import pin as pins
 from survey.flow import FlowError, Locked, WaveView
 from survey.links import is_well_formed, token_hash
-from survey.models import Invitation, Wave, WaveUnit
+from survey.models import Invitation, Response, RiskLevel, Wave, WaveUnit
 
 PHONE_DIGITS = 4
 _NON_DIGITS = re.compile(r"[^0-9]")
@@ -81,8 +84,22 @@ _BY_TOKEN = (
     .where(Invitation.token_hash == bindparam("token_hash"))
 )
 _BY_TOKEN_FOR_UPDATE = _BY_TOKEN.with_for_update(of=Invitation)
+# The answering pages also need the draft and whether a crisis case is open for it: one
+# statement more would cost more than the join.
+_BY_TOKEN_WITH_DRAFT = _BY_TOKEN.add_columns(
+    Response, exists().where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
+).outerjoin(Response, Response.invitation_id == Invitation.id)
 
 Link = tuple[Invitation, WaveView]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The invitation's response (draft or submitted; None before the first saved page) and
+    whether a crisis case is open for it (then the help lines lead every page)."""
+
+    response: Response | None
+    crisis: bool
 
 
 def load_for_write(session: Session, token: str) -> Link | None:
@@ -102,10 +119,23 @@ def load(session: Session, token: str) -> Link | None:
     return _link(session.execute(_BY_TOKEN, {"token_hash": token_hash(token)}))
 
 
-def _link(result: Result[Any]) -> Link | None:
-    row = result.one_or_none()
+def load_with_draft(session: Session, token: str) -> tuple[Invitation, WaveView, Draft] | None:
+    """The invitation behind ``token``, its wave and its draft, for reading, in one statement."""
+    if not is_well_formed(token):
+        return None
+    row = session.execute(_BY_TOKEN_WITH_DRAFT, {"token_hash": token_hash(token)}).one_or_none()
     if row is None:
         return None
+    invitation, wave = _link_of(row[:7])
+    return invitation, wave, Draft(response=row[7], crisis=bool(row[8]))
+
+
+def _link(result: Result[Any]) -> Link | None:
+    row = result.one_or_none()
+    return None if row is None else _link_of(row)
+
+
+def _link_of(row: Sequence[Any]) -> Link:
     invitation, battery, state, opens_at, closes_at, locked_at, unit_opens = row
     wave = WaveView(
         id=invitation.wave_id,

@@ -14,7 +14,7 @@ from alerts.intake import outreach_for, request_talk
 from alerts.models import OutreachState
 from instruments import Instrument
 from survey import consent, drafts, submission, teacher_state
-from survey.drafts import has_crisis_case, response_and_crisis, response_of, stored_answers
+from survey.drafts import response_and_crisis, response_of, stored_answers
 from survey.feedback import results_for
 from survey.flow import AlreadySubmitted, FlowError, page_instruments, resume_page
 from survey.forms import BadForm, missing_items, parse_fields, parse_page
@@ -55,7 +55,7 @@ def receipt_of(v: Visit) -> str | None:
 
 
 def _answering(token: str) -> Visit:
-    v = visit(token)
+    v = visit(token, with_draft=True)
     require_unlocked(v)
     if v.invitation.status is InvitationStatus.SUBMITTED:
         raise AlreadySubmitted()
@@ -89,10 +89,9 @@ def page(token: str, number: int) -> ResponseReturnValue:
     if not 1 <= number <= len(instruments):
         return problem("not_found", 404, v)
     if request.method == "GET":
-        response, crisis = response_and_crisis(db_session(), v.invitation)
-        return _page(v, number, stored_answers(response), crisis)
+        return _page(v, number, stored_answers(v.draft.response), v.draft.crisis)
     answers, go = parse_page(request.form, instruments[number - 1])
-    saved = drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now)
+    saved = drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now, v.draft)
     # The save is whole: commit it now rather than after drawing the next page, so that
     # SQLite's single write lock is not held while a page is drawn.
     db_session().commit()
@@ -140,8 +139,7 @@ def _render_items(instrument: Instrument, lang: str, answers: Mapping[str, int])
 def review(token: str) -> ResponseReturnValue:
     """Every page with what is still unanswered, then the submit button."""
     v = _answering(token)
-    response, crisis = response_and_crisis(db_session(), v.invitation)
-    return _review_page(v, 200, stored_answers(response), crisis)
+    return _review_page(v, 200, stored_answers(v.draft.response), v.draft.crisis)
 
 
 def _review_page(
@@ -177,10 +175,10 @@ def submit(token: str) -> ResponseReturnValue:
 
 def done(token: str) -> ResponseReturnValue:
     """The receipt; with the PIN, the feedback (help lines first after a safety answer)."""
-    v = visit(token)
+    v = visit(token, with_draft=True)
     if v.invitation.status is not InvitationStatus.SUBMITTED:
         return redirect(url_for("teacher.landing", token=token))
-    response, crisis = response_and_crisis(db_session(), v.invitation)
+    response, crisis = v.draft.response, v.draft.crisis
     if not v.unlocked or response is None:
         return render("landing.html", v, step="unlock", receipt=receipt_of(v),
                       next_url=url_for("teacher.unlock", token=token))  # fmt: skip
@@ -199,14 +197,14 @@ def done(token: str) -> ResponseReturnValue:
 
 def results(token: str) -> ResponseReturnValue:
     """The teacher's own scores, told kindly."""
-    v = visit(token)
+    v = visit(token, with_draft=True)
     require_unlocked(v)
     if v.invitation.status is not InvitationStatus.SUBMITTED:
         return redirect(url_for("teacher.landing", token=token))
-    response = response_of(db_session(), v.invitation)
+    response = v.draft.response
     shown = results_for(v.wave.battery, response.scores if response else None,
                         current_lang())  # fmt: skip
-    safety = response is not None and has_crisis_case(db_session(), response)
+    safety = v.draft.crisis
     return render("results.html", v, results=shown, safety=safety)
 
 

@@ -43,6 +43,15 @@ class Visit:
     confirmed: bool
     unlocked: bool
     takes_answers: bool
+    # Read with the link when the view asked for it (``visit(token, with_draft=True)``).
+    read_draft: teacher.Draft | None = None
+
+    @property
+    def draft(self) -> teacher.Draft:
+        """The draft as read with the link."""
+        if self.read_draft is None:
+            raise RuntimeError("visit(token, with_draft=True) reads the draft")
+        return self.read_draft
 
     @property
     def step(self) -> Step:
@@ -62,10 +71,16 @@ def helplines() -> tuple[HelpLine, ...]:
     return lines
 
 
-def visit(token: str, *, write: bool = False) -> Visit:
-    """Load the link (locked for writing when ``write``); an unknown token is a kind 404."""
+def visit(token: str, *, write: bool = False, with_draft: bool = False) -> Visit:
+    """Load the link (locked for writing when ``write``; with its draft when ``with_draft``);
+    an unknown token is a kind 404."""
     session = db_session()
-    link = teacher.load_for_write(session, token) if write else teacher.load(session, token)
+    draft = None
+    if with_draft:
+        found = teacher.load_with_draft(session, token)
+        link, draft = (found[:2], found[2]) if found else (None, None)
+    else:
+        link = teacher.load_for_write(session, token) if write else teacher.load(session, token)
     if link is None:
         abort(404)
     invitation, wave = link
@@ -78,6 +93,7 @@ def visit(token: str, *, write: bool = False) -> Visit:
         confirmed=teacher_state.is_confirmed(invitation, now),
         unlocked=teacher_state.is_unlocked(invitation, now),
         takes_answers=wave.takes_answers(now),
+        read_draft=draft,
     )
 
 

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from db import Database, utcnow
@@ -126,23 +126,32 @@ def _checked(
     )
 
 
+# Built once: building a statement costs more than running it, and appends run inside the
+# caller's write lock.
+_CLAIM_SEQ = (
+    update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(seq=AuditHead.seq + 1)
+    .returning(AuditHead.seq)
+    .execution_options(synchronize_session=False)
+)
+# The highest entry below ``seq`` rather than exactly seq - 1: if an entry was removed, the new
+# one still chains to what is there, and verify reports the gap where it is.
+_PREV_HASH = (
+    select(AuditEntry.hash)
+    .where(AuditEntry.seq < bindparam("seq"))
+    .order_by(AuditEntry.seq.desc())
+    .limit(1)
+)
+
+
 def _claim_seq(session: Session) -> int:
-    claimed = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
+    claimed = session.execute(_CLAIM_SEQ).scalar_one_or_none()
     if claimed is None:
         raise AuditUnavailable("audit_head has no row: run `flask --app app db upgrade`")
     return int(claimed)
 
 
 def _prev_hash(session: Session, seq: int) -> str:
-    # The highest entry below ``seq`` rather than exactly seq - 1: if an entry was removed, the
-    # new one still chains to what is there, and verify reports the gap where it is.
-    found = session.execute(
-        select(AuditEntry.hash).where(AuditEntry.seq < seq).order_by(AuditEntry.seq.desc()).limit(1)
-    ).scalar_one_or_none()
+    found = session.execute(_PREV_HASH, {"seq": seq}).scalar_one_or_none()
     return found if found is not None else GENESIS_HASH

@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from alerts.assignment import place_new_case
@@ -33,19 +33,24 @@ OPEN_STATES = (
 NOT_YET_CONTACTED = (CaseState.NEW, CaseState.ACKNOWLEDGED)
 
 
+# Built once: the receipt page and every submission that opens a follow-up run these.
+_CASE_FOR = select(Case).where(Case.response_id == bindparam("response_id"))
+_OUTREACH_FOR = select(Outreach).where(Outreach.response_id == bindparam("response_id"))
+_DISTRICT_OF = select(School.district_id).where(School.id == bindparam("school_id"))
+
+
 def case_for(session: Session, response: Response) -> Case | None:
     """The case opened for this response, if any."""
-    return session.scalars(select(Case).where(Case.response_id == response.id)).one_or_none()
+    return session.scalars(_CASE_FOR, {"response_id": response.id}).one_or_none()
 
 
 def outreach_for(session: Session, response: Response) -> Outreach | None:
     """The outreach offered for this response, if any."""
-    stmt = select(Outreach).where(Outreach.response_id == response.id)
-    return session.scalars(stmt).one_or_none()
+    return session.scalars(_OUTREACH_FOR, {"response_id": response.id}).one_or_none()
 
 
 def _district_of(session: Session, school_id: int) -> int:
-    district = session.scalar(select(School.district_id).where(School.id == school_id))
+    district = session.scalar(_DISTRICT_OF, {"school_id": school_id})
     if district is None:
         raise LookupError("the response's school does not exist")
     return int(district)

@@ -34,12 +34,7 @@ from survey.drafts import (
     rule_ids,
     stored_answers,
 )
-from survey.flow import (
-    FlowError,
-    compiled_battery,
-    instruments_by_id,
-    page_instruments,
-)
+from survey.flow import FlowError, compiled_battery, instruments_by_id, page_instruments
 from survey.forms import check_answers, missing_items
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel
 

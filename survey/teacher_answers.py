@@ -180,7 +180,7 @@ def done(token: str) -> ResponseReturnValue:
         return redirect(url_for("teacher.landing", token=token))
     response, crisis = v.draft.response, v.draft.crisis
     if not v.unlocked or response is None:
-        return render("landing.html", v, step="unlock", receipt=receipt_of(v),
+        return render("landing.html", v, step="unlock", receipt=response and response.receipt,
                       next_url=url_for("teacher.unlock", token=token))  # fmt: skip
     require_unlocked(v)
     outreach = outreach_for(db_session(), response)

@@ -50,8 +50,8 @@ class NoSuchPage(FlowError):
 
 @dataclass(frozen=True)
 class PageSaved:
-    """The draft's answers after a save, and whether a crisis case is open for it (then the
-    help lines lead every page)."""
+    """The draft's answers after a save, and whether it has a crisis case (then the help lines
+    lead every page)."""
 
     answers: dict[str, int]
     crisis: bool
@@ -80,8 +80,8 @@ _WITH_CRISIS_LOCKED = _WITH_CRISIS.with_for_update(of=Response)
 def response_and_crisis(
     session: Session, invitation: Invitation, *, lock: bool = False
 ) -> tuple[Response | None, bool]:
-    """The invitation's response and whether a crisis case is open for it, in one statement
-    (what every answering page needs: the draft, and whether the help lines come first);
+    """The invitation's response and whether it has a crisis case (in any state), in one
+    statement (what every answering page needs: the draft, and whether the help lines come first);
     ``lock`` locks the response row until the transaction ends (PostgreSQL)."""
     statement = _WITH_CRISIS_LOCKED if lock else _WITH_CRISIS
     row = session.execute(statement, {"invitation_id": invitation.id}).one_or_none()
@@ -135,7 +135,9 @@ def save_page(
     # Only this page's own items can call for a crisis case, and they all come from this post.
     crisis_reasons = safety_reasons(instrument, answers)
     response, crisis = (
-        (read.response, read.crisis) if read else response_and_crisis(session, invitation)
+        (read.response, read.crisis)
+        if read is not None
+        else response_and_crisis(session, invitation)
     )
     merged = _merged(stored_answers(response), instrument, answers)
     if (

@@ -37,6 +37,7 @@ from survey.drafts import (
 from survey.flow import FlowError, compiled_battery, instruments_by_id, page_instruments
 from survey.forms import check_answers, missing_items
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel
+from survey.teacher import Draft
 
 # No 0/O, 1/I/L: a receipt read aloud over the phone or copied by hand stays unambiguous.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -76,15 +77,24 @@ def new_receipt() -> str:
 
 
 def submit(
-    session: Session, invitation: Invitation, battery: tuple[str, ...], now: dt.datetime
+    session: Session,
+    invitation: Invitation,
+    battery: tuple[str, ...],
+    now: dt.datetime,
+    read: Draft | None = None,
 ) -> Submitted:
     """Submit the invitation's draft of the wave's ``battery`` once; a replay returns the same
-    receipt."""
+    receipt. ``read`` is the draft as the caller read it with the invitation, in one statement
+    (read here if not given)."""
     replay = _replayed(session, invitation)
     if replay is not None:
         return replay
     ensure_answerable(invitation)
-    response = response_of(session, invitation)
+    response = read.response if read is not None else response_of(session, invitation)
+    if response is not None and response.receipt is not None:
+        # Submitted since the invitation was read (on PostgreSQL two statements may see two
+        # moments): this is a replay, and the version it carries must not be written over.
+        return Submitted(receipt=response.receipt, replayed=True)
     instruments = page_instruments(battery)
     answers = stored_answers(response)
     check_answers(answers, instruments)

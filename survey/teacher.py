@@ -84,10 +84,14 @@ _BY_TOKEN = (
     .where(Invitation.token_hash == bindparam("token_hash"))
 )
 _BY_TOKEN_FOR_UPDATE = _BY_TOKEN.with_for_update(of=Invitation)
-# The answering pages also need the draft and whether a crisis case is open for it: one
+# The answering pages also need the draft and whether it has a crisis case: one
 # statement more would cost more than the join.
+_LINK_COLUMNS = len(_BY_TOKEN.column_descriptions)  # the row: Invitation, then columns
 _BY_TOKEN_WITH_DRAFT = _BY_TOKEN.add_columns(
-    Response, exists().where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
+    Response,
+    exists()
+    .where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
+    .label("crisis_case"),
 ).outerjoin(Response, Response.invitation_id == Invitation.id)
 
 Link = tuple[Invitation, WaveView]
@@ -96,7 +100,8 @@ Link = tuple[Invitation, WaveView]
 @dataclass(frozen=True)
 class Draft:
     """The invitation's response (draft or submitted; None before the first saved page) and
-    whether a crisis case is open for it (then the help lines lead every page)."""
+    whether it has a crisis case, in any state (then the help lines lead every page, whatever
+    staff have done since)."""
 
     response: Response | None
     crisis: bool
@@ -126,8 +131,8 @@ def load_with_draft(session: Session, token: str) -> tuple[Invitation, WaveView,
     row = session.execute(_BY_TOKEN_WITH_DRAFT, {"token_hash": token_hash(token)}).one_or_none()
     if row is None:
         return None
-    invitation, wave = _link_of(row[:7])
-    return invitation, wave, Draft(response=row[7], crisis=bool(row[8]))
+    invitation, wave = _link_of(row[:_LINK_COLUMNS])
+    return invitation, wave, Draft(response=row.Response, crisis=bool(row.crisis_case))
 
 
 def _link(result: Result[Any]) -> Link | None:

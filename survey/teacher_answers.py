@@ -67,12 +67,12 @@ def _answering(token: str) -> Visit:
 
 def resume(token: str) -> ResponseReturnValue:
     """Open the page where the teacher stopped."""
-    v = visit(token)
+    v = visit(token, with_draft=True)
     require_unlocked(v)
     if v.invitation.status is InvitationStatus.SUBMITTED:
         return redirect(url_for("teacher.done", token=token))
     n_pages = len(page_instruments(v.wave.battery))
-    number = resume_page(response_of(db_session(), v.invitation), n_pages)
+    number = resume_page(v.draft.response, n_pages)
     if number > n_pages:
         return redirect(url_for("teacher.review", token=token))
     return redirect(url_for("teacher.page", token=token, number=number))
@@ -160,13 +160,15 @@ def _review_page(
 
 def submit(token: str) -> ResponseReturnValue:
     """Submit once; a replay (double click, refresh, resend) lands on the same receipt."""
-    v = visit(token)  # the submission locks what it writes itself
+    # The submission locks what it writes itself; the draft is read with the invitation, so
+    # that both are seen at one moment.
+    v = visit(token, with_draft=True)
     require_unlocked(v)
     parse_fields(request.form, ())
     if v.invitation.status is not InvitationStatus.SUBMITTED:
         require_answering(v)
     try:
-        submission.submit(db_session(), v.invitation, v.wave.battery, v.now)
+        submission.submit(db_session(), v.invitation, v.wave.battery, v.now, v.draft)
     except submission.Incomplete:
         response, crisis = response_and_crisis(db_session(), v.invitation)
         return _review_page(v, 400, stored_answers(response), crisis)
@@ -180,7 +182,8 @@ def done(token: str) -> ResponseReturnValue:
         return redirect(url_for("teacher.landing", token=token))
     response, crisis = v.draft.response, v.draft.crisis
     if not v.unlocked or response is None:
-        return render("landing.html", v, step="unlock", receipt=response and response.receipt,
+        receipt = response.receipt if response else None  # not personal: shown without the PIN
+        return render("landing.html", v, step="unlock", receipt=receipt,
                       next_url=url_for("teacher.unlock", token=token))  # fmt: skip
     require_unlocked(v)
     outreach = outreach_for(db_session(), response)

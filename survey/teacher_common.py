@@ -74,6 +74,8 @@ def helplines() -> tuple[HelpLine, ...]:
 def visit(token: str, *, write: bool = False, with_draft: bool = False) -> Visit:
     """Load the link (locked for writing when ``write``; with its draft when ``with_draft``);
     an unknown token is a kind 404."""
+    if write and with_draft:
+        raise ValueError("a link read for writing is read without its draft")
     session = db_session()
     draft = None
     if with_draft:

@@ -95,4 +95,35 @@ def test_a_wave_closed_meanwhile_refuses_the_submission(app: Flask, db_session: 
     with pytest.raises(WaveNotOpen):
         submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), utcnow())
     db_session.expire_all()
-    assert db_session.get(Response, response.id).receipt is None  # type: ignore[union-attr]
+    stored = db_session.get(Response, response.id)
+    assert stored is not None and stored.receipt is None
+
+
+def test_a_draft_read_after_a_submission_the_invitation_predates_is_a_replay(
+    app: Flask, db_session: Session
+) -> None:
+    # On PostgreSQL two statements of one request may see two moments: the invitation as it was
+    # before another request submitted, the draft as it is after. The stored submission stands.
+    invitation, response = _complete_draft(db_session)
+    now = utcnow()
+    db_session.execute(
+        update(Response)
+        .where(Response.id == response.id)
+        .values(receipt="K7QM-3XPA-9RTW", submitted_at=now, version=Response.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db_session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id)
+        .values(status=InvitationStatus.SUBMITTED, submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db_session.expire(response)  # the draft is read afresh; the invitation is not
+    assert invitation.status is InvitationStatus.STARTED
+    before = _submissions(db_session)
+    outcome = submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), now)
+    assert outcome == submission.Submitted(receipt="K7QM-3XPA-9RTW", replayed=True)
+    assert _submissions(db_session) == before
+    db_session.expire_all()
+    stored = db_session.get(Response, response.id)
+    assert stored is not None and stored.receipt == "K7QM-3XPA-9RTW"

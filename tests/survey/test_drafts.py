@@ -9,6 +9,7 @@ UPDATE that leaves the objects this session already read as they were.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from flask import Flask
@@ -69,7 +70,7 @@ def test_an_ordinary_save_merges_bumps_the_version_once_and_keeps_how_far_the_te
 def test_a_save_keeps_a_page_saved_meanwhile(app: Flask, db_session: Session) -> None:
     invitation, wave, response = _first_page_saved(db_session)
     meanwhile = {**page_values(1), **page_values(3)}
-    sealed = seal_cell("responses", "answers", response.id, drafts._json(meanwhile))
+    sealed = seal_cell("responses", "answers", response.id, json.dumps(meanwhile))
     db_session.execute(
         update(Response)
         .where(Response.id == response.id)

@@ -5,6 +5,8 @@ did not see (a Core UPDATE that leaves what the session read as it was). On both
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
@@ -33,6 +35,27 @@ def _complete_draft(session: Session) -> tuple[Invitation, Response]:
     response = drafts.response_of(session, invitation)
     assert response is not None and response.version > 0
     return invitation, response
+
+
+RECEIPT = "K7QM-3XPA-9RTW"
+
+
+def _submitted_meanwhile(
+    session: Session, invitation: Invitation, response: Response, now: dt.datetime
+) -> None:
+    """Another request submits the draft; what this session already read stays as it was."""
+    session.execute(
+        update(Response)
+        .where(Response.id == response.id)
+        .values(receipt=RECEIPT, submitted_at=now, version=Response.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id)
+        .values(status=InvitationStatus.SUBMITTED, submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _submissions(session: Session) -> int:
@@ -66,21 +89,10 @@ def test_a_submission_made_meanwhile_is_replayed_with_its_receipt(
 ) -> None:
     invitation, response = _complete_draft(db_session)
     now = utcnow()
-    db_session.execute(
-        update(Response)
-        .where(Response.id == response.id)
-        .values(receipt="K7QM-3XPA-9RTW", submitted_at=now, version=Response.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db_session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id)
-        .values(status=InvitationStatus.SUBMITTED, submitted_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    _submitted_meanwhile(db_session, invitation, response, now)
     before = _submissions(db_session)
     outcome = submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), now)
-    assert outcome == submission.Submitted(receipt="K7QM-3XPA-9RTW", replayed=True)
+    assert outcome == submission.Submitted(receipt=RECEIPT, replayed=True)
     assert _submissions(db_session) == before
 
 
@@ -106,24 +118,13 @@ def test_a_draft_read_after_a_submission_the_invitation_predates_is_a_replay(
     # before another request submitted, the draft as it is after. The stored submission stands.
     invitation, response = _complete_draft(db_session)
     now = utcnow()
-    db_session.execute(
-        update(Response)
-        .where(Response.id == response.id)
-        .values(receipt="K7QM-3XPA-9RTW", submitted_at=now, version=Response.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db_session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id)
-        .values(status=InvitationStatus.SUBMITTED, submitted_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    _submitted_meanwhile(db_session, invitation, response, now)
     db_session.expire(response)  # the draft is read afresh; the invitation is not
     assert invitation.status is InvitationStatus.STARTED
     before = _submissions(db_session)
     outcome = submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), now)
-    assert outcome == submission.Submitted(receipt="K7QM-3XPA-9RTW", replayed=True)
+    assert outcome == submission.Submitted(receipt=RECEIPT, replayed=True)
     assert _submissions(db_session) == before
     db_session.expire_all()
     stored = db_session.get(Response, response.id)
-    assert stored is not None and stored.receipt == "K7QM-3XPA-9RTW"
+    assert stored is not None and stored.receipt == RECEIPT

@@ -135,8 +135,8 @@ class Browser:
         return reply
 
     def answer_page(self, path: str, page: Reply, fields: dict[str, str], expect: str) -> Reply:
-        """POST a questionnaire page; the reply is the page that comes next (200), which names
-        its own address ``expect``, as a browser would show it."""
+        """POST a step's form; the reply is the page that comes next (200), which names its own
+        address ``expect``, as a browser would show it."""
         match = CSRF.search(page.body)
         if match is None:
             raise SurveyFailed("no_csrf_token")
@@ -151,12 +151,11 @@ def complete_survey(browser: Browser, teacher: dict[str, Any], pin: str) -> str:
     base = f"/s/{teacher['token']}"
     browser.open(base)
     page = browser.open(f"{base}/confirm")
-    browser.submit_form(f"{base}/confirm", page, {"digits": teacher["digits"]}, "/pin")
-    page = browser.open(f"{base}/pin")
-    browser.submit_form(f"{base}/pin", page, {"pin": pin, "repeat": pin}, "/consent")
-    page = browser.open(f"{base}/consent")
-    browser.submit_form(f"{base}/consent", page, {"decision": "agree"}, "/page/1")
-    page = browser.open(f"{base}/page/1")
+    # Identity, PIN and consent are each answered with the next step's page, as pages are.
+    digits = {"digits": teacher["digits"]}
+    page = browser.answer_page(f"{base}/confirm", page, digits, f"{base}/pin")
+    page = browser.answer_page(f"{base}/pin", page, {"pin": pin, "repeat": pin}, f"{base}/consent")
+    page = browser.answer_page(f"{base}/consent", page, {"decision": "agree"}, f"{base}/page/1")
     pages = teacher["pages"]
     for number, answers in enumerate(pages, start=1):
         after = f"/page/{number + 1}" if number < len(pages) else "/review"

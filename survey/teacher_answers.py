@@ -22,6 +22,7 @@ from survey.i18n import current_lang
 from survey.models import InvitationStatus, RiskLevel
 from survey.teacher_common import (
     Visit,
+    commit_step,
     db_session,
     problem,
     render,
@@ -92,13 +93,16 @@ def page(token: str, number: int) -> ResponseReturnValue:
         return _page(v, number, stored_answers(v.draft.response), v.draft.crisis)
     answers, go = parse_page(request.form, instruments[number - 1])
     saved = drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now, v.draft)
-    # The save is whole: commit it now rather than after drawing the next page, so that
-    # SQLite's single write lock is not held while a page is drawn.
-    db_session().commit()
+    commit_step()
     target = {"back": max(number - 1, 1), "next": number + 1}.get(go, len(instruments) + 1)
     if target > len(instruments):
         return _review_page(v, 200, saved.answers, saved.crisis)
     return _page(v, target, saved.answers, saved.crisis)
+
+
+def first_page(v: Visit) -> ResponseReturnValue:
+    """The first questionnaire page, blank: the answer to the consent form."""
+    return _page(v, 1, {}, crisis=False)
 
 
 def _page(v: Visit, number: int, answers: Mapping[str, int], crisis: bool) -> ResponseReturnValue:

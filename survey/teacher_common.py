@@ -65,6 +65,12 @@ def db_session() -> Session:
     return database.session()
 
 
+def commit_step() -> None:
+    """Commit a step's writes, which are whole, before the next page is drawn: SQLite's single
+    write lock, shared by every teacher, is then not held while a page is drawn."""
+    db_session().commit()
+
+
 def helplines() -> tuple[HelpLine, ...]:
     """The configured help lines."""
     lines: tuple[HelpLine, ...] = current_app.extensions["xinan.helplines"]

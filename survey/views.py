@@ -21,6 +21,7 @@ from survey.forms import BadForm, parse_fields
 from survey.i18n import install_i18n, switch_language
 from survey.pin import PinRejected
 from survey.teacher_common import (
+    commit_step,
     db_session,
     flow_problem,
     problem,
@@ -99,7 +100,9 @@ def confirm(token: str) -> ResponseReturnValue:
     except teacher.JustLocked as locked:
         return render("confirm.html", v, status=locked.status, locked=True)
     teacher_state.mark_confirmed(v.invitation, v.now)
-    return redirect(url_for("teacher.new_pin", token=token), 303)
+    commit_step()
+    # Answered with the next step's page, as questionnaire pages are: one round trip fewer.
+    return render("pin_new.html", v, page_url=url_for("teacher.new_pin", token=token))
 
 
 def new_pin(token: str) -> ResponseReturnValue:
@@ -116,7 +119,14 @@ def new_pin(token: str) -> ResponseReturnValue:
     except PinRejected as rejected:
         return render("pin_new.html", v, status=400, rejected=rejected.reason)
     teacher_state.mark_unlocked(v.invitation, v.now)
-    return redirect(url_for("teacher.consent", token=token), 303)
+    commit_step()
+    # Answered with the consent page itself (it names its own address), one round trip fewer.
+    return render(
+        "consent.html",
+        v,
+        version=consent.CONSENT_VERSION,
+        page_url=url_for("teacher.consent", token=token),
+    )
 
 
 def unlock(token: str) -> ResponseReturnValue:
@@ -150,8 +160,9 @@ def consent_page(token: str) -> ResponseReturnValue:
     decision = parse_fields(request.form, ("decision",), digits=False)["decision"]
     if decision == "agree":
         consent.give_consent(db_session(), v.invitation, v.now)
-        # Nothing is saved before consent: straight to the first page, one round trip fewer.
-        return redirect(url_for("teacher.page", token=token, number=1), 303)
+        commit_step()
+        # Nothing is saved before consent: the first page, blank and without help lines.
+        return teacher_answers.first_page(v)
     if decision == "decline":
         consent.decline(db_session(), v.invitation, v.now)
         teacher_state.forget(v.invitation)

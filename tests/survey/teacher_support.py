@@ -37,9 +37,16 @@ def phone_digits(phone: str) -> str:
 def start(client: FlaskClient, token: str, phone: str, pin: str = PIN) -> None:
     """Confirm identity, set the PIN and consent."""
     base = f"/s/{token}"
-    assert post(client, f"{base}/confirm", {"digits": phone_digits(phone)}).status_code == 303
-    assert post(client, f"{base}/pin", {"pin": pin, "repeat": pin}).status_code == 303
-    assert post(client, f"{base}/consent", {"decision": "agree"}).status_code == 303
+    steps = (
+        ("confirm", {"digits": phone_digits(phone)}, "pin"),
+        ("pin", {"pin": pin, "repeat": pin}, "consent"),
+        ("consent", {"decision": "agree"}, "page/1"),
+    )
+    for step, fields, answered_with in steps:
+        # Each step is answered with the next one's page, which names its own address.
+        reply = post(client, f"{base}/{step}", fields)
+        assert reply.status_code == 200, (step, reply.status_code)
+        assert f'rel="canonical" href="{base}/{answered_with}"' in reply.get_data(as_text=True)
 
 
 def page_answers(instrument_id: str, value: int | None = None, **overrides: int) -> dict[str, str]:

@@ -186,7 +186,32 @@ def test_identity_failures_all_look_alike_and_are_throttled(
 
 def test_full_width_digits_confirm_the_teacher(fresh: FlaskClient, link: Link) -> None:
     full_width = "".join(chr(0xFF10 + int(d)) for d in link.phone[-4:])
-    assert post(fresh, f"{link.url}/confirm", {"digits": full_width}).status_code == 303
+    reply = post(fresh, f"{link.url}/confirm", {"digits": full_width})
+    assert reply.status_code == 200
+    assert f'rel="canonical" href="{link.url}/pin"' in reply.get_data(as_text=True)
+
+
+def test_a_step_sent_again_moves_on_and_changes_nothing(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    """Identity, PIN and consent are answered with the next step's page; reloading that page
+    without JavaScript sends the step's form again, which must not set a new PIN or consent twice."""
+    start(client, link.token, link.phone)
+    before = invitation_of(db_session, link)
+    pin_hash, consented_at = before.pin_hash, before.consented_at
+    steps = {
+        "confirm": {"digits": link.phone[-4:]},
+        "pin": {"pin": "2468", "repeat": "2468"},
+        "consent": {"decision": "agree"},
+    }
+    for step, fields in steps.items():
+        reply = post(client, f"{link.url}/{step}", fields, token_url=f"{link.url}/page/1")
+        assert reply.status_code in (302, 303), step
+        assert reply.headers["Location"].endswith(f"{link.url}/continue"), step
+    after = invitation_of(db_session, link)
+    assert after.pin_hash == pin_hash and after.consented_at == consented_at
+    given = select(AuditEntry).where(AuditEntry.action == "survey.consent.given")
+    assert len(db_session.scalars(given).all()) == 1
 
 
 def test_a_replayed_submission_gets_the_same_receipt_and_stores_nothing_new(

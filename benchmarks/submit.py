@@ -7,9 +7,9 @@ synthetic roster, open wave and invitations. Load-generator processes (``_teache
 teachers through landing, identity, PIN, consent, every page and submit over plain HTTP; then
 the database is checked for every acknowledged receipt (``lost``) and for anything stored twice
 (``duplicates``). ``framework_ceiling_per_s`` is a bare Flask endpoint under the same gunicorn
-settings and the same load generator, measured in the same run (just before and just after the
-app's run, averaged); ``ratio`` is the app's requests per second over it. Everything is removed
-afterwards, servers and cluster included.
+settings and the same load generator, measured in the same run in windows that alternate with
+the app's (the host's speed drifts); ``ratio`` is the app's requests per second over it.
+Everything is removed afterwards, servers and cluster included.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from devservices.postgres import throwaway_cluster
 TEACHERS = 3000  # invitations per backend: more than the measured run can use
 LOAD_PROCESSES = 2
 THREADS_PER_PROCESS = 4  # 8 teachers at once against 2 sync workers keeps both busy
-SURVEY_SECONDS = 30.0
-CEILING_SECONDS = 8.0
+SURVEY_SECONDS = 30.0  # in all, over ROUNDS windows
+CEILING_SECONDS = 16.0  # in all, over ROUNDS + 1 windows
+ROUNDS = 3
 WARM_UP_TEACHERS = 4
 PIN = "4826"
 LOAD_GRACE_SECONDS = 120  # in-flight surveys finish after the deadline; then give up
@@ -79,9 +80,14 @@ def _load(port: int, mode: str, seconds: float, teachers: list[dict[str, Any]],
     return results
 
 
-def _rate(results: list[dict[str, Any]], key: str) -> float:
-    elapsed = float(max(r["finished"] for r in results) - min(r["started"] for r in results))
-    return float(sum(r[key] for r in results)) / elapsed
+def _elapsed(results: list[dict[str, Any]]) -> float:
+    return float(max(r["finished"] for r in results) - min(r["started"] for r in results))
+
+
+def _rate_over(windows: list[list[dict[str, Any]]], key: str) -> float:
+    """``key`` per second over several measured windows (the time between them left out)."""
+    count = sum(r[key] for window in windows for r in window)
+    return float(count) / sum(_elapsed(window) for window in windows)
 
 
 def _children_cpu() -> float:
@@ -89,31 +95,44 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def framework_ceiling(root: Path) -> float:
-    """Requests per second of the bare Flask endpoint under the same gunicorn settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XINAN_")}
-    with gunicorn("benchmarks._bare_app:app", env, root / "bare.log", "/ping") as server:
-        results = _load(server.port, "ping", CEILING_SECONDS, [], root)
+def _ceiling_window(port: int, root: Path) -> list[dict[str, Any]]:
+    """One window of load on the bare Flask endpoint."""
+    results = _load(port, "ping", CEILING_SECONDS / (ROUNDS + 1), [], root)
     if any(r["errors"] for r in results):
         raise RuntimeError(f"the bare endpoint failed: {[r['errors'] for r in results]}")
-    return _rate(results, "requests")
+    return results
 
 
 def measure(root: Path, database_url: str) -> dict[str, Any]:
-    """Prepare an instance on ``database_url``, load it, check what was stored."""
+    """Prepare an instance on ``database_url``, load it, check what was stored.
+
+    The host's speed drifts over seconds to minutes here, so the app and the bare endpoint
+    (``framework_ceiling_per_s``, same gunicorn settings) take turns: bare, app, bare, … bare.
+    Both servers run throughout; the one not under load sits idle in accept().
+    """
     root.mkdir(parents=True)
     census: Census = prepare(root, database_url, TEACHERS)
-    ceiling_before = framework_ceiling(root)
     warm, measured = census.teachers[:WARM_UP_TEACHERS], census.teachers[WARM_UP_TEACHERS:]
     env = server_env(census, dict(os.environ))
-    with gunicorn("app:create_app()", env, root / "server.log", "/healthz") as server:
+    bare_env = {k: v for k, v in os.environ.items() if not k.startswith("XINAN_")}
+    app_windows: list[list[dict[str, Any]]] = []
+    with (
+        gunicorn("benchmarks._bare_app:app", bare_env, root / "bare.log", "/ping") as bare,
+        gunicorn("app:create_app()", env, root / "server.log", "/healthz") as server,
+    ):
         warm_up = _load(server.port, "survey", 60.0, warm, root, processes=1, threads=2)
-        server_cpu, load_cpu = server.cpu_seconds(), _children_cpu()
-        results = _load(server.port, "survey", SURVEY_SECONDS, measured, root)
-        server_cpu, load_cpu = server.cpu_seconds() - server_cpu, _children_cpu() - load_cpu
-    # The host's speed drifts over minutes here: the ceiling is the mean of one measured just
-    # before the app's run and one just after, so the ratio compares like with like.
-    ceiling = (ceiling_before + framework_ceiling(root)) / 2
+        ceiling_windows = [_ceiling_window(bare.port, root)]
+        server_cpu = load_cpu = 0.0
+        for n in range(ROUNDS):
+            cpu_before, load_before = server.cpu_seconds(), _children_cpu()
+            teachers = measured[n::ROUNDS]  # every teacher answers once
+            window = _load(server.port, "survey", SURVEY_SECONDS / ROUNDS, teachers, root)
+            app_windows.append(window)
+            server_cpu += server.cpu_seconds() - cpu_before
+            load_cpu += _children_cpu() - load_before
+            ceiling_windows.append(_ceiling_window(bare.port, root))
+    ceiling = _rate_over(ceiling_windows, "requests")
+    results = [r for window in app_windows for r in window]
     receipts = {k: v for r in (*warm_up, *results) for k, v in r["receipts"].items()}
     stored = check_stored(census, receipts)
     submit_ms = np.array([ms for r in results for ms in r["submit_ms"]] or [np.nan])
@@ -121,10 +140,10 @@ def measure(root: Path, database_url: str) -> dict[str, Any]:
     for r in (*warm_up, *results):
         for kind, count in r["errors"].items():
             error_kinds[kind] = error_kinds.get(kind, 0) + count
-    requests_per_s = _rate(results, "requests")
+    requests_per_s = _rate_over(app_windows, "requests")
     surveys = sum(r["surveys"] for r in results)
     figures: dict[str, Any] = {
-        "surveys_per_s": round(_rate(results, "surveys"), 2),
+        "surveys_per_s": round(_rate_over(app_windows, "surveys"), 2),
         "requests_per_s": round(requests_per_s, 1),
         "framework_ceiling_per_s": round(ceiling, 1),
         "ratio": round(requests_per_s / ceiling, 3),

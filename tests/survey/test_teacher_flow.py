@@ -194,8 +194,8 @@ def test_full_width_digits_confirm_the_teacher(fresh: FlaskClient, link: Link) -
 def test_a_step_sent_again_moves_on_and_changes_nothing(
     client: FlaskClient, db_session: Session, link: Link
 ) -> None:
-    """Identity, PIN and consent are answered with the next step's page; reloading that page
-    without JavaScript sends the step's form again, which must not set a new PIN or consent twice."""
+    """Identity, PIN and consent are answered with the next step's page; reloading it without
+    JavaScript sends the step's form again, which must not set a new PIN or consent twice."""
     start(client, link.token, link.phone)
     before = invitation_of(db_session, link)
     pin_hash, consented_at = before.pin_hash, before.consented_at

@@ -6,8 +6,11 @@ bounds are kept as :class:`fractions.Fraction` so the loader can check band cove
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
+from types import MappingProxyType
 from typing import Literal
 
 MissingRule = Literal["complete", "prorate", "min_answered"]
@@ -51,6 +54,18 @@ class Item:
     def values(self) -> tuple[Fraction, ...]:
         """The option values, ascending."""
         return tuple(sorted(o.value for o in self.options))
+
+    @cached_property
+    def codes(self) -> Mapping[str, int]:
+        """Each option's value as a form sends it (the published integer value, as text).
+
+        Built once: every posted and every stored answer is checked against it."""
+        codes = {}
+        for option in self.options:
+            if option.value.denominator != 1:
+                raise ValueError(f"{self.id}: a form option needs an integer value")
+            codes[str(option.value.numerator)] = int(option.value)
+        return MappingProxyType(codes)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ request and is refused whole (400), never stored in part.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 
 from werkzeug.datastructures import MultiDict
 
@@ -26,17 +25,6 @@ class BadForm(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def option_codes(item: Item) -> dict[str, int]:
-    """The form value of each option of ``item`` (its published integer value, as text)."""
-    return {_code(o.value): int(o.value) for o in item.options}
-
-
-def _code(value: Fraction) -> str:
-    if value.denominator != 1:
-        raise ValueError("option values of the teacher's form are integers")
-    return str(value.numerator)
 
 
 def parse_page(form: MultiDict[str, str], instrument: Instrument) -> tuple[dict[str, int], str]:
@@ -61,7 +49,7 @@ def parse_page(form: MultiDict[str, str], instrument: Instrument) -> tuple[dict[
 def _option_value(item: Item, raw: str) -> int:
     if len(raw) > MAX_VALUE_LENGTH:
         raise BadForm("bad_value")
-    codes = option_codes(item)
+    codes = item.codes
     if raw not in codes:
         raise BadForm("bad_value")
     return codes[raw]
@@ -74,7 +62,7 @@ def check_answers(answers: Mapping[str, object], instruments: tuple[Instrument, 
         item = known.get(key)
         if item is None or isinstance(value, bool) or not isinstance(value, int):
             raise BadForm("bad_stored_answer")
-        if value not in option_codes(item).values():
+        if value not in item.codes.values():
             raise BadForm("bad_stored_answer")
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
-from flask import Flask, g, redirect, request, session
+from flask import Flask, current_app, g, redirect, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_translations
 
@@ -19,6 +19,7 @@ LANGS = {"zh-CN": "zh_Hans_CN", "en": "en"}
 DEFAULT_LANG = "zh-CN"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 COOKIE_KEY = "lang"
+CATALOGUES = "xinan.catalogues"  # app.extensions: the catalogue of each language, once loaded
 
 
 def current_lang() -> str:
@@ -35,7 +36,14 @@ def _catalogue() -> NullTranslations:
     """This request's catalogue for its language (the language cannot change mid-request)."""
     found: NullTranslations | None = g.get("xinan_catalogue")
     if found is None:
-        found = g.xinan_catalogue = get_translations()
+        # One per language for the app's life, as Flask-Babel keeps them too; asking Flask-Babel
+        # costs more per request than a page's strings do.
+        by_lang: dict[str, NullTranslations] = current_app.extensions[CATALOGUES]
+        lang = current_lang()
+        found = by_lang.get(lang)
+        if found is None:
+            found = by_lang[lang] = get_translations()
+        g.xinan_catalogue = found
     return found
 
 
@@ -44,6 +52,7 @@ def install_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LANGS[DEFAULT_LANG])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
     Babel(app, locale_selector=_locale, timezone_selector=lambda: "Asia/Shanghai")
+    app.extensions[CATALOGUES] = {}
     # Templates look the catalogue up once per request, not once per string (a page has dozens);
     # install_gettext_callables comes with the i18n extension Flask-Babel adds.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]

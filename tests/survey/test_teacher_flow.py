@@ -360,6 +360,8 @@ def test_chinese_by_default_and_english_on_request(client: FlaskClient, link: Li
     body = client.get(link.url).get_data(as_text=True)
     assert '<html lang="en">' in body and "Teacher wellbeing census" in body
     assert "voluntary" in body and 'id="lang-zh"' in body
+    client.get(f"/lang/zh-CN?next={link.url}")  # and back: each language keeps its own catalogue
+    assert "教师身心健康普查" in client.get(link.url).get_data(as_text=True)
     assert client.get("/lang/en?next=https://evil.example/").headers["Location"] == "/"
 
 

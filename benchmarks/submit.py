@@ -36,7 +36,7 @@ from devservices.postgres import throwaway_cluster
 TEACHERS = 3000  # invitations per backend: more than the measured run can use
 LOAD_PROCESSES = 2
 THREADS_PER_PROCESS = 4  # 8 teachers at once against 2 sync workers keeps both busy
-SURVEY_SECONDS = 30.0  # in all, over ROUNDS windows
+SURVEY_SECONDS = 45.0  # in all, over ROUNDS windows (each ends as its last surveys finish)
 CEILING_SECONDS = 16.0  # in all, over ROUNDS + 1 windows
 ROUNDS = 3
 WARM_UP_TEACHERS = 4

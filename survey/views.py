@@ -92,6 +92,9 @@ def confirm(token: str) -> ResponseReturnValue:
     require_answering(v)
     if request.method == "GET":
         return render("confirm.html", v)
+    if v.confirmed:
+        # The form sent again (the PIN page is the answer to it): nothing to check twice.
+        return redirect(step_url(v), 303)
     digits = parse_fields(request.form, ("digits",))["digits"]
     try:
         teacher.confirm_identity(db_session(), v.invitation, digits, v.now)
@@ -166,5 +169,6 @@ def consent_page(token: str) -> ResponseReturnValue:
     if decision == "decline":
         consent.decline(db_session(), v.invitation, v.now)
         teacher_state.forget(v.invitation)
+        commit_step()
         return render("declined.html", v, just_now=True)
     return problem("bad_form", 400, v)

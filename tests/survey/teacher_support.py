@@ -11,6 +11,7 @@ from werkzeug.test import TestResponse
 from survey.flow import instruments_by_id, page_order
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+FORM_ACTION = re.compile(r'<form method="post"(?: action="([^"]*)")?')
 PIN = "4826"
 
 
@@ -34,19 +35,30 @@ def phone_digits(phone: str) -> str:
     return phone[-4:]
 
 
+def form_target(html: str, url: str) -> tuple[str, str]:
+    """Where the page's form posts (its action, else the page's own address) and its CSRF
+    token: what a browser without JavaScript would use."""
+    action, token = FORM_ACTION.search(html), CSRF.search(html)
+    assert action and token, f"no form on the page at {url}"
+    return action.group(1) or url, token.group(1)
+
+
 def start(client: FlaskClient, token: str, phone: str, pin: str = PIN) -> None:
-    """Confirm identity, set the PIN and consent."""
-    base = f"/s/{token}"
+    """Confirm identity, set the PIN and consent, each with the form of the page before."""
+    url = f"/s/{token}/confirm"
+    html = client.get(url).get_data(as_text=True)
     steps = (
-        ("confirm", {"digits": phone_digits(phone)}, "pin"),
-        ("pin", {"pin": pin, "repeat": pin}, "consent"),
-        ("consent", {"decision": "agree"}, "page/1"),
+        ({"digits": phone_digits(phone)}, "pin"),
+        ({"pin": pin, "repeat": pin}, "consent"),
+        ({"decision": "agree"}, "page/1"),
     )
-    for step, fields, answered_with in steps:
+    for fields, answered_with in steps:
         # Each step is answered with the next one's page, which names its own address.
-        reply = post(client, f"{base}/{step}", fields)
-        assert reply.status_code == 200, (step, reply.status_code)
-        assert f'rel="canonical" href="{base}/{answered_with}"' in reply.get_data(as_text=True)
+        url, csrf_token = form_target(html, url)
+        reply = client.post(url, data={"csrf_token": csrf_token, **fields})
+        assert reply.status_code == 200, (url, reply.status_code)
+        html = reply.get_data(as_text=True)
+        assert f'rel="canonical" href="/s/{token}/{answered_with}"' in html
 
 
 def page_answers(instrument_id: str, value: int | None = None, **overrides: int) -> dict[str, str]:

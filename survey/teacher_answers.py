@@ -14,7 +14,7 @@ from alerts.intake import outreach_for, request_talk
 from alerts.models import OutreachState
 from instruments import Instrument
 from survey import consent, drafts, submission, teacher_state
-from survey.drafts import response_and_crisis, response_of, stored_answers
+from survey.drafts import response_of, stored_answers
 from survey.feedback import results_for
 from survey.flow import AlreadySubmitted, FlowError, page_instruments, resume_page
 from survey.forms import BadForm, missing_items, parse_fields, parse_page
@@ -173,9 +173,8 @@ def submit(token: str) -> ResponseReturnValue:
         require_answering(v)
     try:
         submission.submit(db_session(), v.invitation, v.wave.battery, v.now, v.draft)
-    except submission.Incomplete:
-        response, crisis = response_and_crisis(db_session(), v.invitation)
-        return _review_page(v, 400, stored_answers(response), crisis)
+    except submission.Incomplete:  # refused before anything was written: the draft as read
+        return _review_page(v, 400, stored_answers(v.draft.response), v.draft.crisis)
     return redirect(url_for("teacher.done", token=token), 303)
 
 

@@ -118,8 +118,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so that
     # savepoints and transactional DDL work (SQLAlchemy's documented pysqlite recipe).
     dbapi_connection.isolation_level = None
+    # While one connection turns a new file to WAL, another opened alongside it gets
+    # SQLITE_BUSY_RECOVERY at once, without its busy handler being asked, so it waits its turn
+    # here. Once the file is in WAL mode (it stays so) this changes nothing.
+    _execute_when_free(dbapi_connection, "PRAGMA journal_mode=WAL")
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -133,23 +136,30 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 def _begin_immediate(connection: Connection) -> None:
-    """BEGIN IMMEDIATE, retried every few tenths of a millisecond while another process writes.
+    raw = cast(sqlite3.Connection, connection.connection.driver_connection)
+    _execute_when_free(raw, "BEGIN IMMEDIATE")
+
+
+def _execute_when_free(raw: sqlite3.Connection, sql: str) -> None:
+    """Run ``sql``, retried every few tenths of a millisecond while another connection holds
+    the lock it needs.
 
     SQLite's own busy handler sleeps 1, 2, 5, 10, 15… ms between tries: a request that misses
     the lock by a fraction of a millisecond would sit idle for several, while the writer ahead
     of it holds the lock only for about a millisecond.
     """
-    raw = cast(sqlite3.Connection, connection.connection.driver_connection)
     raw.execute("PRAGMA busy_timeout = 0")
     try:
         deadline, pause = time.monotonic() + SQLITE_BUSY_SECONDS, 0.0001
         while True:
             try:
-                raw.execute("BEGIN IMMEDIATE")
+                raw.execute(sql)
                 return
             except sqlite3.OperationalError as busy:
-                if busy.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
-                    raise OperationalError("BEGIN IMMEDIATE", None, busy) from busy
+                # An extended code (SQLITE_BUSY_RECOVERY, …) has the primary one in its low byte.
+                busy_code = busy.sqlite_errorcode & 0xFF
+                if busy_code != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise OperationalError(sql, None, busy) from busy
             time.sleep(pause)
             pause = min(pause * 2, 0.002)
     finally:

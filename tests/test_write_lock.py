@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -132,3 +133,39 @@ def test_a_lock_never_released_ends_in_a_database_error(
     holder.close()
     session.rollback()
     database.dispose()
+
+
+def _open_together(path: Path, count: int) -> tuple[list[str], list[OperationalError]]:
+    """Open ``count`` engines' first connections on ``path`` at the same moment."""
+    engines = [db.make_engine(f"sqlite:///{path}") for _ in range(count)]
+    start = threading.Barrier(count)
+    modes: list[str] = []
+    failures: list[OperationalError] = []
+
+    def open_one(engine: Engine) -> None:
+        start.wait()
+        try:
+            with engine.connect() as connection:
+                modes.append(str(connection.exec_driver_sql("PRAGMA journal_mode").scalar()))
+        except OperationalError as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=open_one, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for engine in engines:
+        engine.dispose()
+    return modes, failures
+
+
+def test_connections_opened_together_on_a_new_file_all_turn_wal_on(tmp_path: Path) -> None:
+    # The first connection to a new file switches it to WAL; others opened at that moment must
+    # wait their turn rather than fail with "database is locked". The race is narrow: try often.
+    for attempt in range(60):
+        path = tmp_path / f"fresh-{attempt}.db"
+        sqlite3.connect(path).close()
+        modes, failures = _open_together(path, 4)
+        assert failures == []
+        assert modes == ["wal"] * 4

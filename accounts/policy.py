@@ -25,7 +25,7 @@ from org.models import School
 # The teacher's census pages (survey/views.py); tests check this list against the blueprint.
 TEACHER_ENDPOINTS = (
     "landing", "confirm", "new_pin", "unlock", "consent", "language", "resume", "page",
-    "review", "submit", "done", "results", "talk", "withdraw",
+    "review", "submit", "done", "results", "talk", "withdraw", "pin_forgot", "pin_reset",
 )  # fmt: skip
 PUBLIC_ENDPOINTS = frozenset(
     {"static", "health.healthz", "auth.login"}

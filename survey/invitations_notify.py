@@ -1,12 +1,16 @@
-"""Invitation messages, reminders and resent links, put into the outbox under unique keys.
+"""Invitation messages, reminders, resent links and PIN codes, put into the outbox under unique
+keys.
 
 Keys: ``invite:<invitation>`` once the teacher's part of the wave opens,
 ``remind:<invitation>:<day>`` on each reminder day, ``relink:<invitation>:<request>`` for a
-lost link. One message per event, over the first channel in ``notify_channels`` that the
-roster has a contact for. The guard registered for ``invite`` and ``remind`` cancels a message
-that waited (SMS quiet hours, a failing channel) while its teacher submitted, declined or
-withdrew, or while the wave closed; a resent link is cancelled when the wave closed first, and
-is not held back by the quiet hours (the teacher is waiting for it).
+lost link, ``pincode:<invitation>:<sent at>`` for a "forgot my PIN" code. One message per
+event, over the first channel in ``notify_channels`` that the roster has a contact for.
+
+The guard registered for ``invite`` and ``remind`` cancels a message that waited (SMS quiet
+hours, a failing channel) while its teacher submitted, declined or withdrew, or while the wave
+closed; a resent link is cancelled when the wave closed first, and is not held back by the
+quiet hours (the teacher is waiting for it). Neither is a PIN code, which is cancelled once it
+has expired or a newer one replaced it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from alerts.outbox import Channel, Notification
 from config.settings import Settings
 from org.models import School, Teacher
 from privacy.vault import key_ring
+from survey import pin as pins
 from survey.flow import minutes_to_answer
 from survey.invitations import AWAITING, chunks, link_url
 from survey.models import Invitation, Wave
@@ -143,6 +148,39 @@ def enqueue_relink(
     return message is not None and enqueue(session, message, now, quiet_hours(settings))
 
 
+def enqueue_pin_code(
+    session: Session, settings: Settings, invitation: Invitation, code: str, now: dt.datetime
+) -> bool:
+    """Send the "forgot my PIN" code just issued at ``now`` to the roster contact; False when
+    the roster has none."""
+    contact = contact_for(invitation.teacher, settings.notify_channel_list)
+    if contact is None:
+        return False
+    channel, recipient = contact
+    minutes = int(pins.RESET_CODE_TTL.total_seconds() // 60)
+    body = (
+        f"【心安】您的 PIN 码重置验证码是 {code}，{minutes} 分钟内有效，请勿告诉他人。"
+        "如果不是您本人操作，请忽略本消息，您的答卷仍然安全。"
+    )
+    subject = "心安 · PIN 码重置验证码" if channel is Channel.EMAIL else None
+    message = Message(_pin_code_key(invitation.id, now), channel, recipient, body, subject)
+    return enqueue(session, message, now, quiet_hours(settings))
+
+
+def _pin_code_key(invitation_id: uuid.UUID, sent_at: dt.datetime) -> str:
+    # When the code was issued, to the microsecond: a newer code has a newer key.
+    return f"pincode:{invitation_id}:{sent_at.astimezone(dt.UTC):%Y%m%dT%H%M%S%f}"
+
+
+def pin_code_still_useful(session: Session, key: str, now: dt.datetime) -> bool:
+    """Guard of a PIN code: it is still the invitation's latest, unused and unexpired."""
+    invitation = _invitation_of(session, key)
+    if invitation is None or invitation.pin_reset_sent_at is None:
+        return False
+    latest = _pin_code_key(invitation.id, invitation.pin_reset_sent_at)
+    return key == latest and pins.reset_code_live(invitation, now)
+
+
 def invitation_still_waiting(session: Session, key: str, now: dt.datetime) -> bool:
     """Guard: the teacher has not answered, declined or withdrawn, and the wave takes answers."""
     invitation = _invitation_of(session, key)
@@ -178,9 +216,11 @@ def _wave_takes_answers(session: Session, invitation: Invitation, now: dt.dateti
 
 
 def register_guards() -> None:
-    """Guards for invitations, reminders and resent links; a resent link, which the teacher
-    has just asked for, goes out at once even in the SMS quiet hours."""
+    """Guards for invitations, reminders, resent links and PIN codes; a resent link or a PIN
+    code, which the teacher has just asked for, goes out at once even in the SMS quiet hours."""
     register_guard("invite", invitation_still_waiting)
     register_guard("remind", invitation_still_waiting)
     register_guard("relink", link_still_useful)
     register_asked_for("relink")
+    register_guard("pincode", pin_code_still_useful)
+    register_asked_for("pincode")

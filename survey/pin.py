@@ -5,6 +5,10 @@ offline search over a copied database, it would only make every teacher's reques
 HMAC does stop it — the key (the key ring's ``link`` secret) is kept outside the database — and
 costs microseconds, so the form stays fast under a city's load. Online guessing is stopped by the
 throttle: after ``MAX_FAILURES`` wrong tries the link is locked, for longer each time.
+
+A teacher who forgot the PIN sets a new one with a six-digit code sent to the roster contact
+("forgot my PIN"). The code is kept only as the same kind of keyed hash, lasts
+``RESET_CODE_TTL``, is replaced by the next one, and a wrong code counts on the same throttle.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import secrets
 
 from privacy.keys import KeyRing
 from survey.models import Invitation
@@ -22,6 +27,11 @@ HASH_PREFIX = "hmac-sha256$"
 MAX_FAILURES = 5
 FIRST_LOCK = dt.timedelta(minutes=15)
 LONGEST_LOCK = dt.timedelta(hours=24)
+RESET_CODE_RE = re.compile(r"[0-9]{6}")
+RESET_CODE_TTL = dt.timedelta(minutes=30)
+# A new code may be asked for only this long after the last: the link alone must not be a way
+# to flood a teacher's phone.
+RESET_RESEND_AFTER = dt.timedelta(minutes=5)
 # PINs nobody should choose: one digit repeated, or a run up or down.
 _RUNS = "0123456789012345", "9876543210987654"
 
@@ -84,3 +94,36 @@ def clear_failures(invitation: Invitation) -> None:
         invitation.pin_failures = 0
     if invitation.pin_locked_until is not None:
         invitation.pin_locked_until = None
+
+
+def new_reset_code() -> str:
+    """Six random digits for "forgot my PIN"."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def reset_code_hash(ring: KeyRing, invitation: Invitation, code: str) -> str:
+    """HMAC-SHA256 of a reset code under the link key, bound to this invitation (and never
+    equal to a PIN's hash of the same digits)."""
+    message = b"pin-reset\x00" + invitation.id.bytes + code.encode("ascii")
+    return HASH_PREFIX + hmac.new(ring.secret("link"), message, hashlib.sha256).hexdigest()
+
+
+def reset_code_live(invitation: Invitation, now: dt.datetime) -> bool:
+    """Whether the invitation has an unused reset code that has not expired."""
+    sent = invitation.pin_reset_sent_at
+    live = sent is not None and now < sent + RESET_CODE_TTL
+    return invitation.pin_reset_hash is not None and live
+
+
+def reset_code_matches(ring: KeyRing, invitation: Invitation, code: str, now: dt.datetime) -> bool:
+    """Whether ``code`` is the invitation's live reset code (constant time; malformed is False)."""
+    if not reset_code_live(invitation, now) or not RESET_CODE_RE.fullmatch(code):
+        return False
+    expected = invitation.pin_reset_hash or ""
+    return hmac.compare_digest(expected, reset_code_hash(ring, invitation, code))
+
+
+def may_send_reset_code(invitation: Invitation, now: dt.datetime) -> bool:
+    """Whether a new reset code may be sent now (none yet, or the last a while ago)."""
+    sent = invitation.pin_reset_sent_at
+    return sent is None or now >= sent + RESET_RESEND_AFTER

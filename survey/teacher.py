@@ -1,4 +1,5 @@
-"""The teacher's side of the gate: confirm who they are, set a PIN, unlock with it later.
+"""The teacher's side of the gate: confirm who they are, set a PIN, unlock with it later, and
+set a new one with a code sent to the roster contact when it is forgotten.
 
 Every failure — a wrong phone ending, no phone on the roster, a wrong PIN — looks the same from
 outside and counts towards one throttle per invitation, so the link cannot be used to probe the
@@ -18,12 +19,14 @@ from sqlalchemy import Result, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from alerts.models import Case
+from config.settings import Settings
 from db import begin_for_write
 from org.models import School, Teacher
 from privacy.audit.record import record
 from privacy.keys import KeyRing
 from survey import pin as pins
 from survey.flow import FlowError, Locked, WaveView
+from survey.invitations_notify import enqueue_pin_code
 from survey.links import is_well_formed, token_hash
 from survey.models import Invitation, Response, RiskLevel, Wave, WaveUnit
 
@@ -221,3 +224,54 @@ def unlock(
     if invitation.pin_failures or invitation.pin_locked_until is not None:
         pins.clear_failures(invitation)
         session.flush()
+
+
+def send_reset_code(
+    session: Session, settings: Settings, ring: KeyRing, invitation: Invitation, now: dt.datetime
+) -> bool:
+    """Send a new "forgot my PIN" code to the roster contact (never to the screen); False when
+    the last one was sent too recently to send another. Locked while the link is locked."""
+    if invitation.pin_hash is None:
+        raise FlowError()
+    if pins.is_locked(invitation, now):
+        raise Locked()
+    if not pins.may_send_reset_code(invitation, now):
+        return False
+    code = pins.new_reset_code()
+    invitation.pin_reset_hash = pins.reset_code_hash(ring, invitation, code)
+    invitation.pin_reset_sent_at = now
+    # A roster without a contact sends nothing, and the page says the same either way.
+    enqueue_pin_code(session, settings, invitation, code, now)
+    record(session, "anonymous", "survey.pin.code_sent", object_type="invitation",
+           object_id=invitation.id)  # fmt: skip
+    session.flush()
+    return True
+
+
+def reset_pin(
+    session: Session,
+    ring: KeyRing,
+    invitation: Invitation,
+    code: str,
+    new_pin: tuple[str, str],
+    now: dt.datetime,
+) -> None:
+    """Set a new PIN (``new_pin``: it and its repeat) with the code sent to the roster contact.
+
+    PinRejected when the new PIN breaks a rule (nothing counted: it holds no secret); WrongAnswer
+    or Locked when the code is not the live one, counted like a wrong PIN. The draft and the
+    answers stay as they are; the code is used up.
+    """
+    if invitation.pin_hash is None:
+        raise FlowError()
+    if pins.is_locked(invitation, now):
+        raise Locked()
+    pins.check_new_pin(*new_pin)
+    if not pins.reset_code_matches(ring, invitation, code, now):
+        _fail(session, invitation, now, "pin_reset")
+    invitation.pin_hash = pins.hash_pin(ring, invitation, new_pin[0])
+    invitation.pin_reset_hash = None
+    pins.clear_failures(invitation)
+    record(session, "anonymous", "survey.pin.reset", object_type="invitation",
+           object_id=invitation.id)  # fmt: skip
+    session.flush()

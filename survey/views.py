@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from privacy.vault import key_ring
-from survey import consent, teacher, teacher_answers, teacher_state
+from survey import consent, pin_reset_views, teacher, teacher_answers, teacher_state
 from survey.feedback import HELPLINES_FILE, load_helplines
 from survey.flow import FlowError, Step
 from survey.forms import BadForm, parse_fields
@@ -34,7 +34,7 @@ from survey.teacher_common import (
 
 ENDPOINTS = (
     "landing", "confirm", "new_pin", "unlock", "consent", "language",
-    *teacher_answers.ENDPOINTS,
+    *teacher_answers.ENDPOINTS, *pin_reset_views.ENDPOINTS,
 )  # fmt: skip
 
 
@@ -51,6 +51,7 @@ def make_blueprint() -> Blueprint:
     bp.add_url_rule("/lang/<any('zh-CN', en):code>", view_func=switch_language,
                     endpoint="language")  # fmt: skip
     teacher_answers.add_routes(bp)
+    pin_reset_views.add_routes(bp)
     bp.register_error_handler(FlowError, lambda e: flow_problem(e, None))
     bp.register_error_handler(BadForm, lambda e: problem("bad_form", 400))
     bp.register_error_handler(HTTPException, _http_problem)

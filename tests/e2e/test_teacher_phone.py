@@ -2,7 +2,8 @@
 
 Confirm, PIN, consent, answer, close the browser halfway, resume with the PIN, submit, feedback;
 PHQ-9 item 9 answered 1 puts the help lines on top and opens a crisis case before submission;
-the link without the PIN shows nothing personal. On both databases (``backend``).
+the link without the PIN shows nothing personal; a forgotten PIN is replaced with a code sent
+to the roster phone. On both databases (``backend``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.models import Case
+from alerts.outbox import Notification
 from survey.flow import instruments_by_id, page_order
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel
 from tests.e2e.support import VIEWPORT, LiveServer, Shots, TeacherLink
@@ -262,3 +264,43 @@ def test_the_link_without_the_pin_shows_nothing_personal(
         invitation = session.get(Invitation, teacher_link.invitation_id)
         assert invitation is not None and invitation.status is InvitationStatus.STARTED
         assert invitation.pin_failures == 0, "looking at pages is no PIN guess"
+
+
+def test_a_forgotten_pin_is_replaced_with_a_code_sent_to_the_roster_phone(
+    live_server: LiveServer,
+    teacher_link: TeacherLink,
+    new_phone: Callable[[], BrowserContext],
+    shots: Shots,
+) -> None:
+    first_phone = new_phone()
+    page = start(first_phone, teacher_link, shots)
+    answer_pages(page, teacher_link, shots, 1, 1, LOW)
+    first_phone.close()
+
+    page = new_phone().new_page()
+    page.goto(f"{teacher_link.url}/unlock")
+    go(page, "#forgot-pin")
+    assert page.url.endswith("/pin/forgot")
+    assert_big_tap_targets(page)
+    shots.take(page, "pin-forgot")
+    go(page, "#send-code")
+    assert page.url.endswith("/pin/reset") and page.is_visible("#code-sent")
+    live_server.install_keys()
+    with session_of(live_server) as session:
+        sent = session.scalars(
+            select(Notification).where(
+                Notification.key.like(f"pincode:{teacher_link.invitation_id}:%")
+            )
+        ).one()
+        assert sent.recipient == teacher_link.phone
+        code = re.search(r"验证码是 ([0-9]{6})", sent.body or "")
+    assert code is not None and code.group(1) not in page_text(page)
+    assert teacher_link.phone not in page_text(page)
+    page.fill("#code", code.group(1))
+    page.fill("#pin", "6142")
+    page.fill("#repeat", "6142")
+    shots.take(page, "pin-reset")
+    go(page, "#reset-pin")
+    assert page.url.endswith("/page/2"), "resumes where the teacher stopped"
+    page.goto(f"{teacher_link.url}/page/1")
+    assert page.is_checked("#phq9_1-0"), "the saved answers were kept"

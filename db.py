@@ -157,7 +157,7 @@ def _execute_when_free(raw: sqlite3.Connection, sql: str) -> None:
                 return
             except sqlite3.OperationalError as busy:
                 # An extended code (SQLITE_BUSY_RECOVERY, …) has the primary one in its low byte.
-                busy_code = busy.sqlite_errorcode & 0xFF
+                busy_code = (busy.sqlite_errorcode or 0) & 0xFF
                 if busy_code != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
                     raise OperationalError(sql, None, busy) from busy
             time.sleep(pause)

@@ -31,7 +31,7 @@ from privacy.vault import key_ring
 from survey import pin as pins
 from survey.flow import minutes_to_answer
 from survey.invitations import AWAITING, chunks, link_url
-from survey.models import Invitation, Wave
+from survey.models import Invitation, InvitationStatus, Wave
 from survey.waves import to_local, unit_opens_at, wave_accepts_answers
 
 
@@ -157,10 +157,9 @@ def enqueue_pin_code(
     if contact is None:
         return False
     channel, recipient = contact
-    minutes = int(pins.RESET_CODE_TTL.total_seconds() // 60)
     body = (
-        f"【心安】您的 PIN 码重置验证码是 {code}，{minutes} 分钟内有效，请勿告诉他人。"
-        "如果不是您本人操作，请忽略本消息，您的答卷仍然安全。"
+        f"【心安】您的 PIN 码重置验证码是 {code}，{pins.RESET_CODE_MINUTES} 分钟内有效，"
+        "请勿告诉他人。如果不是您本人操作，请忽略本消息，您的答卷仍然安全。"
     )
     subject = "心安 · PIN 码重置验证码" if channel is Channel.EMAIL else None
     message = Message(_pin_code_key(invitation.id, now), channel, recipient, body, subject)
@@ -173,12 +172,18 @@ def _pin_code_key(invitation_id: uuid.UUID, sent_at: dt.datetime) -> str:
 
 
 def pin_code_still_useful(session: Session, key: str, now: dt.datetime) -> bool:
-    """Guard of a PIN code: it is still the invitation's latest, unused and unexpired."""
+    """Guard of a PIN code: it is still the invitation's latest, unused and unexpired, and its
+    teacher is still on the roster and has not declined or withdrawn."""
     invitation = _invitation_of(session, key)
     if invitation is None or invitation.pin_reset_sent_at is None:
         return False
     latest = _pin_code_key(invitation.id, invitation.pin_reset_sent_at)
-    return key == latest and pins.reset_code_live(invitation, now)
+    return (
+        key == latest
+        and pins.reset_code_live(invitation, now)
+        and invitation.status not in (InvitationStatus.DECLINED, InvitationStatus.WITHDRAWN)
+        and invitation.teacher.is_active
+    )
 
 
 def invitation_still_waiting(session: Session, key: str, now: dt.datetime) -> bool:

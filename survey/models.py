@@ -124,10 +124,11 @@ class Invitation(Base):
     declined_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # "Forgot my PIN": the keyed hash of the last code sent to the roster contact, and when it
-    # was sent (it expires, and the next one may be asked for only a while later).
+    # "Forgot my PIN": the keyed hash of the last code sent to the roster contact, when it was
+    # sent (it expires) and how many were sent since the PIN last worked (each waits longer).
     pin_reset_hash: Mapped[str | None] = mapped_column(String(100))
     pin_reset_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    pin_reset_count: Mapped[int | None] = mapped_column(Integer)
 
     wave: Mapped[Wave] = relationship()
     teacher: Mapped[Teacher] = relationship()

@@ -9,6 +9,7 @@ throttle: after ``MAX_FAILURES`` wrong tries the link is locked, for longer each
 A teacher who forgot the PIN sets a new one with a six-digit code sent to the roster contact
 ("forgot my PIN"). The code is kept only as the same kind of keyed hash, lasts
 ``RESET_CODE_TTL``, is replaced by the next one, and a wrong code counts on the same throttle.
+Each further code waits twice as long as the last, so the link cannot flood a teacher's phone.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ FIRST_LOCK = dt.timedelta(minutes=15)
 LONGEST_LOCK = dt.timedelta(hours=24)
 RESET_CODE_RE = re.compile(r"[0-9]{6}")
 RESET_CODE_TTL = dt.timedelta(minutes=30)
-# A new code may be asked for only this long after the last: the link alone must not be a way
-# to flood a teacher's phone.
+RESET_CODE_MINUTES = int(RESET_CODE_TTL.total_seconds() // 60)
+# The second code may be asked for this long after the first, each later one after twice the
+# wait before it (5, 10, 20 … minutes: about nine a day at most), until the PIN works again.
+# Whoever holds the link asks, but the teacher's phone receives.
 RESET_RESEND_AFTER = dt.timedelta(minutes=5)
 # PINs nobody should choose: one digit repeated, or a run up or down.
 _RUNS = "0123456789012345", "9876543210987654"
@@ -123,7 +126,30 @@ def reset_code_matches(ring: KeyRing, invitation: Invitation, code: str, now: dt
     return hmac.compare_digest(expected, reset_code_hash(ring, invitation, code))
 
 
+def reset_code_wait(codes_sent: int) -> dt.timedelta:
+    """How long after the last code the next may be sent, once ``codes_sent`` were sent."""
+    wait: dt.timedelta = RESET_RESEND_AFTER * 2 ** max(codes_sent - 1, 0)
+    return wait
+
+
 def may_send_reset_code(invitation: Invitation, now: dt.datetime) -> bool:
-    """Whether a new reset code may be sent now (none yet, or the last a while ago)."""
+    """Whether a new reset code may be sent now (none yet, or the last long enough ago)."""
     sent = invitation.pin_reset_sent_at
-    return sent is None or now >= sent + RESET_RESEND_AFTER
+    count = invitation.pin_reset_count or 0
+    return sent is None or count == 0 or now >= sent + reset_code_wait(count)
+
+
+def record_reset_code(ring: KeyRing, invitation: Invitation, code: str, now: dt.datetime) -> None:
+    """Keep the hash of the code just sent (replacing any earlier one) and count it."""
+    invitation.pin_reset_hash = reset_code_hash(ring, invitation, code)
+    invitation.pin_reset_sent_at = now
+    invitation.pin_reset_count = (invitation.pin_reset_count or 0) + 1
+
+
+def forget_reset_codes(invitation: Invitation) -> None:
+    """The PIN worked or was replaced: no code stays live, and the next one needs no wait
+    (written only when there is something to forget)."""
+    if invitation.pin_reset_hash is not None:
+        invitation.pin_reset_hash = None
+    if invitation.pin_reset_count:
+        invitation.pin_reset_count = 0

@@ -1,4 +1,4 @@
-""" "Forgot my PIN" on the teacher's link: a code goes to the contact on the roster, and the
+"""Forgot my PIN, on the teacher's link: a code goes to the contact on the roster, and the
 code with a new PIN opens the link again where the teacher stopped.
 
 Holding the link is not enough (it travels through school offices): the code goes only to the
@@ -15,11 +15,10 @@ from privacy.vault import key_ring
 from survey import teacher, teacher_state
 from survey.flow import Step
 from survey.forms import parse_fields
-from survey.pin import RESET_CODE_TTL, PinRejected
+from survey.pin import RESET_CODE_MINUTES, PinRejected
 from survey.teacher_common import Visit, commit_step, db_session, render, step_url, visit
 
 ENDPOINTS = ("pin_forgot", "pin_reset")
-CODE_MINUTES = int(RESET_CODE_TTL.total_seconds() // 60)
 
 
 def add_routes(bp: Blueprint) -> None:
@@ -36,7 +35,7 @@ def forgot(token: str) -> ResponseReturnValue:
     if v.step is not Step.UNLOCK:
         return redirect(step_url(v))
     if request.method == "GET":
-        return render("pin_forgot.html", v, code_minutes=CODE_MINUTES)
+        return render("pin_forgot.html", v, code_minutes=RESET_CODE_MINUTES)
     parse_fields(request.form, ())
     settings = current_app.extensions["xinan.settings"]
     sent = teacher.send_reset_code(db_session(), settings, key_ring(), v.invitation, v.now)

@@ -223,7 +223,8 @@ def unlock(
         _fail(session, invitation, now, "pin")
     if invitation.pin_failures or invitation.pin_locked_until is not None:
         pins.clear_failures(invitation)
-        session.flush()
+    pins.forget_reset_codes(invitation)  # remembered after all: no code stays live
+    session.flush()
 
 
 def send_reset_code(
@@ -238,12 +239,11 @@ def send_reset_code(
     if not pins.may_send_reset_code(invitation, now):
         return False
     code = pins.new_reset_code()
-    invitation.pin_reset_hash = pins.reset_code_hash(ring, invitation, code)
-    invitation.pin_reset_sent_at = now
-    # A roster without a contact sends nothing, and the page says the same either way.
-    enqueue_pin_code(session, settings, invitation, code, now)
-    record(session, "anonymous", "survey.pin.code_sent", object_type="invitation",
-           object_id=invitation.id)  # fmt: skip
+    pins.record_reset_code(ring, invitation, code, now)
+    # A roster without a contact sends nothing; the page says the same either way.
+    queued = enqueue_pin_code(session, settings, invitation, code, now)
+    record(session, "anonymous", "survey.pin.code_requested", object_type="invitation",
+           object_id=invitation.id, detail={"queued": queued})  # fmt: skip
     session.flush()
     return True
 
@@ -259,8 +259,9 @@ def reset_pin(
     """Set a new PIN (``new_pin``: it and its repeat) with the code sent to the roster contact.
 
     PinRejected when the new PIN breaks a rule (nothing counted: it holds no secret); WrongAnswer
-    or Locked when the code is not the live one, counted like a wrong PIN. The draft and the
-    answers stay as they are; the code is used up.
+    or Locked when the code is not the live one, counted like a wrong PIN. The form sent twice
+    (a double tap: the code is used up by then) finds its PIN already set, and passes like an
+    unlock with it. The draft and the answers stay as they are.
     """
     if invitation.pin_hash is None:
         raise FlowError()
@@ -268,9 +269,11 @@ def reset_pin(
         raise Locked()
     pins.check_new_pin(*new_pin)
     if not pins.reset_code_matches(ring, invitation, code, now):
+        if pins.pin_matches(ring, invitation, new_pin[0]):
+            return  # one guess, as at the unlock page; any other miss counts
         _fail(session, invitation, now, "pin_reset")
     invitation.pin_hash = pins.hash_pin(ring, invitation, new_pin[0])
-    invitation.pin_reset_hash = None
+    pins.forget_reset_codes(invitation)
     pins.clear_failures(invitation)
     record(session, "anonymous", "survey.pin.reset", object_type="invitation",
            object_id=invitation.id)  # fmt: skip

@@ -2,7 +2,8 @@
 
 Kept in Flask's signed session cookie (it already carries the CSRF token), keyed by a short
 digest of the link, never the token or the invitation id. An unlock lasts ``UNLOCK_IDLE`` since
-the last page, so a phone left on a staff-room table does not stay open.
+the last page, so a phone left on a staff-room table does not stay open, and only while the PIN
+it was made with is the link's PIN: setting a new one ends it in every other browser.
 """
 
 from __future__ import annotations
@@ -37,11 +38,17 @@ def _get(invitation: Invitation, field: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _put(invitation: Invitation, field: str, now: dt.datetime) -> None:
+def _pin_tag(invitation: Invitation) -> int:
+    # A piece of the PIN's keyed hash: it tells PINs apart and reveals nothing without the key.
+    return int(invitation.pin_hash[-8:], 16) if invitation.pin_hash else 0
+
+
+def _put(invitation: Invitation, field: str, now: dt.datetime, **more: int) -> None:
     entries = dict(_entries())
     key = _key(invitation)
     entry = dict(entries.pop(key, {}))
     entry[field] = int(now.timestamp())
+    entry.update(more)
     entries[key] = entry
     while len(entries) > MAX_LINKS:
         entries.pop(next(iter(entries)))
@@ -61,7 +68,7 @@ def is_confirmed(invitation: Invitation, now: dt.datetime) -> bool:
 
 def mark_unlocked(invitation: Invitation, now: dt.datetime) -> None:
     """The teacher set or entered the PIN in this browser (also refreshes the idle timer)."""
-    _put(invitation, "u", now)
+    _put(invitation, "u", now, p=_pin_tag(invitation))
 
 
 def refresh_unlocked(invitation: Invitation, now: dt.datetime) -> None:
@@ -72,9 +79,10 @@ def refresh_unlocked(invitation: Invitation, now: dt.datetime) -> None:
 
 
 def is_unlocked(invitation: Invitation, now: dt.datetime) -> bool:
-    """Whether personal pages may be shown to this browser now."""
+    """Whether personal pages may be shown to this browser now (with the PIN it was given)."""
     at = _get(invitation, "u")
-    return at is not None and now.timestamp() - at <= UNLOCK_IDLE.total_seconds()
+    recent = at is not None and now.timestamp() - at <= UNLOCK_IDLE.total_seconds()
+    return recent and _get(invitation, "p") == _pin_tag(invitation)
 
 
 def forget(invitation: Invitation) -> None:

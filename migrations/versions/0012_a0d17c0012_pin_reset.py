@@ -1,4 +1,4 @@
-""""Forgot my PIN": the keyed hash of a reset code sent to the roster contact, and when.
+"""Forgot my PIN: the keyed hash of a reset code sent to the roster contact, when, how many.
 
 Revision ID: a0d17c0012
 Revises: a0d17c0011
@@ -20,9 +20,11 @@ def upgrade() -> None:
     with op.batch_alter_table("invitations") as batch_op:
         batch_op.add_column(sa.Column("pin_reset_hash", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("pin_reset_sent_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("pin_reset_count", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("invitations") as batch_op:
+        batch_op.drop_column("pin_reset_count")
         batch_op.drop_column("pin_reset_sent_at")
         batch_op.drop_column("pin_reset_hash")

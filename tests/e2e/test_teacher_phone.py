@@ -296,6 +296,7 @@ def test_a_forgotten_pin_is_replaced_with_a_code_sent_to_the_roster_phone(
         code = re.search(r"验证码是 ([0-9]{6})", sent.body or "")
     assert code is not None and code.group(1) not in page_text(page)
     assert teacher_link.phone not in page_text(page)
+    assert_big_tap_targets(page)
     page.fill("#code", code.group(1))
     page.fill("#pin", "6142")
     page.fill("#repeat", "6142")
@@ -304,3 +305,9 @@ def test_a_forgotten_pin_is_replaced_with_a_code_sent_to_the_roster_phone(
     assert page.url.endswith("/page/2"), "resumes where the teacher stopped"
     page.goto(f"{teacher_link.url}/page/1")
     assert page.is_checked("#phq9_1-0"), "the saved answers were kept"
+
+    other = new_phone().new_page()
+    other.goto(f"{teacher_link.url}/unlock")
+    other.fill("#pin", PIN)
+    go(other, "#unlock")
+    assert other.is_visible("#wrong"), "the old PIN no longer opens the link"

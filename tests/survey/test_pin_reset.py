@@ -14,14 +14,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.notify import is_quiet
 from alerts.outbox import Channel, Notification
 from config.settings import Settings
 from db import utcnow
+from org.models import Teacher
 from privacy.audit.models import AuditEntry
 from privacy.vault import key_ring
 from survey import pin as pins
 from survey import teacher
-from survey.invitations_notify import pin_code_still_useful
+from survey.invitations_notify import pin_code_still_useful, quiet_hours
 from survey.models import Invitation
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import make_invitation, make_wave
@@ -93,6 +95,18 @@ def reset(browser: FlaskClient, link: Link, code: str, new_pin: str = NEW_PIN) -
     return response.status_code
 
 
+def teacher_pin_is(session: Session, link: Link, pin: str) -> bool:
+    return pins.pin_matches(key_ring(), invitation_of(session, link), pin)
+
+
+def time_passes(session: Session, link: Link, delta: dt.timedelta) -> None:
+    """Move the last code's sending time back by ``delta``, as if that long had passed."""
+    invitation = invitation_of(session, link)
+    assert invitation.pin_reset_sent_at is not None
+    invitation.pin_reset_sent_at -= delta
+    session.flush()
+
+
 def test_a_forgotten_pin_is_replaced_with_a_code_sent_to_the_roster_phone(
     phone: FlaskClient, db_session: Session, started: Link, app: Flask
 ) -> None:
@@ -106,6 +120,7 @@ def test_a_forgotten_pin_is_replaced_with_a_code_sent_to_the_roster_phone(
     code = code_in(sent)
     assert code not in page and link.phone not in page
     assert reset(phone, link, code) == 303
+    assert not pin_code_still_useful(db_session, sent.key, utcnow())  # used up
     # The new PIN opens the link where the teacher stopped, with the draft as it was.
     assert phone.get(f"{link.url}/continue").headers["Location"].endswith("/page/2")
     assert phone.get(f"{link.url}/page/1").get_data(as_text=True).count("checked") == 9
@@ -115,9 +130,19 @@ def test_a_forgotten_pin_is_replaced_with_a_code_sent_to_the_roster_phone(
     actions = db_session.scalars(
         select(AuditEntry.action).where(AuditEntry.object_id == str(link.invitation.id))
     ).all()
-    assert "survey.pin.code_sent" in actions and "survey.pin.reset" in actions
+    assert "survey.pin.code_requested" in actions and "survey.pin.reset" in actions
     details = db_session.scalars(select(AuditEntry.detail)).all()
     assert all(code not in str(detail) for detail in details)
+
+
+def test_a_reset_ends_the_unlock_of_every_other_browser(
+    client: FlaskClient, phone: FlaskClient, db_session: Session, started: Link
+) -> None:
+    assert client.get(f"{started.url}/page/1").status_code == 200  # unlocked with the old PIN
+    ask_for_code(phone, started)
+    assert reset(phone, started, code_in(codes_sent(db_session, started)[0])) == 303
+    assert client.get(f"{started.url}/page/1").headers["Location"].endswith("/unlock")
+    assert phone.get(f"{started.url}/page/1").status_code == 200
 
 
 def test_a_code_works_once(
@@ -133,17 +158,39 @@ def test_a_code_works_once(
     assert teacher_pin_is(db_session, started, NEW_PIN)
 
 
-def test_a_code_expires(phone: FlaskClient, db_session: Session, started: Link) -> None:
+def test_the_form_sent_twice_passes_and_costs_no_try(
+    phone: FlaskClient, db_session: Session, started: Link, app: Flask
+) -> None:
     ask_for_code(phone, started)
     code = code_in(codes_sent(db_session, started)[0])
-    invitation = invitation_of(db_session, started)
-    sent_at = invitation.pin_reset_sent_at
-    assert sent_at is not None
-    invitation.pin_reset_sent_at = sent_at - pins.RESET_CODE_TTL
-    db_session.flush()
-    assert reset(phone, started, code) == 200  # "not right", as any wrong code
+    assert reset(phone, started, code) == 303
+    # The same form again, from a browser that never saw the first answer (a double tap).
+    assert reset(app.test_client(), started, code) == 303
+    assert invitation_of(db_session, started).pin_failures == 0
+
+
+def test_a_code_expires(phone: FlaskClient, db_session: Session, started: Link) -> None:
+    ask_for_code(phone, started)
+    [sent] = codes_sent(db_session, started)
+    time_passes(db_session, started, pins.RESET_CODE_TTL)
+    fields = {"code": code_in(sent), "pin": NEW_PIN, "repeat": NEW_PIN}
+    response = post(phone, f"{started.url}/pin/reset", fields)
+    assert response.status_code == 200 and 'id="wrong"' in response.get_data(as_text=True)
     assert invitation_of(db_session, started).pin_failures == 1
     assert teacher_pin_is(db_session, started, PIN)
+    db_session.expire_all()
+    assert not pin_code_still_useful(db_session, sent.key, utcnow())
+
+
+def test_remembering_the_pin_ends_a_pending_code(
+    phone: FlaskClient, db_session: Session, started: Link
+) -> None:
+    ask_for_code(phone, started)
+    code = code_in(codes_sent(db_session, started)[0])
+    assert post(phone, f"{started.url}/unlock", {"pin": PIN}).status_code == 303
+    invitation = invitation_of(db_session, started)
+    assert invitation.pin_reset_hash is None and invitation.pin_reset_count == 0
+    assert not pins.reset_code_matches(key_ring(), invitation, code, utcnow())
 
 
 def test_wrong_codes_lock_the_link_like_wrong_pins(
@@ -160,6 +207,10 @@ def test_wrong_codes_lock_the_link_like_wrong_pins(
     assert reset(phone, started, code) == 429  # even the right code waits out the lock
     assert post(phone, f"{started.url}/pin/forgot", {}).status_code == 429
     assert teacher_pin_is(db_session, started, PIN)
+    locked = db_session.scalars(
+        select(AuditEntry.detail).where(AuditEntry.action == "survey.gate.locked")
+    ).all()
+    assert locked == [{"step": "pin_reset"}]
 
 
 def test_a_new_pin_that_breaks_a_rule_costs_no_try(
@@ -174,31 +225,66 @@ def test_a_new_pin_that_breaks_a_rule_costs_no_try(
     assert reset(phone, started, code) == 303
 
 
-def test_a_new_code_waits_a_few_minutes_and_replaces_the_last(
+def test_each_new_code_waits_twice_as_long_and_replaces_the_last(
     phone: FlaskClient, db_session: Session, started: Link
 ) -> None:
     ask_for_code(phone, started)
     assert 'id="too-soon"' in ask_for_code(phone, started)
     [first] = codes_sent(db_session, started)
-    invitation = invitation_of(db_session, started)
-    assert invitation.pin_reset_sent_at is not None
-    invitation.pin_reset_sent_at -= pins.RESET_RESEND_AFTER
-    db_session.flush()
+    time_passes(db_session, started, pins.RESET_RESEND_AFTER)
     assert 'id="code-sent"' in ask_for_code(phone, started)
-    second = next(n for n in codes_sent(db_session, started) if n.id != first.id)
-    now = utcnow()
+    time_passes(db_session, started, pins.RESET_RESEND_AFTER)  # the third waits 10 minutes
+    assert 'id="too-soon"' in ask_for_code(phone, started)
+    time_passes(db_session, started, pins.RESET_RESEND_AFTER)
+    assert 'id="code-sent"' in ask_for_code(phone, started)
+    sent = codes_sent(db_session, started)
+    assert len(sent) == 3 and invitation_of(db_session, started).pin_reset_count == 3
+    latest = max(sent, key=lambda n: n.key)
     db_session.expire_all()  # as the outbox sweep's own session would read it
-    # The older message, should it still wait in the outbox, is no longer sent; the newer is.
-    assert not pin_code_still_useful(db_session, first.key, now)
-    assert pin_code_still_useful(db_session, second.key, now)
+    now = utcnow()
+    # Older messages, should they still wait in the outbox, are no longer sent; the latest is.
+    assert [pin_code_still_useful(db_session, n.key, now) for n in sent].count(True) == 1
+    assert pin_code_still_useful(db_session, latest.key, now)
     assert reset(phone, started, code_in(first)) == 200
-    assert reset(phone, started, code_in(second)) == 303
+    assert reset(phone, started, code_in(latest)) == 303
+    assert invitation_of(db_session, started).pin_reset_count == 0
+
+
+def test_no_contact_on_the_roster_reads_the_same_and_sends_nothing(
+    client: FlaskClient, phone: FlaskClient, db_session: Session, link: Link, app: Flask
+) -> None:
+    start(client, link.token, link.phone)
+    with_contact = ask_for_code(phone, link)
+    other = make_teacher(db_session, make_school(db_session))
+    invitation, token = make_invitation(db_session, make_wave(db_session), other)
+    nobody = Link(invitation, token, other.phone or "")
+    start(app.test_client(), nobody.token, nobody.phone)
+    roster = db_session.get(Teacher, other.id)
+    assert roster is not None
+    roster.phone, roster.email = None, None
+    db_session.flush()
+    without = ask_for_code(app.test_client(), nobody)
+    assert codes_sent(db_session, nobody) == []
+    assert 'id="code-sent"' in without
+    assert strip_tokens(without, nobody) == strip_tokens(with_contact, link)
+    queued = db_session.scalars(
+        select(AuditEntry.detail)
+        .where(AuditEntry.action == "survey.pin.code_requested")
+        .order_by(AuditEntry.seq)
+    ).all()
+    assert queued == [{"queued": True}, {"queued": False}]
+
+
+def strip_tokens(html: str, link: Link) -> str:
+    """The page without what differs between links and sessions: the token and the CSRF."""
+    return re.sub(r'name="csrf_token" value="[^"]+"', "", html.replace(link.token, "TOKEN"))
 
 
 def test_a_code_goes_out_at_once_even_in_the_sms_quiet_hours(
     db_session: Session, started: Link, settings: Settings
 ) -> None:
     late_evening = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert is_quiet(quiet_hours(settings), late_evening)
     invitation = invitation_of(db_session, started)
     assert teacher.send_reset_code(db_session, settings, key_ring(), invitation, late_evening)
     [sent] = codes_sent(db_session, started)
@@ -223,13 +309,24 @@ def test_the_pages_speak_english_on_request(phone: FlaskClient, started: Link) -
     assert "Set a new PIN" in ask_for_code(phone, started)
 
 
-def teacher_pin_is(session: Session, link: Link, pin: str) -> bool:
-    return pins.pin_matches(key_ring(), invitation_of(session, link), pin)
-
-
 def test_a_code_is_never_a_pin_of_the_same_digits(db_session: Session, link: Link) -> None:
     ring = key_ring()
     assert pins.reset_code_hash(ring, link.invitation, "482611") != pins.hash_pin(
         ring, link.invitation, "482611"
     )
-    assert len(pins.new_reset_code()) == 6 and pins.new_reset_code().isdigit()
+
+
+def test_codes_keep_their_leading_zeros(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("survey.pin.secrets.randbelow", lambda _: 42)
+    assert pins.new_reset_code() == "000042"
+
+
+def test_a_code_is_bound_to_its_invitation(db_session: Session, link: Link) -> None:
+    ring, now = key_ring(), utcnow()
+    other, _ = make_invitation(db_session)
+    for invitation in (link.invitation, other):
+        invitation.pin_hash = pins.hash_pin(ring, invitation, PIN)
+    pins.record_reset_code(ring, link.invitation, "123456", now)
+    other.pin_reset_hash, other.pin_reset_sent_at = link.invitation.pin_reset_hash, now
+    assert pins.reset_code_matches(ring, link.invitation, "123456", now)
+    assert not pins.reset_code_matches(ring, other, "123456", now)

@@ -48,3 +48,14 @@ def test_a_clock_step_backwards_refreshes() -> None:
         teacher_state.refresh_unlocked(invitation, T0 - dt.timedelta(minutes=5))
         assert teacher_state.is_unlocked(invitation, T0 - dt.timedelta(minutes=5))
         assert teacher_state.is_unlocked(invitation, T0 + dt.timedelta(minutes=24))
+
+
+def test_a_new_pin_ends_an_unlock_made_with_the_old_one() -> None:
+    invitation = Invitation(token_hash=bytes(32), pin_hash="hmac-sha256$" + "ab" * 32)
+    with _app().test_request_context():
+        teacher_state.mark_unlocked(invitation, T0)
+        assert teacher_state.is_unlocked(invitation, T0)
+        invitation.pin_hash = "hmac-sha256$" + "cd" * 32
+        assert not teacher_state.is_unlocked(invitation, T0)
+        teacher_state.mark_unlocked(invitation, T0)  # entered the new PIN
+        assert teacher_state.is_unlocked(invitation, T0)

@@ -129,6 +129,8 @@ class Invitation(Base):
     pin_reset_hash: Mapped[str | None] = mapped_column(String(100))
     pin_reset_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     pin_reset_count: Mapped[int | None] = mapped_column(Integer)
+    # When the PIN was last set: a browser's unlock holds only for the PIN it was made with.
+    pin_set_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     wave: Mapped[Wave] = relationship()
     teacher: Mapped[Teacher] = relationship()

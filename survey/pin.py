@@ -32,8 +32,8 @@ RESET_CODE_RE = re.compile(r"[0-9]{6}")
 RESET_CODE_TTL = dt.timedelta(minutes=30)
 RESET_CODE_MINUTES = int(RESET_CODE_TTL.total_seconds() // 60)
 # The second code may be asked for this long after the first, each later one after twice the
-# wait before it (5, 10, 20 … minutes: about nine a day at most), until the PIN works again.
-# Whoever holds the link asks, but the teacher's phone receives.
+# wait before it (5, 10, 20 … minutes, at most a day: nine codes in the first day, then one a
+# day), until a code is used. Whoever holds the link asks, but the teacher's phone receives.
 RESET_RESEND_AFTER = dt.timedelta(minutes=5)
 # PINs nobody should choose: one digit repeated, or a run up or down.
 _RUNS = "0123456789012345", "9876543210987654"
@@ -128,7 +128,8 @@ def reset_code_matches(ring: KeyRing, invitation: Invitation, code: str, now: dt
 
 def reset_code_wait(codes_sent: int) -> dt.timedelta:
     """How long after the last code the next may be sent, once ``codes_sent`` were sent."""
-    wait: dt.timedelta = RESET_RESEND_AFTER * 2 ** max(codes_sent - 1, 0)
+    doublings = min(max(codes_sent - 1, 0), 16)  # 5 min × 2¹⁶ is far past the cap already
+    wait: dt.timedelta = min(RESET_RESEND_AFTER * 2**doublings, LONGEST_LOCK)
     return wait
 
 
@@ -146,10 +147,14 @@ def record_reset_code(ring: KeyRing, invitation: Invitation, code: str, now: dt.
     invitation.pin_reset_count = (invitation.pin_reset_count or 0) + 1
 
 
-def forget_reset_codes(invitation: Invitation) -> None:
-    """The PIN worked or was replaced: no code stays live, and the next one needs no wait
-    (written only when there is something to forget)."""
+def end_reset_code(invitation: Invitation) -> None:
+    """The PIN worked after all: the pending code stops working (the count of codes stays, so
+    unlocking between requests does not cut the wait)."""
     if invitation.pin_reset_hash is not None:
         invitation.pin_reset_hash = None
-    if invitation.pin_reset_count:
-        invitation.pin_reset_count = 0
+
+
+def forget_reset_codes(invitation: Invitation) -> None:
+    """A code was used: none stays live, and the next one needs no wait."""
+    invitation.pin_reset_hash = None
+    invitation.pin_reset_count = 0

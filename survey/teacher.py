@@ -204,12 +204,20 @@ def confirm_identity(
     session.flush()
 
 
-def set_pin(session: Session, ring: KeyRing, invitation: Invitation, pin: str, repeat: str) -> None:
-    """Store the new PIN's keyed hash; PinRejected when it breaks a rule."""
+def set_pin(
+    session: Session,
+    ring: KeyRing,
+    invitation: Invitation,
+    new_pin: tuple[str, str],
+    now: dt.datetime,
+) -> None:
+    """Store the new PIN's keyed hash (``new_pin``: it and its repeat); PinRejected when it
+    breaks a rule."""
     if invitation.pin_hash is not None or invitation.identity_confirmed_at is None:
         raise FlowError()
-    pins.check_new_pin(pin, repeat)
-    invitation.pin_hash = pins.hash_pin(ring, invitation, pin)
+    pins.check_new_pin(*new_pin)
+    invitation.pin_hash = pins.hash_pin(ring, invitation, new_pin[0])
+    invitation.pin_set_at = now
     session.flush()
 
 
@@ -223,7 +231,7 @@ def unlock(
         _fail(session, invitation, now, "pin")
     if invitation.pin_failures or invitation.pin_locked_until is not None:
         pins.clear_failures(invitation)
-    pins.forget_reset_codes(invitation)  # remembered after all: no code stays live
+    pins.end_reset_code(invitation)  # remembered after all
     session.flush()
 
 
@@ -270,9 +278,11 @@ def reset_pin(
     pins.check_new_pin(*new_pin)
     if not pins.reset_code_matches(ring, invitation, code, now):
         if pins.pin_matches(ring, invitation, new_pin[0]):
-            return  # one guess, as at the unlock page; any other miss counts
+            unlock(session, ring, invitation, new_pin[0], now)  # one guess, as at the unlock page
+            return
         _fail(session, invitation, now, "pin_reset")
     invitation.pin_hash = pins.hash_pin(ring, invitation, new_pin[0])
+    invitation.pin_set_at = now
     pins.forget_reset_codes(invitation)
     pins.clear_failures(invitation)
     record(session, "anonymous", "survey.pin.reset", object_type="invitation",

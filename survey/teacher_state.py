@@ -39,8 +39,9 @@ def _get(invitation: Invitation, field: str) -> int | None:
 
 
 def _pin_tag(invitation: Invitation) -> int:
-    # A piece of the PIN's keyed hash: it tells PINs apart and reveals nothing without the key.
-    return int(invitation.pin_hash[-8:], 16) if invitation.pin_hash else 0
+    # When the PIN was set, in microseconds: it tells PINs apart and says nothing about them.
+    at = invitation.pin_set_at
+    return int(at.timestamp()) * 1_000_000 + at.microsecond if at is not None else 0
 
 
 def _put(invitation: Invitation, field: str, now: dt.datetime, **more: int) -> None:

@@ -119,7 +119,8 @@ def new_pin(token: str) -> ResponseReturnValue:
         return render("pin_new.html", v)
     fields = parse_fields(request.form, ("pin", "repeat"))
     try:
-        teacher.set_pin(db_session(), key_ring(), v.invitation, fields["pin"], fields["repeat"])
+        new = (fields["pin"], fields["repeat"])
+        teacher.set_pin(db_session(), key_ring(), v.invitation, new, v.now)
     except PinRejected as rejected:
         return render("pin_new.html", v, status=400, rejected=rejected.reason)
     teacher_state.mark_unlocked(v.invitation, v.now)

@@ -1,4 +1,5 @@
-"""Forgot my PIN: the keyed hash of a reset code sent to the roster contact, when, how many.
+"""Forgot my PIN: the keyed hash of a reset code sent to the roster contact, when, how many;
+and when the PIN was last set (a new PIN ends the unlocks made with the old one).
 
 Revision ID: a0d17c0012
 Revises: a0d17c0011
@@ -21,10 +22,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("pin_reset_hash", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("pin_reset_sent_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("pin_reset_count", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("pin_set_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("invitations") as batch_op:
+        batch_op.drop_column("pin_set_at")
         batch_op.drop_column("pin_reset_count")
         batch_op.drop_column("pin_reset_sent_at")
         batch_op.drop_column("pin_reset_hash")

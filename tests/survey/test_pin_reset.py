@@ -24,7 +24,7 @@ from privacy.vault import key_ring
 from survey import pin as pins
 from survey import teacher
 from survey.invitations_notify import pin_code_still_useful, quiet_hours
-from survey.models import Invitation
+from survey.models import Invitation, InvitationStatus
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import make_invitation, make_wave
 from tests.survey.teacher_support import PIN, page_answers, post, start
@@ -178,8 +178,24 @@ def test_a_code_expires(phone: FlaskClient, db_session: Session, started: Link) 
     assert response.status_code == 200 and 'id="wrong"' in response.get_data(as_text=True)
     assert invitation_of(db_session, started).pin_failures == 1
     assert teacher_pin_is(db_session, started, PIN)
-    db_session.expire_all()
-    assert not pin_code_still_useful(db_session, sent.key, utcnow())
+
+
+def test_the_outbox_drops_a_code_that_expired_or_whose_teacher_left(
+    phone: FlaskClient, db_session: Session, started: Link
+) -> None:
+    ask_for_code(phone, started)
+    [sent] = codes_sent(db_session, started)
+    now = utcnow()
+    assert pin_code_still_useful(db_session, sent.key, now)
+    assert not pin_code_still_useful(db_session, sent.key, now + pins.RESET_CODE_TTL)
+    invitation = invitation_of(db_session, started)
+    invitation.status = InvitationStatus.WITHDRAWN
+    db_session.flush()
+    assert not pin_code_still_useful(db_session, sent.key, now)
+    invitation.status = InvitationStatus.STARTED
+    invitation.teacher.is_active = False
+    db_session.flush()
+    assert not pin_code_still_useful(db_session, sent.key, now)
 
 
 def test_remembering_the_pin_ends_a_pending_code(
@@ -189,8 +205,12 @@ def test_remembering_the_pin_ends_a_pending_code(
     code = code_in(codes_sent(db_session, started)[0])
     assert post(phone, f"{started.url}/unlock", {"pin": PIN}).status_code == 303
     invitation = invitation_of(db_session, started)
-    assert invitation.pin_reset_hash is None and invitation.pin_reset_count == 0
+    assert invitation.pin_reset_hash is None
     assert not pins.reset_code_matches(key_ring(), invitation, code, utcnow())
+    # Unlocking between requests does not cut the wait for the next code.
+    other = phone.application.test_client()
+    assert 'id="too-soon"' in ask_for_code(other, started)
+    assert invitation_of(db_session, started).pin_reset_count == 1
 
 
 def test_wrong_codes_lock_the_link_like_wrong_pins(
@@ -314,6 +334,12 @@ def test_a_code_is_never_a_pin_of_the_same_digits(db_session: Session, link: Lin
     assert pins.reset_code_hash(ring, link.invitation, "482611") != pins.hash_pin(
         ring, link.invitation, "482611"
     )
+
+
+def test_the_wait_for_a_new_code_doubles_up_to_a_day() -> None:
+    waits = [pins.reset_code_wait(n) for n in (1, 2, 3, 9, 10, 60)]
+    minutes = [int(w.total_seconds() // 60) for w in waits]
+    assert minutes == [5, 10, 20, 1280, 1440, 1440]
 
 
 def test_codes_keep_their_leading_zeros(monkeypatch: pytest.MonkeyPatch) -> None:

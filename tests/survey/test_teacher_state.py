@@ -51,11 +51,11 @@ def test_a_clock_step_backwards_refreshes() -> None:
 
 
 def test_a_new_pin_ends_an_unlock_made_with_the_old_one() -> None:
-    invitation = Invitation(token_hash=bytes(32), pin_hash="hmac-sha256$" + "ab" * 32)
+    invitation = Invitation(token_hash=bytes(32), pin_set_at=T0 - dt.timedelta(days=2))
     with _app().test_request_context():
         teacher_state.mark_unlocked(invitation, T0)
         assert teacher_state.is_unlocked(invitation, T0)
-        invitation.pin_hash = "hmac-sha256$" + "cd" * 32
+        invitation.pin_set_at = T0 + dt.timedelta(microseconds=1)  # a new PIN, just set
         assert not teacher_state.is_unlocked(invitation, T0)
         teacher_state.mark_unlocked(invitation, T0)  # entered the new PIN
         assert teacher_state.is_unlocked(invitation, T0)

@@ -378,3 +378,14 @@ def test_chinese_by_default_and_english_on_request(client: FlaskClient, link: Li
 def test_an_oversized_body_is_refused(client: FlaskClient, link: Link) -> None:
     response = client.post(f"{link.url}/confirm", data={"digits": "1" * (3 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_a_trivial_or_mistyped_pin_is_refused_and_nothing_is_stored(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    assert post(client, f"{link.url}/confirm", {"digits": link.phone[-4:]}).status_code == 200
+    for pin, repeat, words in (("1111", "1111", "太容易"), ("4826", "4862", "不一致")):
+        response = post(client, f"{link.url}/pin", {"pin": pin, "repeat": repeat})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400 and 'id="rejected"' in body and words in body
+    assert invitation_of(db_session, link).pin_hash is None

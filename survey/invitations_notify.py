@@ -10,7 +10,7 @@ The guard registered for ``invite`` and ``remind`` cancels a message that waited
 hours, a failing channel) while its teacher submitted, declined or withdrew, or while the wave
 closed; a resent link is cancelled when the wave closed first, and is not held back by the
 quiet hours (the teacher is waiting for it). Neither is a PIN code, which is cancelled once it
-has expired or a newer one replaced it.
+has expired, was used or replaced, or its teacher declined, withdrew or left the roster.
 """
 
 from __future__ import annotations

@@ -89,6 +89,12 @@ def ask_for_code(browser: FlaskClient, link: Link) -> str:
     return response.get_data(as_text=True)
 
 
+def code_sent_to(browser: FlaskClient, session: Session, link: Link) -> str:
+    """Ask for a code from ``browser`` and read it from the message to the roster contact."""
+    ask_for_code(browser, link)
+    return code_in(codes_sent(session, link)[-1])
+
+
 def reset(browser: FlaskClient, link: Link, code: str, new_pin: str = NEW_PIN) -> int:
     fields = {"code": code, "pin": new_pin, "repeat": new_pin}
     response = post(browser, f"{link.url}/pin/reset", fields, token_url=f"{link.url}/pin/reset")
@@ -139,8 +145,7 @@ def test_a_reset_ends_the_unlock_of_every_other_browser(
     client: FlaskClient, phone: FlaskClient, db_session: Session, started: Link
 ) -> None:
     assert client.get(f"{started.url}/page/1").status_code == 200  # unlocked with the old PIN
-    ask_for_code(phone, started)
-    assert reset(phone, started, code_in(codes_sent(db_session, started)[0])) == 303
+    assert reset(phone, started, code_sent_to(phone, db_session, started)) == 303
     assert client.get(f"{started.url}/page/1").headers["Location"].endswith("/unlock")
     assert phone.get(f"{started.url}/page/1").status_code == 200
 
@@ -148,8 +153,7 @@ def test_a_reset_ends_the_unlock_of_every_other_browser(
 def test_a_code_works_once(
     phone: FlaskClient, db_session: Session, started: Link, app: Flask
 ) -> None:
-    ask_for_code(phone, started)
-    code = code_in(codes_sent(db_session, started)[0])
+    code = code_sent_to(phone, db_session, started)
     assert reset(phone, started, code) == 303
     assert invitation_of(db_session, started).pin_reset_hash is None
     # The unlocked browser is sent on; another one is refused the used code.
@@ -161,8 +165,7 @@ def test_a_code_works_once(
 def test_the_form_sent_twice_passes_and_costs_no_try(
     phone: FlaskClient, db_session: Session, started: Link, app: Flask
 ) -> None:
-    ask_for_code(phone, started)
-    code = code_in(codes_sent(db_session, started)[0])
+    code = code_sent_to(phone, db_session, started)
     assert reset(phone, started, code) == 303
     # The same form again, from a browser that never saw the first answer (a double tap).
     assert reset(app.test_client(), started, code) == 303
@@ -201,8 +204,7 @@ def test_the_outbox_drops_a_code_that_expired_or_whose_teacher_left(
 def test_remembering_the_pin_ends_a_pending_code(
     phone: FlaskClient, db_session: Session, started: Link
 ) -> None:
-    ask_for_code(phone, started)
-    code = code_in(codes_sent(db_session, started)[0])
+    code = code_sent_to(phone, db_session, started)
     assert post(phone, f"{started.url}/unlock", {"pin": PIN}).status_code == 303
     invitation = invitation_of(db_session, started)
     assert invitation.pin_reset_hash is None
@@ -216,8 +218,7 @@ def test_remembering_the_pin_ends_a_pending_code(
 def test_wrong_codes_lock_the_link_like_wrong_pins(
     phone: FlaskClient, db_session: Session, started: Link
 ) -> None:
-    ask_for_code(phone, started)
-    code = code_in(codes_sent(db_session, started)[0])
+    code = code_sent_to(phone, db_session, started)
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(pins.MAX_FAILURES - 1):
         assert reset(phone, started, wrong) == 200
@@ -236,8 +237,7 @@ def test_wrong_codes_lock_the_link_like_wrong_pins(
 def test_a_new_pin_that_breaks_a_rule_costs_no_try(
     phone: FlaskClient, db_session: Session, started: Link
 ) -> None:
-    ask_for_code(phone, started)
-    code = code_in(codes_sent(db_session, started)[0])
+    code = code_sent_to(phone, db_session, started)
     fields = {"code": code, "pin": "1111", "repeat": "1111"}
     response = post(phone, f"{started.url}/pin/reset", fields)
     assert response.status_code == 400 and 'id="rejected"' in response.get_data(as_text=True)

@@ -44,9 +44,9 @@ def case_for(session: Session, response: Response) -> Case | None:
     return session.scalars(_CASE_FOR, {"response_id": response.id}).one_or_none()
 
 
-def outreach_for(session: Session, response: Response) -> Outreach | None:
-    """The outreach offered for this response, if any."""
-    return session.scalars(_OUTREACH_FOR, {"response_id": response.id}).one_or_none()
+def outreach_for(session: Session, response_id: uuid.UUID) -> Outreach | None:
+    """The outreach offered for the response ``response_id``, if any."""
+    return session.scalars(_OUTREACH_FOR, {"response_id": response_id}).one_or_none()
 
 
 def _district_of(session: Session, school_id: int) -> int:
@@ -117,7 +117,7 @@ def _raise_level(
 
 def open_outreach(session: Session, response: Response, now: dt.datetime) -> Outreach:
     """The response's caring outreach (moderate level), created once."""
-    existing = outreach_for(session, response)
+    existing = outreach_for(session, response.id)
     if existing is not None:
         return existing
     outreach = Outreach(

@@ -77,7 +77,7 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
     kept = False
     if response is not None:
         kept = _settle_case(session, response, now)
-        outreach = outreach_for(session, response)
+        outreach = outreach_for(session, response.id)
         if outreach is not None:
             session.delete(outreach)
         _erase(response, now)

@@ -37,8 +37,9 @@ from survey.flow import (
     compiled_battery,
     page_instruments,
 )
+from survey.link_facts import DraftRow, InvitationFacts, ResponseFacts
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel, Wave, WaveState
-from survey.teacher import Draft, pseudonym_of
+from survey.teacher import pseudonym_of
 
 
 class NoSuchPage(FlowError):
@@ -57,12 +58,12 @@ class PageSaved:
     crisis: bool
 
 
-def response_of(session: Session, invitation: Invitation) -> Response | None:
+def response_of(session: Session, invitation: InvitationFacts) -> Response | None:
     """The invitation's response (draft or submitted), if any page was saved."""
     return session.scalars(_RESPONSE, {"invitation_id": invitation.id}).one_or_none()
 
 
-def stored_answers(response: Response | None) -> dict[str, int]:
+def stored_answers(response: ResponseFacts | None) -> dict[str, int]:
     """The draft's answers by item id (empty when nothing was saved)."""
     if response is None:
         return {}
@@ -78,7 +79,7 @@ _WITH_CRISIS_LOCKED = _WITH_CRISIS.with_for_update(of=Response)
 
 
 def response_and_crisis(
-    session: Session, invitation: Invitation, *, lock: bool = False
+    session: Session, invitation: InvitationFacts, *, lock: bool = False
 ) -> tuple[Response | None, bool]:
     """The invitation's response and whether it has a crisis case (in any state), in one
     statement (what every answering page needs: the draft, and whether the help lines come first);
@@ -88,7 +89,7 @@ def response_and_crisis(
     return (row[0], bool(row[1])) if row is not None else (None, False)
 
 
-def ensure_answerable(invitation: Invitation) -> None:
+def ensure_answerable(invitation: InvitationFacts) -> None:
     """Raise unless the invitation is consented and not yet submitted."""
     if invitation.status is InvitationStatus.SUBMITTED:
         raise AlreadySubmitted()
@@ -112,12 +113,12 @@ def ensure_wave_open(session: Session, wave_id: int, now: dt.datetime) -> None:
 
 def save_page(
     session: Session,
-    invitation: Invitation,
+    invitation: InvitationFacts,
     wave: WaveView,
     page: int,
     answers: Mapping[str, int],
     now: dt.datetime,
-    read: Draft | None = None,
+    read: DraftRow | None = None,
 ) -> PageSaved:
     """Replace page ``page``'s answers in the sealed draft; open a crisis case when called for.
     ``read`` is the draft as the caller read it with the invitation (read here if not given).
@@ -196,7 +197,11 @@ _REPLACE_DRAFT = (
 
 
 def _replace_draft(
-    session: Session, response: Response, merged: Mapping[str, int], page: int, now: dt.datetime
+    session: Session,
+    response: ResponseFacts,
+    merged: Mapping[str, int],
+    page: int,
+    now: dt.datetime,
 ) -> bool:
     """Write the merged draft if nothing changed it since it was read (False otherwise)."""
     params = {
@@ -208,7 +213,8 @@ def _replace_draft(
     }
     write_after_reading(session)
     written = session.execute(_REPLACE_DRAFT, params)
-    session.expire(response)  # what this session read of it is no longer true either way
+    if isinstance(response, Response):
+        session.expire(response)  # what this session read of it is no longer true either way
     return cast(CursorResult[Any], written).rowcount == 1
 
 

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from instruments import Instrument, load_instruments
 from scoring import BatteryPlan, compile_battery, default_policy
-from survey.models import Invitation, InvitationStatus, Response, WaveState
+from survey.link_facts import InvitationFacts, ResponseFacts
+from survey.models import InvitationStatus, WaveState
 
 SAFETY_INSTRUMENT = "phq9"
 
@@ -118,7 +119,7 @@ class WaveView:
         )
 
 
-def next_step(invitation: Invitation, *, confirmed: bool, unlocked: bool) -> Step:
+def next_step(invitation: InvitationFacts, *, confirmed: bool, unlocked: bool) -> Step:
     """Where a teacher with this invitation (and this browser's state) goes next."""
     status = invitation.status
     if status is InvitationStatus.DECLINED:
@@ -136,7 +137,7 @@ def next_step(invitation: Invitation, *, confirmed: bool, unlocked: bool) -> Ste
     return Step.PAGES
 
 
-def resume_page(response: Response | None, n_pages: int) -> int:
+def resume_page(response: ResponseFacts | None, n_pages: int) -> int:
     """The page to open on resuming: the first one not yet saved (n_pages + 1 is the review)."""
     saved = response.pages_saved if response is not None else 0
     return min(saved + 1, n_pages + 1)

@@ -38,7 +38,7 @@ def forgot(token: str) -> ResponseReturnValue:
         return render("pin_forgot.html", v, code_minutes=RESET_CODE_MINUTES)
     parse_fields(request.form, ())
     settings = current_app.extensions["xinan.settings"]
-    sent = teacher.send_reset_code(db_session(), settings, key_ring(), v.invitation, v.now)
+    sent = teacher.send_reset_code(db_session(), settings, key_ring(), v.entity, v.now)
     commit_step()
     return _reset_page(v, sent=sent, too_soon=not sent)
 
@@ -53,7 +53,7 @@ def reset(token: str) -> ResponseReturnValue:
     fields = parse_fields(request.form, ("code", "pin", "repeat"))
     new_pin = (fields["pin"], fields["repeat"])
     try:
-        teacher.reset_pin(db_session(), key_ring(), v.invitation, fields["code"], new_pin, v.now)
+        teacher.reset_pin(db_session(), key_ring(), v.entity, fields["code"], new_pin, v.now)
     except PinRejected as rejected:
         return _reset_page(v, status=400, rejected=rejected.reason)
     except teacher.WrongAnswer as wrong:

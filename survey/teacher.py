@@ -12,10 +12,10 @@ import datetime as dt
 import hmac
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Result, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from alerts.models import Case
@@ -27,6 +27,7 @@ from privacy.keys import KeyRing
 from survey import pin as pins
 from survey.flow import FlowError, Locked, WaveView
 from survey.invitations_notify import enqueue_pin_code
+from survey.link_facts import DraftRow, InvitationFacts, InvitationRow, ResponseRow
 from survey.links import is_well_formed, token_hash
 from survey.models import Invitation, Response, RiskLevel, Wave, WaveUnit
 
@@ -73,38 +74,50 @@ _UNIT_OPENS = (
     .correlate(Invitation, Wave)
     .scalar_subquery()
 )
-_BY_TOKEN = (
-    select(
-        Invitation,
-        Wave.battery,
-        Wave.state,
-        Wave.opens_at,
-        Wave.closes_at,
-        Wave.battery_locked_at,
-        _UNIT_OPENS,
-    )
+_WAVE_COLUMNS = (
+    Wave.battery,
+    Wave.state,
+    Wave.opens_at,
+    Wave.closes_at,
+    Wave.battery_locked_at,
+    _UNIT_OPENS,
+)
+# Pages that change the invitation read it as an entity, locked for this transaction.
+_BY_TOKEN_FOR_UPDATE = (
+    select(Invitation, *_WAVE_COLUMNS)
+    .join(Wave, Wave.id == Invitation.wave_id)
+    .where(Invitation.token_hash == bindparam("token_hash"))
+    .with_for_update(of=Invitation)
+)
+# Every other page reads plain columns (``survey.link_facts``): the invitation's facts, then
+# the wave's. The answering pages also need the draft and whether it has a crisis case: one
+# statement more would cost more than the join.
+_INVITATION_COLUMNS = tuple(getattr(Invitation, f.name) for f in fields(InvitationRow))
+_FACTS_BY_TOKEN = (
+    select(*_INVITATION_COLUMNS, *_WAVE_COLUMNS)
     .join(Wave, Wave.id == Invitation.wave_id)
     .where(Invitation.token_hash == bindparam("token_hash"))
 )
-_BY_TOKEN_FOR_UPDATE = _BY_TOKEN.with_for_update(of=Invitation)
-# The answering pages also need the draft and whether it has a crisis case: one
-# statement more would cost more than the join.
-_LINK_COLUMNS = len(_BY_TOKEN.column_descriptions)  # the row: Invitation, then columns
-_BY_TOKEN_WITH_DRAFT = _BY_TOKEN.add_columns(
-    Response,
-    exists()
-    .where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
-    .label("crisis_case"),
-).outerjoin(Response, Response.invitation_id == Invitation.id)
+_RESPONSE_COLUMNS = tuple(getattr(Response, f.name) for f in fields(ResponseRow))
+_CRISIS_CASE = exists().where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
+_FACTS_WITH_DRAFT = _FACTS_BY_TOKEN.add_columns(*_RESPONSE_COLUMNS, _CRISIS_CASE).outerjoin(
+    Response, Response.invitation_id == Invitation.id
+)
+# The entities, for the submission: it writes both, and the draft's version is checked then.
+_ENTITIES_WITH_DRAFT = (
+    select(Invitation, Response, _CRISIS_CASE)
+    .outerjoin(Response, Response.invitation_id == Invitation.id)
+    .where(Invitation.token_hash == bindparam("token_hash"))
+)
 
 Link = tuple[Invitation, WaveView]
+LinkFacts = tuple[InvitationFacts, WaveView]
 
 
 @dataclass(frozen=True)
 class Draft:
-    """The invitation's response (draft or submitted; None before the first saved page) and
-    whether it has a crisis case, in any state (then the help lines lead every page, whatever
-    staff have done since)."""
+    """The invitation's response entity (draft or submitted; None before the first saved page)
+    and whether it has a crisis case, in any state."""
 
     response: Response | None
     crisis: bool
@@ -116,37 +129,65 @@ def load_for_write(session: Session, token: str) -> Link | None:
     if not is_well_formed(token):
         return None
     begin_for_write(session)
-    return _link(session.execute(_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}))
+    row = session.execute(_BY_TOKEN_FOR_UPDATE, {"token_hash": token_hash(token)}).one_or_none()
+    return None if row is None else (row[0], _wave_of(row[0].wave_id, row[1:]))
 
 
-def load(session: Session, token: str) -> Link | None:
+def load(session: Session, token: str) -> LinkFacts | None:
     """The invitation behind ``token`` and its wave, for reading; garbage tokens never reach
     the database."""
     if not is_well_formed(token):
         return None
-    return _link(session.execute(_BY_TOKEN, {"token_hash": token_hash(token)}))
+    row = _read(session, _FACTS_BY_TOKEN, token)
+    return None if row is None else _facts_of(row)
 
 
-def load_with_draft(session: Session, token: str) -> tuple[Invitation, WaveView, Draft] | None:
+def load_with_draft(
+    session: Session, token: str
+) -> tuple[InvitationFacts, WaveView, DraftRow] | None:
     """The invitation behind ``token``, its wave and its draft, for reading, in one statement."""
     if not is_well_formed(token):
         return None
-    row = session.execute(_BY_TOKEN_WITH_DRAFT, {"token_hash": token_hash(token)}).one_or_none()
+    row = _read(session, _FACTS_WITH_DRAFT, token)
     if row is None:
         return None
-    invitation, wave = _link_of(row[:_LINK_COLUMNS])
-    return invitation, wave, Draft(response=row.Response, crisis=bool(row.crisis_case))
+    invitation, wave = _facts_of(row)
+    *columns, crisis = row[_FACTS_END:]
+    response = ResponseRow(*columns) if columns[0] is not None else None  # no page saved yet
+    return invitation, wave, DraftRow(response=response, crisis=bool(crisis))
 
 
-def _link(result: Result[Any]) -> Link | None:
-    row = result.one_or_none()
-    return None if row is None else _link_of(row)
+def load_entities_with_draft(session: Session, token: str) -> tuple[Invitation, Draft] | None:
+    """The invitation behind ``token`` and its draft as entities, in one statement, unlocked:
+    for a writer that checks what it read when it writes (the submission)."""
+    if not is_well_formed(token):
+        return None
+    row = session.execute(_ENTITIES_WITH_DRAFT, {"token_hash": token_hash(token)}).one_or_none()
+    if row is None:
+        return None
+    invitation, response, crisis = row
+    return invitation, Draft(response=response, crisis=bool(crisis))
 
 
-def _link_of(row: Sequence[Any]) -> Link:
-    invitation, battery, state, opens_at, closes_at, locked_at, unit_opens = row
-    wave = WaveView(
-        id=invitation.wave_id,
+_INVITATION_END = len(_INVITATION_COLUMNS)
+_FACTS_END = _INVITATION_END + len(_WAVE_COLUMNS)
+
+
+def _read(session: Session, statement: Select[Any], token: str) -> Row[Any] | None:
+    # On the session's connection, as Core: the rows are plain values, not entities.
+    result = session.connection().execute(statement, {"token_hash": token_hash(token)})
+    return result.one_or_none()
+
+
+def _facts_of(row: Row[Any]) -> LinkFacts:
+    invitation = InvitationRow(*row[:_INVITATION_END])
+    return invitation, _wave_of(invitation.wave_id, row[_INVITATION_END:_FACTS_END])
+
+
+def _wave_of(wave_id: int, columns: Sequence[Any]) -> WaveView:
+    battery, state, opens_at, closes_at, locked_at, unit_opens = columns
+    return WaveView(
+        id=wave_id,
         battery=tuple(battery),
         state=state,
         # Never before the wave itself opens; None when no unit covers the school.
@@ -154,7 +195,6 @@ def _link_of(row: Sequence[Any]) -> Link:
         closes_at=closes_at,
         battery_locked=locked_at is not None,
     )
-    return invitation, wave
 
 
 _PSEUDONYM = select(Teacher.pseudonym).where(Teacher.id == bindparam("teacher_id"))

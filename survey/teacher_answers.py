@@ -13,7 +13,7 @@ from markupsafe import Markup
 from alerts.intake import outreach_for, request_talk
 from alerts.models import OutreachState
 from instruments import Instrument
-from survey import consent, drafts, submission, teacher_state
+from survey import consent, drafts, submission, teacher, teacher_state
 from survey.drafts import response_of, stored_answers
 from survey.feedback import results_for
 from survey.flow import AlreadySubmitted, FlowError, page_instruments, resume_page
@@ -164,17 +164,21 @@ def _review_page(
 
 def submit(token: str) -> ResponseReturnValue:
     """Submit once; a replay (double click, refresh, resend) lands on the same receipt."""
-    # The submission locks what it writes itself; the draft is read with the invitation, so
-    # that both are seen at one moment.
-    v = visit(token, with_draft=True)
+    v = visit(token)
     require_unlocked(v)
     parse_fields(request.form, ())
     if v.invitation.status is not InvitationStatus.SUBMITTED:
         require_answering(v)
+    # The submission writes the invitation and its draft as entities and locks what it writes
+    # itself; both are read in one statement, so that they are seen at one moment.
+    found = teacher.load_entities_with_draft(db_session(), token)
+    if found is None:  # erased since the line above
+        return problem("not_found", 404, v)
+    invitation, draft = found
     try:
-        submission.submit(db_session(), v.invitation, v.wave.battery, v.now, v.draft)
+        submission.submit(db_session(), invitation, v.wave.battery, v.now, draft)
     except submission.Incomplete:  # refused before anything was written: the draft as read
-        return _review_page(v, 400, stored_answers(v.draft.response), v.draft.crisis)
+        return _review_page(v, 400, stored_answers(draft.response), draft.crisis)
     return redirect(url_for("teacher.done", token=token), 303)
 
 
@@ -189,7 +193,7 @@ def done(token: str) -> ResponseReturnValue:
         return render("landing.html", v, step="unlock", receipt=receipt,
                       next_url=url_for("teacher.unlock", token=token))  # fmt: skip
     require_unlocked(v)
-    outreach = outreach_for(db_session(), response)
+    outreach = outreach_for(db_session(), response.id)
     return render(
         "done.html",
         v,
@@ -238,6 +242,6 @@ def withdraw(token: str) -> ResponseReturnValue:
         return render("withdraw.html", v)
     if parse_fields(request.form, ("confirm",), digits=False)["confirm"] != "yes":
         return render("withdraw.html", v, status=400, unconfirmed=True)
-    outcome = consent.withdraw(db_session(), v.invitation, v.now)
+    outcome = consent.withdraw(db_session(), v.entity, v.now)
     teacher_state.forget(v.invitation)
     return render("withdrawn.html", v, kept_contact=outcome.kept_contact, just_now=True)

@@ -25,6 +25,7 @@ from survey.flow import (
     next_step,
 )
 from survey.i18n import current_lang
+from survey.link_facts import DraftRow, InvitationFacts
 from survey.models import Invitation
 from survey.waves import DEFAULT_BATTERY
 
@@ -37,21 +38,29 @@ class Visit:
     """One request's view of the teacher's link."""
 
     token: str
-    invitation: Invitation
+    # Plain values, or the entity when the view asked to write (``visit(token, write=True)``).
+    invitation: InvitationFacts
     wave: WaveView
     now: dt.datetime
     confirmed: bool
     unlocked: bool
     takes_answers: bool
     # Read with the link when the view asked for it (``visit(token, with_draft=True)``).
-    read_draft: teacher.Draft | None = None
+    read_draft: DraftRow | None = None
 
     @property
-    def draft(self) -> teacher.Draft:
+    def draft(self) -> DraftRow:
         """The draft as read with the link."""
         if self.read_draft is None:
             raise RuntimeError("visit(token, with_draft=True) reads the draft")
         return self.read_draft
+
+    @property
+    def entity(self) -> Invitation:
+        """The invitation as read for writing, locked."""
+        if not isinstance(self.invitation, Invitation):
+            raise RuntimeError("visit(token, write=True) reads the invitation for writing")
+        return self.invitation
 
     @property
     def step(self) -> Step:
@@ -84,6 +93,7 @@ def visit(token: str, *, write: bool = False, with_draft: bool = False) -> Visit
         raise ValueError("a link read for writing is read without its draft")
     session = db_session()
     draft = None
+    link: tuple[InvitationFacts, WaveView] | None
     if with_draft:
         found = teacher.load_with_draft(session, token)
         link, draft = (found[:2], found[2]) if found else (None, None)

@@ -12,7 +12,7 @@ import datetime as dt
 
 from flask import session
 
-from survey.models import Invitation
+from survey.link_facts import InvitationFacts
 
 STATE_KEY = "survey"
 CONFIRM_TTL = dt.timedelta(minutes=30)
@@ -23,7 +23,7 @@ REFRESH_AFTER = dt.timedelta(minutes=1)
 MAX_LINKS = 4  # a shared family phone may hold a few links; older ones are forgotten
 
 
-def _key(invitation: Invitation) -> str:
+def _key(invitation: InvitationFacts) -> str:
     return invitation.token_hash.hex()[:16]
 
 
@@ -32,19 +32,19 @@ def _entries() -> dict[str, dict[str, int]]:
     return raw if isinstance(raw, dict) else {}
 
 
-def _get(invitation: Invitation, field: str) -> int | None:
+def _get(invitation: InvitationFacts, field: str) -> int | None:
     entry = _entries().get(_key(invitation))
     value = entry.get(field) if isinstance(entry, dict) else None
     return value if isinstance(value, int) else None
 
 
-def _pin_tag(invitation: Invitation) -> int:
+def _pin_tag(invitation: InvitationFacts) -> int:
     # When the PIN was set, in microseconds: it tells PINs apart and says nothing about them.
     at = invitation.pin_set_at
     return int(at.timestamp()) * 1_000_000 + at.microsecond if at is not None else 0
 
 
-def _put(invitation: Invitation, field: str, now: dt.datetime, **more: int) -> None:
+def _put(invitation: InvitationFacts, field: str, now: dt.datetime, **more: int) -> None:
     entries = dict(_entries())
     key = _key(invitation)
     entry = dict(entries.pop(key, {}))
@@ -56,37 +56,37 @@ def _put(invitation: Invitation, field: str, now: dt.datetime, **more: int) -> N
     session[STATE_KEY] = entries
 
 
-def mark_confirmed(invitation: Invitation, now: dt.datetime) -> None:
+def mark_confirmed(invitation: InvitationFacts, now: dt.datetime) -> None:
     """The teacher answered the identity question in this browser."""
     _put(invitation, "c", now)
 
 
-def is_confirmed(invitation: Invitation, now: dt.datetime) -> bool:
+def is_confirmed(invitation: InvitationFacts, now: dt.datetime) -> bool:
     """Whether the identity answer is recent enough to set a PIN."""
     at = _get(invitation, "c")
     return at is not None and now.timestamp() - at <= CONFIRM_TTL.total_seconds()
 
 
-def mark_unlocked(invitation: Invitation, now: dt.datetime) -> None:
+def mark_unlocked(invitation: InvitationFacts, now: dt.datetime) -> None:
     """The teacher set or entered the PIN in this browser (also refreshes the idle timer)."""
     _put(invitation, "u", now, p=_pin_tag(invitation))
 
 
-def refresh_unlocked(invitation: Invitation, now: dt.datetime) -> None:
+def refresh_unlocked(invitation: InvitationFacts, now: dt.datetime) -> None:
     """Restart the idle timer of an unlocked link, unless it was restarted a moment ago."""
     at = _get(invitation, "u")
     if at is None or not 0 <= now.timestamp() - at < REFRESH_AFTER.total_seconds():
         _put(invitation, "u", now)
 
 
-def is_unlocked(invitation: Invitation, now: dt.datetime) -> bool:
+def is_unlocked(invitation: InvitationFacts, now: dt.datetime) -> bool:
     """Whether personal pages may be shown to this browser now (with the PIN it was given)."""
     at = _get(invitation, "u")
     recent = at is not None and now.timestamp() - at <= UNLOCK_IDLE.total_seconds()
     return recent and _get(invitation, "p") == _pin_tag(invitation)
 
 
-def forget(invitation: Invitation) -> None:
+def forget(invitation: InvitationFacts) -> None:
     """Drop this link's state (after withdrawal, or on "leave")."""
     entries = dict(_entries())
     if entries.pop(_key(invitation), None) is not None:

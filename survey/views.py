@@ -98,7 +98,7 @@ def confirm(token: str) -> ResponseReturnValue:
         return redirect(step_url(v), 303)
     digits = parse_fields(request.form, ("digits",))["digits"]
     try:
-        teacher.confirm_identity(db_session(), v.invitation, digits, v.now)
+        teacher.confirm_identity(db_session(), v.entity, digits, v.now)
     except teacher.WrongAnswer as wrong:
         return render("confirm.html", v, status=wrong.status, wrong=True)
     except teacher.JustLocked as locked:
@@ -120,7 +120,7 @@ def new_pin(token: str) -> ResponseReturnValue:
     fields = parse_fields(request.form, ("pin", "repeat"))
     try:
         new = (fields["pin"], fields["repeat"])
-        teacher.set_pin(db_session(), key_ring(), v.invitation, new, v.now)
+        teacher.set_pin(db_session(), key_ring(), v.entity, new, v.now)
     except PinRejected as rejected:
         return render("pin_new.html", v, status=400, rejected=rejected.reason)
     teacher_state.mark_unlocked(v.invitation, v.now)
@@ -143,7 +143,7 @@ def unlock(token: str) -> ResponseReturnValue:
         return render("unlock.html", v)
     pin = parse_fields(request.form, ("pin",))["pin"]
     try:
-        teacher.unlock(db_session(), key_ring(), v.invitation, pin, v.now)
+        teacher.unlock(db_session(), key_ring(), v.entity, pin, v.now)
     except teacher.WrongAnswer as wrong:
         return render("unlock.html", v, status=wrong.status, wrong=True)
     except teacher.JustLocked as locked:
@@ -164,12 +164,12 @@ def consent_page(token: str) -> ResponseReturnValue:
         return render("consent.html", v, version=consent.CONSENT_VERSION)
     decision = parse_fields(request.form, ("decision",), digits=False)["decision"]
     if decision == "agree":
-        consent.give_consent(db_session(), v.invitation, v.now)
+        consent.give_consent(db_session(), v.entity, v.now)
         commit_step()
         # Nothing is saved before consent: the first page, blank and without help lines.
         return teacher_answers.first_page(v)
     if decision == "decline":
-        consent.decline(db_session(), v.invitation, v.now)
+        consent.decline(db_session(), v.entity, v.now)
         teacher_state.forget(v.invitation)
         commit_step()
         return render("declined.html", v, just_now=True)

@@ -13,6 +13,7 @@ from org.models import Teacher
 from privacy.vault import key_ring
 from survey import teacher
 from survey.flow import WaveView, page_order
+from survey.link_facts import InvitationFacts
 from survey.links import link_token, token_hash
 from survey.models import Invitation, InvitationStatus, Wave, WaveState, WaveUnit
 from tests.factories import make_school, make_teacher
@@ -64,7 +65,7 @@ def make_consented_invitation(session: Session) -> tuple[Invitation, str]:
     return invitation, token
 
 
-def load_link(session: Session, token: str) -> tuple[Invitation, WaveView]:
+def load_link(session: Session, token: str) -> tuple[InvitationFacts, WaveView]:
     """The invitation and wave behind ``token``, read as a teacher's request reads them."""
     link = teacher.load(session, token)
     assert link is not None

@@ -38,7 +38,7 @@ def _first_page_saved(session: Session) -> tuple[Invitation, WaveView, Response]
     invitation, token = make_consented_invitation(session)
     _, wave = load_link(session, token)
     drafts.save_page(session, invitation, wave, 1, page_values(1), utcnow())
-    invitation, wave = load_link(session, token)
+    _, wave = load_link(session, token)
     assert wave.battery_locked
     response = drafts.response_of(session, invitation)
     assert response is not None

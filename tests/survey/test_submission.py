@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db import utcnow
 from privacy.audit.models import AuditEntry
-from survey import drafts, submission
+from survey import drafts, submission, teacher
 from survey.flow import WaveNotOpen, page_order
 from survey.models import Invitation, InvitationStatus, Response, Wave
 from tests.survey.factories import (
@@ -27,12 +27,13 @@ from tests.survey.factories import (
 
 def _complete_draft(session: Session) -> tuple[Invitation, Response]:
     """Every page saved (lowest options), and the draft as the submitting request reads it."""
-    invitation, token = make_consented_invitation(session)
+    _, token = make_consented_invitation(session)
     for number in range(1, len(page_order(DEFAULT_BATTERY)) + 1):
-        invitation, wave = load_link(session, token)
-        drafts.save_page(session, invitation, wave, number, page_values(number), utcnow())
-    invitation, _ = load_link(session, token)
-    response = drafts.response_of(session, invitation)
+        drafts.save_page(session, *load_link(session, token), number, page_values(number), utcnow())
+    found = teacher.load_entities_with_draft(session, token)
+    assert found is not None
+    invitation, draft = found
+    response = draft.response
     assert response is not None and response.version > 0
     return invitation, response
 

@@ -7,16 +7,25 @@ rule the scheduler, the guards and the wave pages use, for every shape of popula
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import fields
 
 import pytest
 from sqlalchemy.orm import Session
 
+from db import utcnow
 from org.models import School
-from survey import teacher
-from survey.models import WaveState, WaveUnit
+from survey import drafts, teacher
+from survey.link_facts import DraftRow, InvitationRow, ResponseRow
+from survey.models import InvitationStatus, WaveState, WaveUnit
 from survey.waves import unit_opens_at
 from tests.factories import make_school, make_teacher
-from tests.survey.factories import make_invitation, make_wave
+from tests.survey.factories import (
+    load_link,
+    make_consented_invitation,
+    make_invitation,
+    make_wave,
+    page_values,
+)
 
 DAY = dt.timedelta(days=1)
 _T0 = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
@@ -115,3 +124,32 @@ def test_a_garbage_or_unknown_token_loads_nothing(db_session: Session) -> None:
     make_invitation(db_session)
     assert teacher.load(db_session, "not-a-token") is None
     assert teacher.load(db_session, "A" * 43) is None
+
+
+def test_a_page_reads_the_invitation_and_draft_as_the_entities_hold_them(
+    db_session: Session,
+) -> None:
+    invitation, token = make_consented_invitation(db_session)
+    before = teacher.load_with_draft(db_session, token)  # no page saved yet
+    assert before is not None and before[2] == DraftRow(response=None, crisis=False)
+    _, wave = load_link(db_session, token)
+    drafts.save_page(db_session, invitation, wave, 1, page_values(1, phq9_9=1), utcnow())
+    db_session.flush()
+    found = teacher.load_with_draft(db_session, token)
+    assert found is not None
+    read, _wave, draft = found
+    for field in fields(InvitationRow):
+        assert getattr(read, field.name) == getattr(invitation, field.name), field.name
+    response = drafts.response_of(db_session, invitation)
+    assert response is not None and draft.response is not None
+    for field in fields(ResponseRow):
+        assert getattr(draft.response, field.name) == getattr(response, field.name), field.name
+    assert draft.response.answers == response.answers and "phq9_9" in (response.answers or "")
+    assert draft.crisis  # item 9 opened a crisis case
+
+
+def test_a_page_read_is_a_snapshot_that_cannot_be_written(db_session: Session) -> None:
+    _, token = make_consented_invitation(db_session)
+    read, _wave = load_link(db_session, token)
+    with pytest.raises(AttributeError):
+        read.status = InvitationStatus.SUBMITTED  # type: ignore[misc]

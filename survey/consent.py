@@ -19,6 +19,7 @@ from alerts.cases import settle_withdrawal
 from alerts.intake import case_for, outreach_for
 from alerts.models import Case
 from privacy.audit.record import record
+from survey.drafts import new_draft
 from survey.flow import AlreadySubmitted, FlowError
 from survey.models import Invitation, InvitationStatus, Response
 from survey.teacher import pseudonym_of
@@ -39,9 +40,13 @@ def give_consent(session: Session, invitation: Invitation, now: dt.datetime) -> 
         invitation.consented_at = now
         invitation.consent_version = CONSENT_VERSION
     invitation.status = InvitationStatus.STARTED
+    if not first:
+        session.flush()
+        return
+    pseudonym = pseudonym_of(session, invitation)
     session.flush()
-    if first:
-        _audit(session, invitation, "survey.consent.given")
+    new_draft(session, invitation, pseudonym, now)
+    _audit(session, invitation, "survey.consent.given", pseudonym=pseudonym)
 
 
 def decline(session: Session, invitation: Invitation, now: dt.datetime) -> None:
@@ -104,12 +109,16 @@ def _erase(response: Response, now: dt.datetime) -> None:
 
 
 def _audit(
-    session: Session, invitation: Invitation, action: str, detail: dict[str, object] | None = None
+    session: Session,
+    invitation: Invitation,
+    action: str,
+    detail: dict[str, object] | None = None,
+    pseudonym: str | None = None,
 ) -> None:
     # The fact, never the content: which invitation, under the teacher's pseudonym.
     record(
         session,
-        pseudonym_of(session, invitation),
+        pseudonym or pseudonym_of(session, invitation),
         action,
         object_type="invitation",
         object_id=invitation.id,

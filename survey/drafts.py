@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import CursorResult, Table, bindparam, exists, select, update
+from sqlalchemy import CursorResult, Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from alerts.intake import open_case
@@ -126,10 +126,11 @@ def save_page(
     The caller has read ``invitation`` without locking it. Most saves change the draft alone:
     it is read, merged and sealed first, then written by one UPDATE that holds only if the draft
     is still the one read, so SQLite's single write lock is taken only for that statement (and
-    the caller's commit). The first save (it creates the draft and locks the battery), a save
-    that calls for a crisis case, and a save that finds the draft changed since it was read are
-    made whole under the lock instead. ``crisis`` on a quick save is as read before the write: a
-    case another tab opened a moment ago shows from the next page on.
+    the caller's commit). The draft is made at consent (``new_draft``). The wave's first save
+    (it locks the battery), a save that finds no draft, a save that calls for a crisis case, and
+    a save that finds the draft changed since it was read are made whole under the lock instead.
+    ``crisis`` on a quick save is as read before the write: a case another tab opened a moment
+    ago shows from the next page on.
     """
     instrument = _instrument(wave, page)
     ensure_answerable(invitation)
@@ -238,7 +239,11 @@ def _save_locked(
     instrument = _instrument(wave, page)
     # The draft is locked too: a save from another tab takes no lock on the invitation.
     response, crisis = response_and_crisis(session, invitation, lock=True)
-    response = response or _new_response(session, invitation)
+    if response is None:
+        new_draft(session, invitation, pseudonym_of(session, invitation), now)
+        response, crisis = response_and_crisis(session, invitation, lock=True)
+    if response is None:
+        raise RuntimeError("the draft just made was not found")
     merged = _merged(stored_answers(response), instrument, answers)
     response.answers = _json(merged)
     response.pages_saved = max(response.pages_saved or 0, page)
@@ -259,16 +264,26 @@ def _ids(instrument: Instrument) -> set[str]:
     return {item.id for item in instrument.items}
 
 
-def _new_response(session: Session, invitation: Invitation) -> Response:
-    response = Response(
-        wave_id=invitation.wave_id,
-        pseudonym=pseudonym_of(session, invitation),
-        school_id=invitation.school_id,
-        invitation_id=invitation.id,
-        pages_saved=0,
+def new_draft(
+    session: Session, invitation: InvitationFacts, pseudonym: str, now: dt.datetime
+) -> None:
+    """Make the invitation's empty draft, under the teacher's ``pseudonym``. Made when the
+    teacher consents, while the invitation is locked, so that the first page is saved as quickly
+    as the others; a save that finds none (consent given before drafts were made there) makes it.
+    One INSERT: nothing in it is sealed, and no entity is needed."""
+    session.execute(
+        insert(_RESPONSES).values(
+            id=uuid.uuid4(),
+            wave_id=invitation.wave_id,
+            pseudonym=pseudonym,
+            school_id=invitation.school_id,
+            invitation_id=invitation.id,
+            pages_saved=0,
+            version=1,  # where the model's version counter starts
+            created_at=now,
+            updated_at=now,
+        )
     )
-    session.add(response)
-    return response
 
 
 def _lock_battery(session: Session, wave: WaveView, now: dt.datetime) -> None:

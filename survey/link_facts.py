@@ -106,7 +106,7 @@ class ResponseRow:
 
 @dataclass(frozen=True)
 class DraftRow:
-    """The invitation's response as read with the link (None before the first saved page) and
+    """The invitation's response as read with the link (None before consent) and
     whether it has a crisis case, in any state (then the help lines lead every page, whatever
     staff have done since)."""
 

@@ -116,7 +116,7 @@ LinkFacts = tuple[InvitationFacts, WaveView]
 
 @dataclass(frozen=True)
 class Draft:
-    """The invitation's response entity (draft or submitted; None before the first saved page)
+    """The invitation's response entity (draft or submitted; None before consent)
     and whether it has a crisis case, in any state."""
 
     response: Response | None

@@ -248,7 +248,8 @@ def test_a_tampered_option_is_refused_and_nothing_is_stored(
         data["phq9_3"] = bad
         response = post(client, f"{link.url}/page/1", data)
         assert response.status_code == 400, bad
-    assert response_of(db_session, link) is None
+    draft = response_of(db_session, link)  # the empty draft made at consent, left empty
+    assert draft is not None and draft.answers is None and draft.pages_saved == 0
 
 
 def test_submitting_with_missing_items_lists_them(
@@ -282,6 +283,20 @@ def test_results_are_told_kindly(client: FlaskClient, link: Link) -> None:
     assert 'id="result-1"' in body and "10" in body
     for alarming in ("重度", "severe", "抑郁症", "crisis"):
         assert alarming not in body
+
+
+def test_consent_makes_the_empty_draft_that_the_first_page_fills(
+    client: FlaskClient, db_session: Session, link: Link
+) -> None:
+    start(client, link.token, link.phone)
+    draft = response_of(db_session, link)
+    assert draft is not None and draft.answers is None and draft.pages_saved == 0
+    teacher = invitation_of(db_session, link).teacher
+    assert draft.pseudonym == teacher.pseudonym and draft.submitted_at is None
+    assert post(client, f"{link.url}/page/1", page_answers("phq9", 1)).status_code == 200
+    saved = response_of(db_session, link)
+    assert saved is not None and saved.id == draft.id and saved.pages_saved == 1
+    assert saved.answers is not None and '"phq9_1": 1' in saved.answers
 
 
 def test_declining_stores_nothing_and_ends_the_flow(

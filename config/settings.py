@@ -88,6 +88,7 @@ class Settings:
     case_unreachable_attempts: int = 3
     lost_link_per_staff_no_per_hour: int = 3
     lost_link_per_ip_per_hour: int = 20
+    pin_code_per_ip_per_hour: int = 20
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -43,7 +43,8 @@ def _clean(parse: object, text: str) -> str | None:
         return None
 
 
-def _count(session: Session, key: bytes, now: dt.datetime) -> int:
+def recent_requests(session: Session, key: bytes, now: dt.datetime) -> int:
+    """How many requests were counted against ``key`` (a keyed digest) within the hour."""
     query = (
         select(func.count())
         .select_from(LostLinkAttempt)
@@ -57,8 +58,8 @@ def is_throttled(
 ) -> bool:
     """Whether this staff number or this address has asked too often within the hour."""
     return (
-        _count(session, staff_key, now) >= settings.lost_link_per_staff_no_per_hour
-        or _count(session, ip_key, now) >= settings.lost_link_per_ip_per_hour
+        recent_requests(session, staff_key, now) >= settings.lost_link_per_staff_no_per_hour
+        or recent_requests(session, ip_key, now) >= settings.lost_link_per_ip_per_hour
     )
 
 

@@ -38,8 +38,13 @@ def forgot(token: str) -> ResponseReturnValue:
         return render("pin_forgot.html", v, code_minutes=RESET_CODE_MINUTES)
     parse_fields(request.form, ())
     settings = current_app.extensions["xinan.settings"]
-    sent = teacher.send_reset_code(db_session(), settings, key_ring(), v.entity, v.now)
+    address = request.remote_addr or "unknown"
+    outcome = teacher.send_reset_code(db_session(), settings, key_ring(), v.entity, v.now, address)
+    if outcome is teacher.CodeRequest.THROTTLED:
+        code_minutes = RESET_CODE_MINUTES
+        return render("pin_forgot.html", v, status=429, code_minutes=code_minutes, throttled=True)
     commit_step()
+    sent = outcome is teacher.CodeRequest.SENT
     return _reset_page(v, sent=sent, too_soon=not sent)
 
 

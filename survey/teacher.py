@@ -9,6 +9,7 @@ roster. Services take the session first and only flush; the request commits.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hmac
 import re
 from collections.abc import Sequence
@@ -24,11 +25,14 @@ from db import begin_for_write
 from org.models import School, Teacher
 from privacy.audit.record import record
 from privacy.keys import KeyRing
+from privacy.lookup import lookup_index
 from survey import pin as pins
 from survey.flow import FlowError, Locked, WaveView
 from survey.invitations_notify import enqueue_pin_code
 from survey.link_facts import DraftRow, InvitationFacts, InvitationRow, ResponseRow
 from survey.links import is_well_formed, token_hash
+from survey.lost_link import recent_requests
+from survey.lost_link_models import LostLinkAttempt
 from survey.models import Invitation, Response, RiskLevel, Wave, WaveUnit
 
 PHONE_DIGITS = 4
@@ -275,17 +279,35 @@ def unlock(
     session.flush()
 
 
+class CodeRequest(enum.Enum):
+    """What became of a request for a "forgot my PIN" code."""
+
+    SENT = "sent"  # queued for the roster contact, if the roster has one
+    TOO_SOON = "too_soon"  # this link's last code is too recent
+    THROTTLED = "throttled"  # this address asked for too many codes within the hour
+
+
 def send_reset_code(
-    session: Session, settings: Settings, ring: KeyRing, invitation: Invitation, now: dt.datetime
-) -> bool:
-    """Send a new "forgot my PIN" code to the roster contact (never to the screen); False when
-    the last one was sent too recently to send another. Locked while the link is locked."""
+    session: Session,
+    settings: Settings,
+    ring: KeyRing,
+    invitation: Invitation,
+    now: dt.datetime,
+    address: str,
+) -> CodeRequest:
+    """Send a new "forgot my PIN" code to the roster contact (never to the screen), unless this
+    link's last code is too recent or ``address`` asked for too many codes within the hour (one
+    office holding many printed links). Locked while the link is locked."""
     if invitation.pin_hash is None:
         raise FlowError()
     if pins.is_locked(invitation, now):
         raise Locked()
     if not pins.may_send_reset_code(invitation, now):
-        return False
+        return CodeRequest.TOO_SOON
+    address_key = lookup_index(ring, "lost_link", f"pin-code-ip:{address}")
+    if recent_requests(session, address_key, now) >= settings.pin_code_per_ip_per_hour:
+        return CodeRequest.THROTTLED
+    session.add(LostLinkAttempt(key=address_key, at=now))
     code = pins.new_reset_code()
     pins.record_reset_code(ring, invitation, code, now)
     # A roster without a contact sends nothing; the page says the same either way.
@@ -293,7 +315,7 @@ def send_reset_code(
     record(session, "anonymous", "survey.pin.code_requested", object_type="invitation",
            object_id=invitation.id, detail={"queued": queued})  # fmt: skip
     session.flush()
-    return True
+    return CodeRequest.SENT
 
 
 def reset_pin(

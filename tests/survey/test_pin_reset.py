@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from flask import Flask
@@ -30,6 +30,7 @@ from tests.survey.factories import make_invitation, make_wave
 from tests.survey.teacher_support import PIN, page_answers, post, start
 
 NEW_PIN = "7391"
+OFFICE = "203.0.113.5"  # one school office's address, as the server sees it
 CODE = re.compile(r"验证码是 ([0-9]{6})")
 
 
@@ -306,9 +307,60 @@ def test_a_code_goes_out_at_once_even_in_the_sms_quiet_hours(
     late_evening = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     assert is_quiet(quiet_hours(settings), late_evening)
     invitation = invitation_of(db_session, started)
-    assert teacher.send_reset_code(db_session, settings, key_ring(), invitation, late_evening)
+    outcome = teacher.send_reset_code(
+        db_session, settings, key_ring(), invitation, late_evening, OFFICE
+    )
+    assert outcome is teacher.CodeRequest.SENT
     [sent] = codes_sent(db_session, started)
     assert sent.next_attempt_at == late_evening
+
+
+def pin_set(session: Session, settings: Settings) -> Invitation:
+    """An invitation of its own teacher and wave, whose PIN is set."""
+    teacher_row = make_teacher(session, make_school(session))
+    invitation, _token = make_invitation(session, make_wave(session), teacher_row)
+    invitation.identity_confirmed_at = utcnow()
+    teacher.set_pin(session, key_ring(), invitation, (PIN, PIN), utcnow())
+    return invitation
+
+
+def test_one_address_gets_only_so_many_codes_an_hour(
+    db_session: Session, settings: Settings
+) -> None:
+    limited = replace(settings, pin_code_per_ip_per_hour=2)
+    links = [pin_set(db_session, settings) for _ in range(4)]
+    now = utcnow()
+
+    def ask(invitation: Invitation, address: str, at: dt.datetime) -> teacher.CodeRequest:
+        return teacher.send_reset_code(db_session, limited, key_ring(), invitation, at, address)
+
+    assert [ask(i, OFFICE, now) for i in links[:3]] == [
+        teacher.CodeRequest.SENT,
+        teacher.CodeRequest.SENT,
+        teacher.CodeRequest.THROTTLED,
+    ]
+    assert links[2].pin_reset_hash is None  # nothing recorded for the refused request
+    queued = db_session.scalars(select(Notification).where(Notification.key.like("pincode:%")))
+    assert len(list(queued)) == 2
+    assert ask(links[3], "198.51.100.7", now) is teacher.CodeRequest.SENT  # another network
+    later = now + dt.timedelta(hours=1, seconds=1)
+    assert ask(links[2], OFFICE, later) is teacher.CodeRequest.SENT
+
+
+def test_a_throttled_address_is_told_to_wait_and_nothing_is_sent(
+    app: Flask,
+    phone: FlaskClient,
+    db_session: Session,
+    started: Link,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    no_codes = replace(settings, pin_code_per_ip_per_hour=0)
+    monkeypatch.setitem(app.extensions, "xinan.settings", no_codes)
+    response = post(phone, f"{started.url}/pin/forgot", {})
+    assert response.status_code == 429 and 'id="throttled"' in response.get_data(as_text=True)
+    assert codes_sent(db_session, started) == []
+    assert invitation_of(db_session, started).pin_reset_hash is None
 
 
 def test_without_a_pin_there_is_nothing_to_reset(

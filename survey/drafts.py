@@ -59,7 +59,8 @@ class PageSaved:
 
 
 def response_of(session: Session, invitation: InvitationFacts) -> Response | None:
-    """The invitation's response (draft or submitted), if any page was saved."""
+    """The invitation's response (draft or submitted), if it has one (made at consent, or at the
+    first saved page for consent given before drafts were made there)."""
     return session.scalars(_RESPONSE, {"invitation_id": invitation.id}).one_or_none()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from privacy.vault import open_cell
@@ -68,9 +68,10 @@ class InvitationRow:
     id: uuid.UUID
     wave_id: int
     school_id: int
-    token_hash: bytes
+    # Left out of repr(), as the entity leaves them out: a traceback may print local variables.
+    token_hash: bytes = field(repr=False)
     status: InvitationStatus
-    pin_hash: str | None
+    pin_hash: str | None = field(repr=False)
     pin_set_at: dt.datetime | None
     pin_locked_until: dt.datetime | None
     consented_at: dt.datetime | None
@@ -90,8 +91,8 @@ class ResponseRow:
     pages_saved: int
     receipt: str | None
     risk_level: RiskLevel | None
-    answers_sealed: bytes | None
-    scores_sealed: bytes | None
+    answers_sealed: bytes | None = field(repr=False)
+    scores_sealed: bytes | None = field(repr=False)
 
     @property
     def answers(self) -> str | None:
@@ -106,7 +107,8 @@ class ResponseRow:
 
 @dataclass(frozen=True)
 class DraftRow:
-    """The invitation's response as read with the link (None before consent) and
+    """The invitation's response as read with the link (None before consent, or until the first
+    saved page for consent given before drafts were made at consent) and
     whether it has a crisis case, in any state (then the help lines lead every page, whatever
     staff have done since)."""
 

@@ -120,7 +120,7 @@ LinkFacts = tuple[InvitationFacts, WaveView]
 
 @dataclass(frozen=True)
 class Draft:
-    """The invitation's response entity (draft or submitted; None before consent)
+    """The invitation's response entity (draft or submitted; None if it has none yet)
     and whether it has a crisis case, in any state."""
 
     response: Response | None
@@ -157,7 +157,7 @@ def load_with_draft(
         return None
     invitation, wave = _facts_of(row)
     *columns, crisis = row[_FACTS_END:]
-    response = ResponseRow(*columns) if columns[0] is not None else None  # no page saved yet
+    response = ResponseRow(*columns) if columns[0] is not None else None  # no draft yet
     return invitation, wave, DraftRow(response=response, crisis=bool(crisis))
 
 

@@ -148,8 +148,12 @@ def test_a_page_reads_the_invitation_and_draft_as_the_entities_hold_them(
     assert draft.crisis  # item 9 opened a crisis case
 
 
-def test_a_page_read_is_a_snapshot_that_cannot_be_written(db_session: Session) -> None:
+def test_a_page_read_is_a_snapshot_that_cannot_be_written_nor_shows_its_hashes(
+    db_session: Session,
+) -> None:
     _, token = make_consented_invitation(db_session)
     read, _wave = load_link(db_session, token)
     with pytest.raises(AttributeError):
         read.status = InvitationStatus.SUBMITTED  # type: ignore[misc]
+    shown = repr(read)  # what a traceback printing local variables would show
+    assert str(read.id) in shown and str(read.token_hash) not in shown and "pin_hash" not in shown

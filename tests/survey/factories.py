@@ -1,11 +1,14 @@
-"""Small factories for the census: a wave open now, and an invitation with its link token."""
+"""Small factories for the census: a wave open now, an invitation with its link token, and a
+teacher's link as the flow tests walk it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import utcnow
@@ -15,7 +18,7 @@ from survey import teacher
 from survey.flow import WaveView, page_order
 from survey.link_facts import InvitationFacts
 from survey.links import link_token, token_hash
-from survey.models import Invitation, InvitationStatus, Wave, WaveState, WaveUnit
+from survey.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from tests.factories import make_school, make_teacher
 from tests.survey.teacher_support import page_answers
 
@@ -76,3 +79,39 @@ def page_values(number: int, value: int | None = None, **overrides: int) -> dict
     """Answers to every item of page ``number`` of the default battery (lowest options)."""
     fields = page_answers(page_order(DEFAULT_BATTERY)[number - 1], value, **overrides)
     return {item: int(chosen) for item, chosen in fields.items()}
+
+
+@dataclass
+class Link:
+    """A teacher's invitation (committed to the test's transaction), its token and roster phone."""
+
+    invitation: Invitation
+    token: str
+    phone: str
+    battery: list[str]
+
+    @property
+    def url(self) -> str:
+        return f"/s/{self.token}"
+
+
+def make_link(session: Session, name: str | None = None) -> Link:
+    """A new teacher (named ``name``, if given) invited to a new wave."""
+    overrides = {"name": name} if name is not None else {}
+    teacher = make_teacher(session, make_school(session), **overrides)
+    wave = make_wave(session)
+    invitation, token = make_invitation(session, wave, teacher)
+    return Link(invitation, token, teacher.phone or "", list(wave.battery))
+
+
+def invitation_of(session: Session, link: Link) -> Invitation:
+    """The link's invitation as the database holds it now."""
+    found = session.get(Invitation, link.invitation.id, populate_existing=True)
+    assert found is not None
+    return found
+
+
+def response_of(session: Session, link: Link) -> Response | None:
+    """The link's response (draft or submitted) as the database holds it now."""
+    stmt = select(Response).where(Response.invitation_id == link.invitation.id)
+    return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()

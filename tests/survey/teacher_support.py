@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from survey.flow import instruments_by_id, page_order
 
+if TYPE_CHECKING:
+    from tests.survey.factories import Link  # the factories use this module's page answers
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 FORM_ACTION = re.compile(r'<form method="post"(?: action="([^"]*)")?')
 PIN = "4826"
+# WHO-5 at its best keeps the profile "low"; its lowest options alone would be moderate.
+LOW = {f"who5_{i}": 5 for i in range(1, 6)}
+MODERATE = {**LOW, "phq9_1": 2, "phq9_2": 2, "phq9_3": 2, "phq9_4": 2, "phq9_5": 2}
+CRISIS = {**LOW, "phq9_9": 1}
 
 
 def csrf(client: FlaskClient, url: str) -> str:
@@ -85,3 +93,11 @@ def answer_all(
 def submit(client: FlaskClient, token: str, token_url: str | None = None) -> TestResponse:
     """Post the review page's submit form (the CSRF token read from ``token_url``)."""
     return post(client, f"/s/{token}/submit", {}, token_url=token_url or f"/s/{token}/review")
+
+
+def finish(client: FlaskClient, link: Link, overrides: dict[str, int]) -> str:
+    """The whole flow with ``overrides`` on the lowest options; the feedback page's HTML."""
+    start(client, link.token, link.phone)
+    answer_all(client, link.token, link.battery, overrides)
+    assert submit(client, link.token).status_code == 303
+    return client.get(f"{link.url}/done").get_data(as_text=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 from flask import Flask
@@ -26,30 +26,22 @@ from survey import teacher
 from survey.invitations_notify import pin_code_still_useful, quiet_hours
 from survey.models import Invitation, InvitationStatus
 from tests.factories import make_school, make_teacher
-from tests.survey.factories import make_invitation, make_wave
-from tests.survey.teacher_support import PIN, page_answers, post, start
+from tests.survey.factories import Link, invitation_of, make_invitation, make_link, make_wave
+from tests.survey.teacher_support import (
+    PIN,
+    page_answers,
+    post,
+    start,
+)
 
 NEW_PIN = "7391"
 OFFICE = "203.0.113.5"  # one school office's address, as the server sees it
 CODE = re.compile(r"验证码是 ([0-9]{6})")
 
 
-@dataclass
-class Link:
-    invitation: Invitation
-    token: str
-    phone: str
-
-    @property
-    def url(self) -> str:
-        return f"/s/{self.token}"
-
-
 @pytest.fixture
 def link(db_session: Session) -> Link:
-    teacher_row = make_teacher(db_session, make_school(db_session))
-    invitation, token = make_invitation(db_session, make_wave(db_session), teacher_row)
-    return Link(invitation, token, teacher_row.phone or "")
+    return make_link(db_session)
 
 
 @pytest.fixture
@@ -76,12 +68,6 @@ def code_in(notification: Notification) -> str:
     match = CODE.search(notification.body or "")
     assert match, "no code in the message"
     return match.group(1)
-
-
-def invitation_of(session: Session, link: Link) -> Invitation:
-    found = session.get(Invitation, link.invitation.id, populate_existing=True)
-    assert found is not None
-    return found
 
 
 def ask_for_code(browser: FlaskClient, link: Link) -> str:
@@ -276,11 +262,9 @@ def test_no_contact_on_the_roster_reads_the_same_and_sends_nothing(
 ) -> None:
     start(client, link.token, link.phone)
     with_contact = ask_for_code(phone, link)
-    other = make_teacher(db_session, make_school(db_session))
-    invitation, token = make_invitation(db_session, make_wave(db_session), other)
-    nobody = Link(invitation, token, other.phone or "")
+    nobody = make_link(db_session)
     start(app.test_client(), nobody.token, nobody.phone)
-    roster = db_session.get(Teacher, other.id)
+    roster = db_session.get(Teacher, nobody.invitation.teacher_id)
     assert roster is not None
     roster.phone, roster.email = None, None
     db_session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections import Counter
 
 import click
 from flask import Flask, current_app
@@ -71,9 +72,15 @@ def keys_status() -> None:
     click.echo(backup_status(ring))
 
 
+_MAX_BATCHES = click.option(
+    "--max-batches", type=click.IntRange(min=1), help="stop after this many batches; rerun to go on"
+)
+
+
 @keys_cli.command("rotate")
 @click.option("--batch-size", default=1000, show_default=True)
-def keys_rotate(batch_size: int) -> None:
+@_MAX_BATCHES
+def keys_rotate(batch_size: int, max_batches: int | None) -> None:
     """Make a new data key active, then re-seal every cell under it."""
     settings = current_app.extensions["xinan.settings"]
     ring = key_ring().with_new_data_key()
@@ -84,21 +91,30 @@ def keys_rotate(batch_size: int) -> None:
         _database(), "system", "keys.rotate", detail={"active_key": ring.active_id}
     )
     click.echo(f"key {ring.active_id} is now active; re-sealing (rerun `keys reseal` if stopped)")
-    _reseal(batch_size)
+    _reseal(batch_size, max_batches)
     # An older backup lacks the new key, and cells are now sealed under it.
     click.echo("back the key ring up again now: flask --app app keys backup --out FILE")
 
 
 @keys_cli.command("reseal")
 @click.option("--batch-size", default=1000, show_default=True)
-def keys_reseal(batch_size: int) -> None:
+@_MAX_BATCHES
+def keys_reseal(batch_size: int, max_batches: int | None) -> None:
     """Re-seal every cell not yet under the active key (finishes an interrupted rotation)."""
-    _reseal(batch_size)
+    _reseal(batch_size, max_batches)
 
 
-def _reseal(batch_size: int) -> None:
-    changed = reseal_all(_database().engine, key_ring(), sealed_tables(Base), batch_size)
-    click.echo(f"re-sealed {changed} rows; every cell is under key {key_ring().active_id}")
+def _reseal(batch_size: int, max_batches: int | None) -> None:
+    tables = sealed_tables(Base)
+    changed = reseal_all(_database().engine, key_ring(), tables, batch_size, max_batches)
+    click.echo(f"re-sealed {changed} rows")
+    # Counting what is left reads every cell again: only worth it when the run was cut short.
+    usage = key_usage(_database().engine, tables) if max_batches else Counter[int]()
+    stale = sum(n for key, n in usage.items() if key != key_ring().active_id)
+    if stale:
+        click.echo(f"{stale} cells still under older keys: run `keys reseal` to finish")
+    else:
+        click.echo(f"every cell is under key {key_ring().active_id}")
 
 
 @click.command("scheduler")

@@ -71,10 +71,22 @@ def check_cells(engine: Engine, ring: KeyRing, tables: list[SealedTable]) -> Cel
     return CellCheck(opened, failed)
 
 
-def reseal_all(engine: Engine, ring: KeyRing, tables: list[SealedTable], batch_size: int) -> int:
-    """Re-seal cells not under the active key; returns how many rows changed."""
+def reseal_all(
+    engine: Engine,
+    ring: KeyRing,
+    tables: list[SealedTable],
+    batch_size: int,
+    max_batches: int | None = None,
+) -> int:
+    """Re-seal cells not under the active key; returns how many rows changed.
+
+    With ``max_batches`` it stops after that many committed batches, so an operator can rotate a
+    large database in slices (and a test can stop it at a known point); a rerun goes on from there.
+    """
     changed = 0
-    for batch in _batches(engine, tables, batch_size):
+    for done, batch in enumerate(_batches(engine, tables, batch_size)):
+        if max_batches is not None and done >= max_batches:
+            break
         updates = []
         for table, row_id, cells in batch:
             stale = {c: v for c, v in cells.items() if sealed_header(v)[2] != ring.active_id}

@@ -39,7 +39,12 @@ def _start(instance: Path, url: str, *args: str) -> subprocess.Popen[str]:
 
 
 def _finish(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
-    stdout, stderr = process.communicate(timeout=120)
+    try:
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:  # a timed-out command is not left running
+            process.kill()
+            process.communicate()
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
@@ -107,7 +112,13 @@ def test_operator_mistakes_exit_1_without_a_traceback(
             "edited": _start(instance, url, "audit", "verify", "--checkpoint", str(edited)),
             "refused": _start(instance, url, "audit", "checkpoint"),
         }
-        runs = {name: _finish(process) for name, process in started.items()}
+        try:
+            runs = {name: _finish(process) for name, process in started.items()}
+        finally:
+            for process in started.values():
+                if process.poll() is None:
+                    process.kill()
+                    process.communicate()
     finally:
         database.dispose()
     for name, run in runs.items():

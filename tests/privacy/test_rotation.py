@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from config.settings import PROJECT_ROOT
 from db import Base, make_engine, make_session_factory
 from ops import migrations
 from org.models import Teacher
-from privacy.keys import load_key_ring
-from privacy.rotation import key_usage, sealed_tables
+from privacy.keys import KeyRing, load_key_ring, save_key_ring
+from privacy.rotation import key_usage, reseal_all, sealed_tables
 from privacy.vault import install_key_ring
 from tests.factories import make_school, make_teacher
 
@@ -63,7 +62,7 @@ def _all_open(url: str, instance: Path) -> tuple[int, set[int]]:
     return ring.active_id, set(usage)
 
 
-def test_rotation_killed_halfway_then_rerun(
+def test_rotation_stopped_after_some_batches_is_finished_by_reseal(
     backend: str, make_database_url: Callable[[str], str], tmp_path: Path
 ) -> None:
     url = make_database_url(backend)
@@ -72,32 +71,63 @@ def test_rotation_killed_halfway_then_rerun(
     instance = tmp_path / "instance"
     _seed(instance, url)
 
-    rotation = subprocess.Popen(
-        **_command(instance, url, "keys", "rotate", "--batch-size", "5"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # type: ignore[call-overload]
-    _wait_for_mixed_keys(url, instance)
-    rotation.send_signal(signal.SIGKILL)
-    assert rotation.wait(timeout=30) == -signal.SIGKILL
+    # Stopped at a known point, not raced: three batches of five rows, then the process ends.
+    stopped = _flask(instance, url, "keys", "rotate", "--batch-size", "5", "--max-batches", "3")
+    assert "still under older keys" in stopped.stdout
+    cells = sum(_cells_per_key(url, instance).values()) // ROWS
+    assert _cells_per_key(url, instance) == {1: (ROWS - 15) * cells, 2: 15 * cells}
 
-    active, used = _all_open(url, instance)
-    assert active == 2 and used == {1, 2}, "the kill should land between batches"
-
-    _flask(instance, url, "keys", "reseal")
+    finished = _flask(instance, url, "keys", "reseal")
+    assert "every cell is under key 2" in finished.stdout
     assert _all_open(url, instance) == (2, {2})
 
 
-def _wait_for_mixed_keys(url: str, instance: Path) -> None:
+class _FailingRing:
+    """A key ring that fails (as a kill would stop the process) when asked for the active key
+    the ``fail_at``-th time, that is while sealing that cell."""
+
+    def __init__(self, ring: KeyRing, fail_at: int) -> None:
+        self._ring, self._left = ring, fail_at
+        self.active_id = ring.active_id
+
+    def data_key(self, key_id: int) -> bytes:
+        if key_id == self.active_id:
+            self._left -= 1
+            if self._left == 0:
+                raise RuntimeError("stopped mid-batch")
+        return self._ring.data_key(key_id)
+
+
+def test_a_batch_stopped_midway_writes_nothing_and_a_rerun_finishes(
+    backend: str, make_database_url: Callable[[str], str], tmp_path: Path
+) -> None:
+    url = make_database_url(backend)
+    migrations.upgrade(engine := make_engine(url))
+    engine.dispose()
+    instance = tmp_path / "instance"
+    _seed(instance, url)
+    cells = sum(_cells_per_key(url, instance).values()) // ROWS  # sealed cells in one row
+    ring = load_key_ring(instance / "keys.json").with_new_data_key()
+    save_key_ring(ring, instance / "keys.json")
+    install_key_ring(ring)
     engine = make_engine(url)
-    deadline = time.monotonic() + 60
     try:
-        while time.monotonic() < deadline:
-            if (instance / "keys.json").exists() and len(
-                key_usage(engine, sealed_tables(Base))
-            ) > 1:
-                return
-            time.sleep(0.02)
+        with pytest.raises(RuntimeError, match="mid-batch"):
+            # Batches of five rows: fail inside the third batch, on its second row.
+            failing = _FailingRing(ring, 11 * cells + 1)
+            reseal_all(engine, failing, sealed_tables(Base), 5)  # type: ignore[arg-type]
+        # Two whole batches were committed; the third, cut in its middle, left no row changed.
+        assert _cells_per_key(url, instance) == {1: (ROWS - 10) * cells, 2: 10 * cells}
+        assert reseal_all(engine, ring, sealed_tables(Base), 5) == ROWS - 10
     finally:
         engine.dispose()
-    raise AssertionError("rotation never started re-sealing")
+    assert _all_open(url, instance) == (2, {2})
+
+
+def _cells_per_key(url: str, instance: Path) -> dict[int, int]:
+    install_key_ring(load_key_ring(instance / "keys.json"))
+    engine = make_engine(url)
+    try:
+        return dict(key_usage(engine, sealed_tables(Base)))
+    finally:
+        engine.dispose()

@@ -1,4 +1,9 @@
-"""``flask --app app accounts create-security-admin USERNAME``: the first account of all."""
+"""``flask --app app accounts create-security-admin USERNAME``: the first account of all.
+
+The only place a password is ever shown: the operator at the console is that first
+administrator. Every later account, and every reset, goes through a one-time link to its
+owner's contact (``accounts/resets.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,12 @@ from sqlalchemy import select
 
 from accounts.models import GrantStatus, RoleGrant
 from accounts.roles import Role, ScopeKind
-from accounts.service import AccountError, create_account, request_grant
+from accounts.service import AccountError, create_account, temporary_password
 from db import utcnow
 from privacy.audit.record import record
 
 accounts_cli = AppGroup("accounts", help="Staff accounts.")
+BOOTSTRAP_ADMINS = 1
 
 
 @accounts_cli.command("create-security-admin")
@@ -23,20 +29,31 @@ def create_security_admin(username: str, display_name: str) -> None:
     """Create the first security administrator; later accounts are made in the web app."""
     database = current_app.extensions["xinan.db"]
     session = database.session()
-    exists = session.scalars(
+    existing = session.scalars(
         select(RoleGrant.id).where(
             RoleGrant.role == Role.SECURITY_ADMIN, RoleGrant.status == GrantStatus.ACTIVE
         )
-    ).first()
-    if exists is not None:
+    ).all()
+    if len(existing) >= BOOTSTRAP_ADMINS:
         raise click.ClickException("a security administrator exists: create accounts on the web")
+    passwords = current_app.extensions["xinan.passwords"]
     try:
-        account, password = create_account(
-            session, current_app.extensions["xinan.passwords"], username, display_name or username
-        )
+        account = create_account(session, passwords, username, display_name or username)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    request_grant(session, account, Role.SECURITY_ADMIN, (ScopeKind.CITY, None), None, utcnow())
+    password = temporary_password()
+    account.password_hash = passwords.hash(password)
+    account.must_change_password = True
+    # The first grant of all: nobody exists to approve it.
+    session.add(
+        RoleGrant(
+            account=account,
+            role=Role.SECURITY_ADMIN,
+            scope_kind=ScopeKind.CITY,
+            status=GrantStatus.ACTIVE,
+            decided_at=utcnow(),
+        )
+    )
     record(session, "system", "account.bootstrap", object_type="account", object_id=account.id)
     session.commit()
     click.echo(f"created {account.username}; temporary password (shown once): {password}")

@@ -26,7 +26,7 @@ def passwords() -> Passwords:
 def _account(
     session: Session, passwords: Passwords, name: str, staff_no: str | None = None
 ) -> StaffAccount:
-    return create_account(session, passwords, name, name, staff_no)[0]
+    return create_account(session, passwords, name, name, staff_no)
 
 
 def test_identified_data_grant_needs_a_second_administrator(
@@ -64,6 +64,15 @@ def test_nobody_grants_or_revokes_their_own_role(db_session: Session, passwords:
     )
     with pytest.raises(AccountError, match="own"):
         revoke_grant(db_session, grant, admin.id, NOW)
+
+
+def test_a_new_account_has_no_password_anybody_knows(
+    db_session: Session, passwords: Passwords
+) -> None:
+    account = _account(db_session, passwords, "no.password")
+    assert not account.is_enrolled
+    for guess in ("", account.password_hash, account.password_hash[1:]):
+        assert not passwords.verify(account.password_hash, guess)
 
 
 def test_psychologist_must_be_linked_to_their_roster_record(

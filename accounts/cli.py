@@ -1,8 +1,9 @@
-"""``flask --app app accounts create-security-admin USERNAME``: the first account of all.
+"""``flask --app app accounts create-security-admin USERNAME``: the first two accounts of all.
 
-The only place a password is ever shown: the operator at the console is that first
-administrator. Every later account, and every reset, goes through a one-time link to its
-owner's contact (``accounts/resets.py``).
+A grant of the security administrator role needs a second security administrator's approval, so
+the first two are made here, at the server's console; it refuses once two exist. It is the only
+place a password is ever shown. Every later account, and every reset, goes through a one-time
+link to its owner's contact (``accounts/resets.py``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from db import utcnow
 from privacy.audit.record import record
 
 accounts_cli = AppGroup("accounts", help="Staff accounts.")
-BOOTSTRAP_ADMINS = 1
+# Two, so that each can approve the other's requests on the web.
+BOOTSTRAP_ADMINS = 2
 
 
 @accounts_cli.command("create-security-admin")
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="The person's name.")
 def create_security_admin(username: str, display_name: str) -> None:
-    """Create the first security administrator; later accounts are made in the web app."""
+    """Create one of the first two security administrators; later accounts are made on the web."""
     database = current_app.extensions["xinan.db"]
     session = database.session()
     existing = session.scalars(
@@ -35,7 +37,7 @@ def create_security_admin(username: str, display_name: str) -> None:
         )
     ).all()
     if len(existing) >= BOOTSTRAP_ADMINS:
-        raise click.ClickException("a security administrator exists: create accounts on the web")
+        raise click.ClickException("two security administrators exist: create accounts on the web")
     passwords = current_app.extensions["xinan.passwords"]
     try:
         account = create_account(session, passwords, username, display_name or username)
@@ -44,7 +46,7 @@ def create_security_admin(username: str, display_name: str) -> None:
     password = temporary_password()
     account.password_hash = passwords.hash(password)
     account.must_change_password = True
-    # The first grant of all: nobody exists to approve it.
+    # Nobody could approve it yet (later grants of the role need a second approval).
     session.add(
         RoleGrant(
             account=account,

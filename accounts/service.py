@@ -1,8 +1,8 @@
 """Managing staff accounts: create, grant and approve roles, disable (resets: ``resets.py``).
 
-Separation of duties: nobody changes their own roles or scopes; a grant of a role that sees
-identified data stays pending until a second security administrator — neither the requester
-nor the grantee — approves it.
+Separation of duties: nobody changes their own roles or scopes; a grant of a role under dual
+control (one that sees identified data, or security administration) stays pending until a second
+security administrator — neither the requester nor the grantee — approves it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.passwords import Passwords, check_new_password
 from accounts.roles import (
     ALLOWED_SCOPES,
-    IDENTIFIED_DATA_ROLES,
+    DUAL_CONTROL_ROLES,
     ROSTER_LINKED_ROLES,
     Role,
     ScopeKind,
@@ -94,7 +94,7 @@ def request_grant(
     actor_id: uuid.UUID | None,
     now: dt.datetime,
 ) -> RoleGrant:
-    """Grant ``role`` over ``scope``; pending when the role sees identified data."""
+    """Grant ``role`` over ``scope``; pending when the role is under dual control."""
     kind, target = scope
     if actor_id == account.id:
         raise AccountError("不能更改自己的角色或范围 / nobody changes their own roles")
@@ -104,7 +104,7 @@ def request_grant(
         raise AccountError("此角色须关联本人的花名册记录 / link the account to its roster record")
     school_id = _existing_id(session, School, target) if kind is ScopeKind.SCHOOL else None
     district_id = _existing_id(session, District, target) if kind is ScopeKind.DISTRICT else None
-    active = role not in IDENTIFIED_DATA_ROLES
+    active = role not in DUAL_CONTROL_ROLES
     grant = RoleGrant(
         account=account,
         role=role,

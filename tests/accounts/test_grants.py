@@ -66,6 +66,30 @@ def test_nobody_grants_or_revokes_their_own_role(db_session: Session, passwords:
         revoke_grant(db_session, grant, admin.id, NOW)
 
 
+def test_a_security_administrator_grant_also_needs_a_second_administrator(
+    db_session: Session, passwords: Passwords
+) -> None:
+    # Otherwise one administrator could make a second one of their own, and approve with it.
+    first, second = (
+        _account(db_session, passwords, "sec.a"),
+        _account(db_session, passwords, "sec.b"),
+    )
+    newcomer = _account(db_session, passwords, "sec.new")
+    grant = request_grant(
+        db_session, newcomer, Role.SECURITY_ADMIN, (ScopeKind.CITY, None), first.id, NOW
+    )
+    assert grant.status is GrantStatus.PENDING
+    assert not load_principal(db_session, newcomer).has(Permission.GRANTS_APPROVE)
+    with pytest.raises(AccountError, match="second"):
+        decide_grant(db_session, grant, True, first.id, NOW)
+    decide_grant(db_session, grant, True, second.id, NOW)
+    assert load_principal(db_session, newcomer).has(Permission.GRANTS_APPROVE)
+    analyst = request_grant(
+        db_session, newcomer, Role.ANALYST, (ScopeKind.CITY, None), first.id, NOW
+    )
+    assert analyst.status is GrantStatus.ACTIVE
+
+
 def test_a_new_account_has_no_password_anybody_knows(
     db_session: Session, passwords: Passwords
 ) -> None:

@@ -6,11 +6,11 @@ import os
 
 from flask import Flask
 
-from accounts import account_views, admin_views, audit_views
+from accounts import account_views, admin_views, audit_views, enrol_views
 from accounts import views as auth_views
 from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords
-from alerts import inbox_views
+from alerts import account_mail, inbox_views
 from alerts import sweeps as alert_sweeps
 from alerts import views as case_views
 from config.settings import Settings
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         health,
         auth_views,
         account_views,
+        enrol_views,
         admin_views,
         audit_views,
         teacher_views,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(blueprint.make_blueprint())
     install_request_cycle(app)
     install_gate(app)
+    account_mail.install(app)
     cli.register(app)
     retention.install(app)
     survey_jobs.install(app)

@@ -1,4 +1,8 @@
-"""Security administrators' pages: accounts, role grants and their approval, resets, disabling."""
+"""Security administrators' pages: accounts, role grants and their approval, resets, disabling.
+
+No page shows a password or a link: a new account's owner, like the owner of a reset account,
+sets their credentials through a one-time link sent to their own contact (``reset_views``).
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.bulk import BulkError, import_accounts
+from accounts.courier import describe, owner_contact
+from accounts.enrolment import link_live
 from accounts.events import audit
-from accounts.forms import BulkAccountsForm, ConfirmForm, GrantForm, NewAccountForm
+from accounts.forms import BulkAccountsForm, ConfirmForm, ContactForm, GrantForm, NewAccountForm
 from accounts.gate import current_principal
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.policy import requires
+from accounts.reset_views import add_rules, ask_for_reset, delivery
+from accounts.resets import awaiting_approval, begin_first_enrolment, open_reset
 from accounts.roles import ROLE_LABELS, Permission, Role, ScopeKind
 from accounts.service import (
     AccountError,
     create_account,
     decide_grant,
     request_grant,
-    reset_password,
-    reset_totp,
     revoke_grant,
     set_active,
 )
@@ -51,6 +57,7 @@ def make_blueprint() -> Blueprint:
         methods=["POST"],
     )
     bp.add_url_rule("/grants/<int:grant_id>/revoke", view_func=revoke, methods=["POST"])
+    add_rules(bp)
     return bp
 
 
@@ -74,40 +81,62 @@ def _grant(grant_id: int) -> RoleGrant:
 
 @requires(MANAGE)
 def accounts() -> ResponseReturnValue:
-    """Every staff account, and the grants waiting for a second approval."""
+    """Every staff account, and the grants and resets waiting for a second approval."""
     session = _session()
     listed = session.scalars(select(StaffAccount).order_by(StaffAccount.username)).all()
     pending = session.scalars(
         select(RoleGrant).where(RoleGrant.status == GrantStatus.PENDING).order_by(RoleGrant.id)
     ).all()
+    resets = awaiting_approval(session)
+    usernames = _usernames(session, {r.requested_by_id for r in resets})
     return render_template(
         "staff/accounts.html",
         accounts=listed,
         pending=pending,
+        resets=resets,
+        usernames=usernames,
+        describe=describe,
         labels=ROLE_LABELS,
         me=current_principal(),
         form=ConfirmForm(),
     )
 
 
+def _usernames(session: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(StaffAccount.id, StaffAccount.username).where(StaffAccount.id.in_(wanted))
+    )
+    return {row[0]: row[1] for row in rows}
+
+
 @requires(MANAGE)
 def new_account() -> ResponseReturnValue:
-    """Create one account; its temporary password is shown once, here."""
+    """Create one account; its owner receives the set-up link at their own contact."""
     form = NewAccountForm()
     if form.validate_on_submit():
+        session, me = _session(), current_principal()
         try:
-            account, password = create_account(
-                _session(),
+            account = create_account(
+                session,
                 current_app.extensions["xinan.passwords"],
                 form.username.data or "",
                 form.display_name.data or "",
                 form.staff_no.data or None,
+                form.email.data or None,
             )
+            begin_first_enrolment(session, delivery(), account, me.account_id, utcnow())
         except AccountError as error:
             flash(str(error), "error")
             return render_template("staff/new_account.html", form=form), 400
         audit("account.create", object_type="account", object_id=str(account.id))
-        return render_template("staff/created.html", created=[(account, password)])
+        flash(
+            "账号已创建，设置链接已发给本人。/ Account created; the set-up link went to its owner.",
+            "ok",
+        )
+        return redirect(url_for("staff.account_detail", account_id=account.id))
     return render_template("staff/new_account.html", form=form)
 
 
@@ -120,6 +149,7 @@ def bulk_import() -> ResponseReturnValue:
             created = import_accounts(
                 _session(),
                 current_app.extensions["xinan.passwords"],
+                delivery(),
                 form.file.data.read(),
                 current_principal().account_id,
                 utcnow(),
@@ -127,22 +157,32 @@ def bulk_import() -> ResponseReturnValue:
         except BulkError as error:
             return render_template("staff/import.html", form=form, errors=error.problems), 400
         audit("account.import", detail={"accounts": len(created)})
-        return render_template("staff/created.html", created=created)
+        settings = current_app.extensions["xinan.settings"]
+        listed = [(a, owner_contact(a, settings.notify_channel_list)) for a in created]
+        return render_template("staff/created.html", created=listed, describe=describe)
     return render_template("staff/import.html", form=form, errors=[])
 
 
 @requires(MANAGE)
 def account_detail(account_id: uuid.UUID) -> ResponseReturnValue:
     """One account: its grants, and the actions on it."""
-    account = _account(account_id)
+    account, session = _account(account_id), _session()
     grant_form = GrantForm()
-    grant_form.scope_id.choices = _scope_choices(_session())
+    grant_form.scope_id.choices = _scope_choices(session)
+    settings = current_app.extensions["xinan.settings"]
+    contact = owner_contact(account, settings.notify_channel_list)
+    reset = open_reset(session, account.id)
     return render_template(
         "staff/account.html",
         account=account,
         labels=ROLE_LABELS,
         grant_form=grant_form,
         form=ConfirmForm(),
+        contact_form=ContactForm(),
+        contact=describe(contact.channel, contact.source, contact.address) if contact else None,
+        reset=reset,
+        reset_live=reset is not None and link_live(reset, utcnow()),
+        usernames=_usernames(session, {reset.requested_by_id} if reset else set()),
         me=current_principal(),
     )
 
@@ -193,21 +233,16 @@ def _parse_scope(value: str | None) -> tuple[ScopeKind, int | None]:
 
 @requires(MANAGE)
 def account_action(account_id: uuid.UUID, action: str) -> ResponseReturnValue:
-    """Reset a password or TOTP device, or disable / enable an account."""
+    """Ask for a reset of the password or TOTP device (the owner sets both anew through a link
+    sent to their contact; never shown here), or disable / enable an account."""
     account, me, now, session = _account(account_id), current_principal(), utcnow(), _session()
     if account.id == me.account_id:
         flash("不能对自己的账号执行此操作 / not on your own account", "error")
         return redirect(url_for("staff.account_detail", account_id=account.id))
-    password = None
-    if action == "reset-password":
-        password = reset_password(session, current_app.extensions["xinan.passwords"], account, now)
-    elif action == "reset-totp":
-        reset_totp(session, account, now)
-    else:
-        set_active(session, account, action == "enable", me.account_id, now)
+    if action in ("reset-password", "reset-totp"):
+        return ask_for_reset(account, action.removeprefix("reset-"))
+    set_active(session, account, action == "enable", me.account_id, now)
     audit(f"account.{action}", object_type="account", object_id=str(account.id))
-    if password is not None:
-        return render_template("staff/created.html", created=[(account, password)])
     return redirect(url_for("staff.account_detail", account_id=account.id))
 
 

@@ -1,8 +1,10 @@
-"""Bulk creation of staff accounts from a CSV: username, display_name, staff_no, role, scope.
+"""Bulk creation of staff accounts from a CSV: username, display_name, staff_no, role, scope,
+and optionally email (the account's own contact, needed when the roster record has none).
 
 ``scope`` is ``city`` (全市), a district name, or ``district/school``. One account may take
 several rows, one per grant. If any row is wrong nothing is created, and every problem is listed
-by row number, without echoing cell contents.
+by row number, without echoing cell contents. Each new account's owner receives a one-time
+set-up link at their contact; nobody else sees a credential.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.authentication import find_account, normalise_username
+from accounts.courier import owner_contact
 from accounts.models import StaffAccount
 from accounts.passwords import Passwords
+from accounts.resets import NO_CONTACT, Delivery, begin_first_enrolment
 from accounts.roles import Role, ScopeKind
 from accounts.service import AccountError, create_account, request_grant
 from org.models import District, School
@@ -35,19 +39,27 @@ class BulkError(ValueError):
 
 
 def import_accounts(
-    session: Session, passwords: Passwords, data: bytes, actor_id: uuid.UUID, now: dt.datetime
-) -> list[tuple[StaffAccount, str]]:
-    """Create the file's accounts and grants; raises BulkError, having flushed nothing useful."""
+    session: Session,
+    passwords: Passwords,
+    delivery: Delivery,
+    data: bytes,
+    actor_id: uuid.UUID,
+    now: dt.datetime,
+) -> list[StaffAccount]:
+    """Create the file's accounts and grants and send each owner their set-up link; raises
+    BulkError, having flushed nothing useful (the caller's transaction rolls back)."""
     rows = _read(data)
-    created: dict[str, tuple[StaffAccount, str]] = {}
+    created: dict[str, StaffAccount] = {}
     problems = []
     for number, row in rows:
         try:
-            _apply(session, passwords, row, created, actor_id, now)
+            _apply(session, passwords, delivery, row, created, actor_id, now)
         except (AccountError, ValueError) as error:
             problems.append(f"第 {number} 行 row {number}: {error}")
     if problems:
         raise BulkError(problems)
+    for account in created.values():
+        begin_first_enrolment(session, delivery, account, actor_id, now)
     return list(created.values())
 
 
@@ -72,8 +84,9 @@ def _read(data: bytes) -> list[tuple[int, dict[str, str]]]:
 def _apply(
     session: Session,
     passwords: Passwords,
+    delivery: Delivery,
     row: dict[str, str],
-    created: dict[str, tuple[StaffAccount, str]],
+    created: dict[str, StaffAccount],
     actor_id: uuid.UUID,
     now: dt.datetime,
 ) -> None:
@@ -81,12 +94,20 @@ def _apply(
     if name not in created:
         if find_account(session, name) is not None:
             raise AccountError("用户名已存在 / user name already taken")
-        created[name] = create_account(
-            session, passwords, name, row["display_name"], row["staff_no"] or None
+        account = create_account(
+            session,
+            passwords,
+            name,
+            row["display_name"],
+            row["staff_no"] or None,
+            row.get("email") or None,
         )
+        created[name] = account
+        if owner_contact(account, delivery.channels) is None:
+            raise AccountError(NO_CONTACT)
     if row["role"]:
         role = Role(row["role"])
-        request_grant(session, created[name][0], role, _scope(session, row["scope"]), actor_id, now)
+        request_grant(session, created[name], role, _scope(session, row["scope"]), actor_id, now)
 
 
 def _scope(session: Session, text: str) -> tuple[ScopeKind, int | None]:

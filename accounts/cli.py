@@ -1,4 +1,10 @@
-"""``flask --app app accounts create-security-admin USERNAME``: the first account of all."""
+"""``flask --app app accounts create-security-admin USERNAME``: the first two accounts of all.
+
+A grant of the security administrator role needs a second security administrator's approval, so
+the first two are made here, at the server's console; it refuses once two exist. It is the only
+place a password is ever shown. Every later account, and every reset, goes through a one-time
+link to its owner's contact (``accounts/resets.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,34 +15,47 @@ from sqlalchemy import select
 
 from accounts.models import GrantStatus, RoleGrant
 from accounts.roles import Role, ScopeKind
-from accounts.service import AccountError, create_account, request_grant
+from accounts.service import AccountError, create_account, temporary_password
 from db import utcnow
 from privacy.audit.record import record
 
 accounts_cli = AppGroup("accounts", help="Staff accounts.")
+# Two, so that each can approve the other's requests on the web.
+BOOTSTRAP_ADMINS = 2
 
 
 @accounts_cli.command("create-security-admin")
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="The person's name.")
 def create_security_admin(username: str, display_name: str) -> None:
-    """Create the first security administrator; later accounts are made in the web app."""
+    """Create one of the first two security administrators; later accounts are made on the web."""
     database = current_app.extensions["xinan.db"]
     session = database.session()
-    exists = session.scalars(
+    existing = session.scalars(
         select(RoleGrant.id).where(
             RoleGrant.role == Role.SECURITY_ADMIN, RoleGrant.status == GrantStatus.ACTIVE
         )
-    ).first()
-    if exists is not None:
-        raise click.ClickException("a security administrator exists: create accounts on the web")
+    ).all()
+    if len(existing) >= BOOTSTRAP_ADMINS:
+        raise click.ClickException("two security administrators exist: create accounts on the web")
+    passwords = current_app.extensions["xinan.passwords"]
     try:
-        account, password = create_account(
-            session, current_app.extensions["xinan.passwords"], username, display_name or username
-        )
+        account = create_account(session, passwords, username, display_name or username)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    request_grant(session, account, Role.SECURITY_ADMIN, (ScopeKind.CITY, None), None, utcnow())
+    password = temporary_password()
+    account.password_hash = passwords.hash(password)
+    account.must_change_password = True
+    # Nobody could approve it yet (later grants of the role need a second approval).
+    session.add(
+        RoleGrant(
+            account=account,
+            role=Role.SECURITY_ADMIN,
+            scope_kind=ScopeKind.CITY,
+            status=GrantStatus.ACTIVE,
+            decided_at=utcnow(),
+        )
+    )
     record(session, "system", "account.bootstrap", object_type="account", object_id=account.id)
     session.commit()
     click.echo(f"created {account.username}; temporary password (shown once): {password}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, SelectField, StringField
@@ -56,13 +58,28 @@ class NewAccountForm(FlaskForm):
     staff_no = StringField(
         "工号 Staff number (psychologists, supervisors)", validators=[Optional()]
     )
+    email = StringField(
+        "联系邮箱 Contact e-mail (when the roster has no contact)",
+        validators=[Optional(), Length(max=254)],
+    )
+
+
+class ContactForm(FlaskForm):
+    """The account's own contact e-mail, for its set-up links and notices."""
+
+    email = StringField("联系邮箱 Contact e-mail", validators=[DataRequired(), Length(max=254)])
 
 
 class GrantForm(FlaskForm):
     """Request a role over a scope for an account."""
 
-    role = SelectField("角色 Role", choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    role = SelectField("角色 Role", choices=[])
     scope_id = SelectField("学校或区 School or district", choices=[], validate_choice=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set after binding: WTForms 3.3 warns about tuple choices given to the field class.
+        self.role.choices = [(r.value, ROLE_LABELS[r]) for r in Role]
 
 
 class BulkAccountsForm(FlaskForm):

@@ -46,9 +46,13 @@ class StaffAccount(Base):
     pending_totp_secret_sealed: Mapped[bytes | None] = mapped_column(
         "pending_totp_secret", LargeBinary
     )
+    # The account's own contact (an e-mail address) for enrolment links and notices, used when
+    # the linked roster record has none (administrators, analysts and auditors have no roster).
+    email_sealed: Mapped[bytes | None] = mapped_column("email", LargeBinary)
     display_name = sealed_text()
     totp_secret = sealed_text()
     pending_totp_secret = sealed_text()
+    email = sealed_text()
 
     teacher: Mapped[Teacher | None] = relationship()
     grants: Mapped[list[RoleGrant]] = relationship(
@@ -81,6 +85,58 @@ class RoleGrant(Base):
     account: Mapped[StaffAccount] = relationship(back_populates="grants", foreign_keys=[account_id])
     school: Mapped[School | None] = relationship()
     district: Mapped[District | None] = relationship()
+
+
+class ResetStatus(enum.StrEnum):
+    """pending (a second approval) → approved (the link is out) → done; or cancelled."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+# While an account has a reset in one of these states, its grants confer nothing.
+OPEN_RESET_STATES = (ResetStatus.PENDING, ResetStatus.APPROVED)
+
+
+class CredentialReset(Base):
+    """A new password and authenticator for an account, set by its owner through a one-time link.
+
+    The link goes to the owner's contact, frozen here when the reset is asked for; the table keeps
+    only a hash of its token. A reset of an account under dual control waits for a second security
+    administrator before any link exists. A new account's first enrolment is a reset too.
+    """
+
+    __tablename__ = "credential_resets"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
+    # "password", "totp" (what the administrator was asked to reset) or "new" (a new account).
+    reason: Mapped[str] = mapped_column(String(10))
+    status: Mapped[ResetStatus] = mapped_column(enum_type(ResetStatus), index=True)
+    needs_approval: Mapped[bool] = mapped_column(Boolean)
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the link's token; cleared once the link is used or the reset is cancelled.
+    token_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
+    link_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # "sms" or "email", and whether the address came from the roster or the account.
+    channel: Mapped[str] = mapped_column(String(10))
+    contact_source: Mapped[str] = mapped_column(String(10))
+
+    destination_sealed: Mapped[bytes | None] = mapped_column("destination", LargeBinary)
+    # The authenticator secret the link enrols; cleared when the reset ends.
+    totp_secret_sealed: Mapped[bytes | None] = mapped_column("totp_secret", LargeBinary)
+    destination = sealed_text()
+    totp_secret = sealed_text()
+
+    account: Mapped[StaffAccount] = relationship(foreign_keys=[account_id])
 
 
 class StaffSession(Base):

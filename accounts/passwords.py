@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -12,6 +13,9 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 # zxcvbn scores 0–4 from its dictionaries of common passwords, names and patterns.
 MIN_STRENGTH = 3
+# A stored hash that no password matches (argon2 hashes start with "$"): an account whose owner
+# has not yet set a password through their enrolment link.
+UNUSABLE_PREFIX = "!"
 
 
 class PasswordRejected(ValueError):
@@ -41,8 +45,15 @@ class Passwords:
         """An argon2id hash of ``password``."""
         return self._hasher.hash(password)
 
+    @staticmethod
+    def unusable() -> str:
+        """A stored hash that no password matches."""
+        return UNUSABLE_PREFIX + secrets.token_hex(16)
+
     def verify(self, stored_hash: str | None, password: str) -> bool:
-        """Whether ``password`` matches; with no stored hash, the same work is done anyway."""
+        """Whether ``password`` matches; with no usable hash, the same work is done anyway."""
+        if stored_hash and stored_hash.startswith(UNUSABLE_PREFIX):
+            stored_hash = None
         try:
             return self._hasher.verify(stored_hash or self._dummy_hash, password) and bool(
                 stored_hash

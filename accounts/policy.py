@@ -5,6 +5,7 @@
   to everybody, so a forgotten decorator fails closed.
 * ``can(user, permission, obj)`` decides, including row scope: the schools a grant covers, and
   never a row about the user themselves.
+* While an account's credentials are being reset, none of its grants confers anything.
 * ``scope_to(...)`` is the one query helper through which lists of teacher-linked rows pass.
 """
 
@@ -18,7 +19,13 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from accounts.models import GrantStatus, RoleGrant, StaffAccount
+from accounts.models import (
+    OPEN_RESET_STATES,
+    CredentialReset,
+    GrantStatus,
+    RoleGrant,
+    StaffAccount,
+)
 from accounts.roles import ROLE_PERMISSIONS, Permission, Role, ScopeKind
 from org.models import School
 
@@ -33,6 +40,8 @@ PUBLIC_ENDPOINTS = frozenset(
     | {f"teacher.{name}" for name in TEACHER_ENDPOINTS}
     # A teacher who lost the link asks for it again (it goes to the roster contact).
     | {"lost_link.lost_link"}
+    # A member of staff sets new credentials through the one-time link sent to their contact.
+    | {"enrol.enrol"}
 )
 # A session that still has to set its password and enrol TOTP may reach only these.
 SETUP_ENDPOINTS = frozenset({"auth.setup", "auth.logout"})
@@ -69,12 +78,15 @@ class Principal:
 
 
 def load_principal(session: Session, account: StaffAccount) -> Principal:
-    """Build the principal from the account's active grants, read fresh on every request."""
+    """Build the principal from the account's active grants, read fresh on every request; an
+    account whose reset is under way (``accounts.resets``) holds none of them until it is done."""
     grants = session.scalars(
         select(RoleGrant).where(
             RoleGrant.account_id == account.id, RoleGrant.status == GrantStatus.ACTIVE
         )
     ).all()
+    if grants and is_suspended(session, account.id):
+        grants = []
     reach: dict[Permission, frozenset[int] | None] = {}
     for grant in grants:
         schools = _schools_of(session, grant)
@@ -87,6 +99,19 @@ def load_principal(session: Session, account: StaffAccount) -> Principal:
         roles=frozenset(g.role for g in grants),
         reach=reach,
     )
+
+
+def is_suspended(session: Session, account_id: uuid.UUID) -> bool:
+    """Whether a reset of the account is under way: asked for, and not yet approved and used."""
+    found = session.scalars(
+        select(CredentialReset.id)
+        .where(
+            CredentialReset.account_id == account_id,
+            CredentialReset.status.in_(OPEN_RESET_STATES),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _schools_of(session: Session, grant: RoleGrant) -> frozenset[int] | None:

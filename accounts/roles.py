@@ -49,8 +49,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
 }
 
-# Granting one of these needs a second security administrator's approval (MLPS level 3).
+# Roles that see who a flagged teacher is.
 IDENTIFIED_DATA_ROLES = frozenset({Role.PSYCHOLOGIST, Role.SUPERVISOR})
+# Granting one of these, or resetting the credentials of an account that holds or awaits one,
+# needs a second security administrator's approval (MLPS level 3 dual control). A security
+# administrator is here too: one who could make another alone could approve their own requests.
+DUAL_CONTROL_ROLES = IDENTIFIED_DATA_ROLES | {Role.SECURITY_ADMIN}
 # Roles that must be linked to the holder's own roster record (to keep anyone off their own case).
 ROSTER_LINKED_ROLES = IDENTIFIED_DATA_ROLES
 

@@ -1,8 +1,8 @@
-"""Managing staff accounts: create, grant and approve roles, reset, disable.
+"""Managing staff accounts: create, grant and approve roles, disable (resets: ``resets.py``).
 
-Separation of duties: nobody changes their own roles or scopes; a grant of a role that sees
-identified data stays pending until a second security administrator — neither the requester
-nor the grantee — approves it.
+Separation of duties: nobody changes their own roles or scopes; a grant of a role under dual
+control (one that sees identified data, or security administration) stays pending until a second
+security administrator — neither the requester nor the grantee — approves it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.passwords import Passwords, check_new_password
 from accounts.roles import (
     ALLOWED_SCOPES,
-    IDENTIFIED_DATA_ROLES,
+    DUAL_CONTROL_ROLES,
     ROSTER_LINKED_ROLES,
     Role,
     ScopeKind,
@@ -31,6 +31,8 @@ from privacy.lookup import lookup_index
 from privacy.vault import key_ring
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+MAX_EMAIL = 254
 
 
 class AccountError(ValueError):
@@ -38,7 +40,7 @@ class AccountError(ValueError):
 
 
 def temporary_password() -> str:
-    """A one-time password, shown once, that must be changed at first login."""
+    """A one-time password for the very first security administrator (``accounts`` CLI) only."""
     return secrets.token_urlsafe(15)
 
 
@@ -48,21 +50,32 @@ def create_account(
     username: str,
     display_name: str,
     staff_no: str | None = None,
-) -> tuple[StaffAccount, str]:
-    """A new account with a temporary password (returned once); enrolment follows at login."""
+    email: str | None = None,
+) -> StaffAccount:
+    """A new account that nobody can log in to yet: its owner sets a password and an
+    authenticator through the enrolment link (``resets.begin_first_enrolment``)."""
     name = normalise_username(username)
     if not USERNAME.fullmatch(name):
         raise AccountError("用户名须为 3–64 位小写字母、数字或 . _ - / invalid user name")
     if find_account(session, name) is not None:
         raise AccountError("用户名已存在 / user name already taken")
-    password = temporary_password()
-    account = StaffAccount(username=name, password_hash=passwords.hash(password))
+    account = StaffAccount(username=name, password_hash=passwords.unusable())
     account.display_name = display_name.strip()[:100] or name
     if staff_no:
         account.teacher_id = _teacher_by_staff_no(session, staff_no).id
+    if email:
+        account.email = checked_email(email)
     session.add(account)
     session.flush()
-    return account, password
+    return account
+
+
+def checked_email(email: str) -> str:
+    """The e-mail address, trimmed, if it looks like one; raises AccountError otherwise."""
+    value = email.strip()
+    if len(value) > MAX_EMAIL or not EMAIL.fullmatch(value):
+        raise AccountError("邮箱格式不正确 / not an e-mail address")
+    return value
 
 
 def _teacher_by_staff_no(session: Session, staff_no: str) -> Teacher:
@@ -81,7 +94,7 @@ def request_grant(
     actor_id: uuid.UUID | None,
     now: dt.datetime,
 ) -> RoleGrant:
-    """Grant ``role`` over ``scope``; pending when the role sees identified data."""
+    """Grant ``role`` over ``scope``; pending when the role is under dual control."""
     kind, target = scope
     if actor_id == account.id:
         raise AccountError("不能更改自己的角色或范围 / nobody changes their own roles")
@@ -91,7 +104,7 @@ def request_grant(
         raise AccountError("此角色须关联本人的花名册记录 / link the account to its roster record")
     school_id = _existing_id(session, School, target) if kind is ScopeKind.SCHOOL else None
     district_id = _existing_id(session, District, target) if kind is ScopeKind.DISTRICT else None
-    active = role not in IDENTIFIED_DATA_ROLES
+    active = role not in DUAL_CONTROL_ROLES
     grant = RoleGrant(
         account=account,
         role=role,
@@ -136,26 +149,6 @@ def revoke_grant(session: Session, grant: RoleGrant, actor_id: uuid.UUID, now: d
         raise AccountError("该授权已结束 / this grant has already ended")
     grant.status = GrantStatus.REVOKED
     grant.decided_by_id, grant.decided_at = actor_id, now
-
-
-def reset_password(
-    session: Session, passwords: Passwords, account: StaffAccount, now: dt.datetime
-) -> str:
-    """A new temporary password (returned once); at next login the user sets their own, proving it
-    with a code from the authenticator they already have (a lost device is ``reset_totp``)."""
-    password = temporary_password()
-    account.password_hash = passwords.hash(password)
-    account.must_change_password = True
-    end_all_sessions(session, account, now)
-    return password
-
-
-def reset_totp(session: Session, account: StaffAccount, now: dt.datetime) -> None:
-    """Forget the TOTP device (lost phone); the user enrols a new one at next login."""
-    account.totp_secret = None
-    account.pending_totp_secret = None
-    account.totp_last_counter = None
-    end_all_sessions(session, account, now)
 
 
 def set_active(

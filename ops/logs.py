@@ -24,8 +24,9 @@ _PATTERNS = (
     # Link tokens and other long opaque strings (at least 20 URL-safe characters).
     (re.compile(r"(?<![\w-])[A-Za-z0-9_-]{20,}={0,2}(?![\w-])"), "[token]"),
 )
-# Teachers' links are /s/<token>/...; the token never reaches a log line.
-_TOKEN_PATH = re.compile(r"(/s/)[^/?#]+")
+# Teachers' links are /s/<token>/..., staff set-up links /account/enrol/<token>; the token never
+# reaches a log line.
+_TOKEN_PATH = re.compile(r"(/s/|/account/enrol/)[^/?#]+")
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -1,4 +1,5 @@
-"""The retention rules for what exists today: dead staff sessions and old login attempts.
+"""The retention rules for what exists today: dead staff sessions, old login attempts and ended
+credential resets.
 
 They live here rather than in ``accounts/`` only because the rules came after the accounts; a
 feature added later (answers, cases) registers its own rule from its own package.
@@ -11,7 +12,13 @@ import datetime as dt
 from sqlalchemy import false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from accounts.models import LoginAttempt, StaffAccount, StaffSession
+from accounts.models import (
+    CredentialReset,
+    LoginAttempt,
+    ResetStatus,
+    StaffAccount,
+    StaffSession,
+)
 from ops.retention import PurgeContext, matching_rows, register_rule
 
 
@@ -36,11 +43,23 @@ def old_login_attempts(context: PurgeContext) -> ColumnElement[bool]:
     return LoginAttempt.at < context.now - dt.timedelta(days=days)
 
 
+def ended_resets(context: PurgeContext) -> ColumnElement[bool]:
+    """Credential resets done or cancelled over ``retention_notifications_days`` ago: each holds
+    the sealed contact its link went to, kept as long as the outbox keeps the message (the audit
+    log keeps who asked, who approved and when)."""
+    days = context.settings.retention_notifications_days
+    return CredentialReset.status.in_((ResetStatus.DONE, ResetStatus.CANCELLED)) & (
+        CredentialReset.closed_at < context.now - dt.timedelta(days=days)
+    )
+
+
 purge_dead_sessions = matching_rows(StaffSession, dead_sessions)
 purge_old_login_attempts = matching_rows(LoginAttempt, old_login_attempts)
+purge_ended_resets = matching_rows(CredentialReset, ended_resets)
 
 
 def register_builtin_rules() -> None:
     """Register the rules above (safe to call once per app)."""
     register_rule("staff-sessions", purge_dead_sessions)
     register_rule("login-attempts", purge_old_login_attempts)
+    register_rule("credential-resets", purge_ended_resets)

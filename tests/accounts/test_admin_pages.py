@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role
+from alerts.outbox import Notification
 from tests.accounts.conftest import Staff, csrf_token
 from tests.factories import make_teacher
 
@@ -41,12 +42,15 @@ def test_bulk_csv_creates_accounts_and_waits_for_a_second_approval(
     status, page = _upload(
         admin,
         (
-            "username,display_name,staff_no,role,scope\n"
-            "bulk.psy,心理老师,BULK001,psychologist,批量区/批量校\n"
-            "bulk.analyst,分析员,,analyst,city\n"
+            "username,display_name,staff_no,role,scope,email\n"
+            "bulk.psy,心理老师,BULK001,psychologist,批量区/批量校,\n"
+            "bulk.analyst,分析员,,analyst,city,analyst@bureau.example\n"
         ),
     )
     assert status == 200 and "bulk.psy" in page and "bulk.analyst" in page
+    # No password on the page: each owner gets a one-time link at their own contact.
+    assert "<code>" not in page and "/account/enrol/" not in page
+    assert "a***@bureau.example" in page and "短信 SMS · 花名册 roster" in page
     with web_app.app_context():
         session = web_app.extensions["xinan.db"].session()
         grants = {
@@ -56,6 +60,23 @@ def test_bulk_csv_creates_accounts_and_waits_for_a_second_approval(
         }
         web_app.extensions["xinan.db"].sessions.remove()
     assert grants == {"bulk.psy": GrantStatus.PENDING, "bulk.analyst": GrantStatus.ACTIVE}
+    with web_app.app_context():
+        session = web_app.extensions["xinan.db"].session()
+        links = {
+            n.recipient: n.body
+            for n in session.scalars(select(Notification))
+            if n.key.endswith(":link")
+        }
+        web_app.extensions["xinan.db"].sessions.remove()
+    assert "/account/enrol/" in links["analyst@bureau.example"]
+
+
+def test_bulk_csv_refuses_an_account_nobody_could_reach(web_app: Flask, login_as: Login) -> None:
+    admin, _me = login_as(Role.SECURITY_ADMIN)
+    status, page = _upload(
+        admin, "username,display_name,staff_no,role,scope\nnowhere.one,甲,,auditor,city\n"
+    )
+    assert status == 400 and "row 2" in page and "no contact" in page
 
 
 def test_bulk_csv_with_one_bad_row_creates_nothing(web_app: Flask, login_as: Login) -> None:

@@ -26,7 +26,7 @@ def passwords() -> Passwords:
 def _account(
     session: Session, passwords: Passwords, name: str, staff_no: str | None = None
 ) -> StaffAccount:
-    return create_account(session, passwords, name, name, staff_no)[0]
+    return create_account(session, passwords, name, name, staff_no)
 
 
 def test_identified_data_grant_needs_a_second_administrator(
@@ -64,6 +64,39 @@ def test_nobody_grants_or_revokes_their_own_role(db_session: Session, passwords:
     )
     with pytest.raises(AccountError, match="own"):
         revoke_grant(db_session, grant, admin.id, NOW)
+
+
+def test_a_security_administrator_grant_also_needs_a_second_administrator(
+    db_session: Session, passwords: Passwords
+) -> None:
+    # Otherwise one administrator could make a second one of their own, and approve with it.
+    first, second = (
+        _account(db_session, passwords, "sec.a"),
+        _account(db_session, passwords, "sec.b"),
+    )
+    newcomer = _account(db_session, passwords, "sec.new")
+    grant = request_grant(
+        db_session, newcomer, Role.SECURITY_ADMIN, (ScopeKind.CITY, None), first.id, NOW
+    )
+    assert grant.status is GrantStatus.PENDING
+    assert not load_principal(db_session, newcomer).has(Permission.GRANTS_APPROVE)
+    with pytest.raises(AccountError, match="second"):
+        decide_grant(db_session, grant, True, first.id, NOW)
+    decide_grant(db_session, grant, True, second.id, NOW)
+    assert load_principal(db_session, newcomer).has(Permission.GRANTS_APPROVE)
+    analyst = request_grant(
+        db_session, newcomer, Role.ANALYST, (ScopeKind.CITY, None), first.id, NOW
+    )
+    assert analyst.status is GrantStatus.ACTIVE
+
+
+def test_a_new_account_has_no_password_anybody_knows(
+    db_session: Session, passwords: Passwords
+) -> None:
+    account = _account(db_session, passwords, "no.password")
+    assert not account.is_enrolled
+    for guess in ("", account.password_hash, account.password_hash[1:]):
+        assert not passwords.verify(account.password_hash, guess)
 
 
 def test_psychologist_must_be_linked_to_their_roster_record(

@@ -36,6 +36,10 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "staff.account_action": frozenset({Role.SECURITY_ADMIN}),
     "staff.decide": frozenset({Role.SECURITY_ADMIN}),
     "staff.revoke": frozenset({Role.SECURITY_ADMIN}),
+    "staff.decide_reset": frozenset({Role.SECURITY_ADMIN}),
+    "staff.set_contact": frozenset({Role.SECURITY_ADMIN}),
+    # The one-time set-up link sent to a member of staff's own contact: the token is the key.
+    "enrol.enrol": PUBLIC,
     "audit.entries": frozenset({Role.AUDITOR}),
     "audit.verify": frozenset({Role.AUDITOR}),
     "waves.wave_list": frozenset({Role.SYSTEM_ADMIN}),

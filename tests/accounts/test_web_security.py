@@ -38,6 +38,8 @@ def test_no_get_route_accepts_a_state_change(web_app: Flask) -> None:
             "account_action",
             "decide",
             "revoke",
+            "decide_reset",
+            "set_contact",
         }
         if changes_state:
             assert "GET" not in (rule.methods or set()), rule.endpoint

@@ -1,0 +1,149 @@
+"""Helpers for the credential-reset tests: read the outbox and the audit log, follow a set-up
+link as its owner would, open a case for a psychologist to reveal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from accounts.models import CredentialReset
+from accounts.reset_notices import CONTACT_KEY_PREFIX, KEY_PREFIX
+from alerts.intake import open_case
+from alerts.outbox import Notification
+from db import Database, utcnow
+from org.models import Teacher
+from privacy.audit.models import AuditEntry
+from survey.models import RiskLevel
+from tests.accounts.conftest import Staff, csrf_token, totp_now
+from tests.alerts.cases_support import make_response
+from tests.factories import make_school, make_teacher
+
+NEW_PASSWORD = "Lantern-Orchard-Quietly-42"
+CASE_NAME = "金丝雀甲老师"
+LINK = re.compile(r"/account/enrol/([A-Za-z0-9_-]+)")
+SECRET = re.compile(r"<code>([A-Z2-7]{16,})</code>")
+
+
+@contextmanager
+def app_session(app: Flask) -> Iterator[Session]:
+    """A session on the app's database, as a separate process would have."""
+    database: Database = app.extensions["xinan.db"]
+    with app.app_context():
+        try:
+            yield database.session()
+        finally:
+            database.sessions.remove()
+
+
+def post(client: FlaskClient, url: str, **data: str) -> TestResponse:
+    """A form post with this (logged-in) client's CSRF token."""
+    return client.post(url, data={"csrf_token": csrf_token(client, "/"), **data})
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One outbox message, opened."""
+
+    key: str
+    channel: str
+    recipient: str
+    body: str
+
+
+def messages_to(app: Flask, account_id: uuid.UUID) -> list[Sent]:
+    """Every reset or contact message about the account, oldest first."""
+    with app_session(app) as session:
+        resets = {
+            str(r) for r in session.scalars(
+                select(CredentialReset.id).where(CredentialReset.account_id == account_id)
+            )
+        }  # fmt: skip
+        rows = session.scalars(
+            select(Notification).order_by(Notification.created_at, Notification.key)
+        ).all()
+        return [
+            Sent(n.key, n.channel.value, n.recipient or "", n.body or "")
+            for n in rows
+            if (n.key.startswith(f"{KEY_PREFIX}:") and n.key.split(":")[1] in resets)
+            or n.key.startswith(f"{CONTACT_KEY_PREFIX}:{account_id}:")
+        ]
+
+
+def link_in(message: Sent) -> str:
+    """The set-up token in a link message."""
+    found = LINK.search(message.body)
+    assert found, "the message holds no set-up link"
+    return found.group(1)
+
+
+def audit_of(app: Flask, action: str, account_id: uuid.UUID) -> list[AuditEntry]:
+    """The audit entries of ``action`` about the account."""
+    with app_session(app) as session:
+        entries = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == action, AuditEntry.object_id == str(account_id)
+            )
+        ).all()
+        session.expunge_all()
+        return list(entries)
+
+
+def time_passes(app: Flask, account_id: uuid.UUID, by: dt.timedelta) -> None:
+    """Move the account's reset links ``by`` into the past, as if that much time had gone by."""
+    with app_session(app) as session:
+        for reset in session.scalars(
+            select(CredentialReset).where(CredentialReset.account_id == account_id)
+        ):
+            session.execute(
+                update(CredentialReset)
+                .where(CredentialReset.id == reset.id)
+                .values(
+                    requested_at=reset.requested_at - by,
+                    link_sent_at=reset.link_sent_at - by if reset.link_sent_at else None,
+                    expires_at=reset.expires_at - by if reset.expires_at else None,
+                )
+            )
+        session.commit()
+
+
+def enrol(app: Flask, token: str, password: str = NEW_PASSWORD) -> tuple[int, str]:
+    """Follow the link in a fresh browser, scan the secret, set ``password``: (status, secret)."""
+    client = app.test_client()
+    url = f"/account/enrol/{token}"
+    page = client.get(url)
+    if page.status_code != 200:
+        return page.status_code, ""
+    found = SECRET.search(page.get_data(as_text=True))
+    assert found, "the set-up page shows no authenticator secret"
+    secret = found.group(1)
+    response = client.post(
+        url,
+        data={
+            "new_password": password,
+            "confirm": password,
+            "code": totp_now(secret),
+            "csrf_token": csrf_token(client, url),
+        },
+    )
+    return response.status_code, secret
+
+
+def open_case_for(app: Flask, holder: Staff, school: str = "甲校", district: str = "一区") -> str:
+    """A crisis case about a colleague at ``school``, assigned to ``holder``; its id."""
+    with app_session(app) as session:
+        place = make_school(session, name=school, district=district)
+        teacher: Teacher = make_teacher(session, place, name=CASE_NAME)
+        case = open_case(session, make_response(session, teacher), RiskLevel.CRISIS, [], utcnow())
+        case.assignee_id = holder.account_id
+        session.commit()
+        return str(case.id)

@@ -18,8 +18,8 @@ from accounts.policy import Principal, can
 from accounts.roles import Permission
 from alerts.case_models import CaseEvent
 from alerts.cases import options_from_settings
-from alerts.handover import MIN_REASON, OVERRIDE_CATEGORIES
 from alerts.charts import HEIGHT, SERIES, WIDTH, history, lines
+from alerts.handover import MIN_REASON, OVERRIDE_CATEGORIES
 from alerts.models import Case, CaseState
 from alerts.queries import case_deadline, district_psychologists, find_case
 from alerts.states import allowed_actions, is_overdue

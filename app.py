@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from flask import Flask
 
@@ -13,7 +14,7 @@ from accounts.passwords import HashCost, Passwords
 from alerts import account_mail, inbox_views
 from alerts import sweeps as alert_sweeps
 from alerts import views as case_views
-from config.settings import Settings
+from config.settings import Settings, SettingsError
 from db import Database
 from ops import cli, health, retention
 from ops.logs import configure_logging
@@ -30,7 +31,11 @@ from survey import views as teacher_views
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build a configured Xinan app; ``settings`` defaults to the environment and config/."""
-    settings = settings or Settings.from_env()
+    try:
+        settings = settings or Settings.from_env()
+        settings.check_serving()
+    except SettingsError as error:
+        raise cli.startup_refused(error) from None
     configure_logging(settings.log_level, settings.log_file)
     settings.instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
@@ -82,7 +87,10 @@ def load_keys(settings: Settings) -> KeyRing:
 
 def serve() -> None:
     """Run the embedded server with the in-process scheduler (``make run``)."""
-    app = create_app()
+    try:
+        app = create_app()
+    except SettingsError as error:
+        sys.exit(f"xinan: {error}")
     port = int(os.environ.get("PORT", "5000"))
     print(f"Xinan is serving at http://127.0.0.1:{port}", flush=True)
     scheduler = app.extensions["xinan.scheduler"]

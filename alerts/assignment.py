@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,23 +27,32 @@ def assign(
     now: dt.datetime,
     *,
     how: str,
+    note: str | None = None,
+    action: str = "case.assign",
+    extra: Mapping[str, object] | None = None,
 ) -> CaseEvent:
-    """Give ``case`` to ``assignee_id`` (None: back to the unassigned list), logged and audited."""
+    """Give ``case`` to ``assignee_id`` (None: back to the unassigned list), logged and audited.
+
+    ``note`` is sealed on the timeline entry; ``extra`` adds to the audit detail (ids, words
+    and numbers only, as every audit entry).
+    """
     case.assignee_id = assignee_id
     case.assigned_at = now if assignee_id is not None else None
     event = CaseEvent(
         case_id=case.id, actor_id=actor_id, at=now, action=how,
         from_state=case.state, to_state=case.state, assignee_id=assignee_id,
     )  # fmt: skip
+    if note:
+        event.note = note
     session.add(event)
     session.flush()
     record(
         session,
         actor_id or "system",
-        "case.assign",
+        action,
         object_type="case",
         object_id=case.id,
-        detail={"assignee": assignee_id, "how": how},
+        detail={"assignee": assignee_id, "how": how, **(extra or {})},
     )
     return event
 

@@ -19,6 +19,7 @@ from accounts.roles import Permission
 from alerts.case_models import CaseEvent
 from alerts.cases import options_from_settings
 from alerts.charts import HEIGHT, SERIES, WIDTH, history, lines
+from alerts.handover import MIN_REASON, OVERRIDE_CATEGORIES
 from alerts.models import Case, CaseState
 from alerts.queries import case_deadline, district_psychologists, find_case
 from alerts.states import allowed_actions, is_overdue
@@ -90,6 +91,8 @@ def case_context(
         "reasons": [],
         "chart": None,
         "candidates": district_psychologists(session, principal) if supervises else [],
+        "override_categories": OVERRIDE_CATEGORIES if supervises else {},
+        "min_reason": MIN_REASON,
     }
     if holds or supervises:
         context.update(_details(session, case, principal))

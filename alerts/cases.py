@@ -1,7 +1,7 @@
-"""Working a case: transitions through the state machine, identity reveal, claims, reassignment,
-outreach take-up and withdrawal. Services take the session first and only flush; the request or
-job commits. Who may call them is the view's question (alerts/queries.py finds the row in scope);
-these functions check what depends on the case itself: the assignee, the routing rules.
+"""Working a case: transitions through the state machine, identity reveal and withdrawal (cases
+given by hand are alerts/handover.py). Services take the session first and only flush; the
+request or job commits. Who may call them is the view's question (alerts/queries.py finds the
+row in scope); these functions check what depends on the case itself: the assignee.
 """
 
 from __future__ import annotations
@@ -15,15 +15,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.assignment import assign
 from alerts.case_models import CaseEvent
-from alerts.intake import open_case
-from alerts.models import Case, CaseState, Outreach, OutreachState
+from alerts.models import Case, CaseState
 from alerts.routing import (
-    RoutingPolicy,
-    is_eligible,
-    load_candidates,
-    policy_from_settings,
     teacher_of,
 )
 from alerts.states import (
@@ -37,7 +31,6 @@ from alerts.states import (
     withdrawal_keeps_contact,
 )
 from privacy.audit.record import record
-from survey.models import Response, RiskLevel
 
 
 class CaseRefused(Exception):
@@ -50,11 +43,13 @@ class CaseRefused(Exception):
         "(themselves, the same school, or at the cap).",
         "taken": "该个案已有负责人。 Someone already holds this case.",
         "outreach_taken": "这份关怀已被接手。 This outreach was already taken up.",
+        "override_reason": "越过规则需选择理由类别并写明理由（至少 6 个字）。 Going past a rule "
+        "needs a reason chosen from the list and written out (at least 6 characters).",
     }
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, message: str | None = None) -> None:
         self.code = code
-        super().__init__(self.MESSAGES[code])
+        super().__init__(message or self.MESSAGES[code])
 
 
 @dataclass(frozen=True)
@@ -163,77 +158,6 @@ def reveal_identity(session: Session, case: Case, actor_id: uuid.UUID) -> Identi
     if teacher is None:
         return Identity(None, None, None)
     return Identity(teacher.name, teacher.phone, teacher.email)
-
-
-def claim(
-    session: Session,
-    case: Case,
-    actor_id: uuid.UUID,
-    now: dt.datetime,
-    *,
-    supervisor: bool,
-    policy: RoutingPolicy | None = None,
-) -> CaseEvent:
-    """Take ``case``: a supervisor takes any case of the district (to work or reveal it); a
-    psychologist claims an unassigned one if routing would allow them to hold it."""
-    if supervisor:
-        return assign(session, case, actor_id, actor_id, now, how="take")
-    if case.assignee_id is not None:
-        raise CaseRefused("taken")
-    _require_eligible(session, case.pseudonym, case.school_id, actor_id, policy)
-    return assign(session, case, actor_id, actor_id, now, how="claim")
-
-
-def reassign(
-    session: Session,
-    case: Case,
-    actor_id: uuid.UUID,
-    target_id: uuid.UUID | None,
-    now: dt.datetime,
-    policy: RoutingPolicy | None = None,
-) -> CaseEvent:
-    """A supervisor gives the case to an eligible psychologist, or back to the unassigned list."""
-    if target_id is not None:
-        _require_eligible(session, case.pseudonym, case.school_id, target_id, policy)
-    return assign(session, case, target_id, actor_id, now, how="reassign")
-
-
-def _require_eligible(
-    session: Session,
-    pseudonym: str,
-    school_id: int,
-    account_id: uuid.UUID,
-    policy: RoutingPolicy | None,
-) -> None:
-    teacher = teacher_of(session, pseudonym)
-    chosen = policy or policy_from_settings()
-    for candidate in load_candidates(session, school_id):
-        if candidate.account_id == account_id and is_eligible(
-            candidate, teacher.id if teacher else None, school_id, chosen
-        ):
-            return
-    raise CaseRefused("ineligible")
-
-
-def take_up_outreach(
-    session: Session,
-    outreach: Outreach,
-    actor_id: uuid.UUID,
-    now: dt.datetime,
-    policy: RoutingPolicy | None = None,
-) -> Case:
-    """A psychologist takes a caring outreach from the list: it becomes a case they hold."""
-    if outreach.state is OutreachState.TAKEN_UP or outreach.case_id is not None:
-        raise CaseRefused("outreach_taken")
-    response = session.get(Response, outreach.response_id)
-    if response is None:
-        raise LookupError("the outreach's response does not exist")
-    _require_eligible(session, outreach.pseudonym, outreach.school_id, actor_id, policy)
-    case = open_case(session, response, RiskLevel.MODERATE, [], now, assign_to=actor_id)
-    outreach.state = OutreachState.TAKEN_UP
-    outreach.case_id = case.id
-    session.flush()
-    return case
 
 
 def settle_withdrawal(session: Session, case: Case, now: dt.datetime) -> bool:

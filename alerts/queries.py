@@ -116,18 +116,15 @@ def find_outreach(
 
 @dataclass(frozen=True)
 class Load:
-    """One psychologist's open cases against the cap, and how many are overdue."""
+    """One psychologist's open cases in the supervisor's district, how many are overdue, and
+    whether routing passes them by (at the cap, counting all their cases)."""
 
     account_id: uuid.UUID
     username: str
     open_cases: int
     overdue: int
     cap: int
-
-    @property
-    def is_full(self) -> bool:
-        """Whether routing would skip them."""
-        return self.open_cases >= self.cap
+    is_full: bool
 
 
 def district_psychologists(session: Session, principal: Principal) -> list[tuple[uuid.UUID, str]]:
@@ -155,16 +152,27 @@ def district_psychologists(session: Session, principal: Principal) -> list[tuple
 
 
 def workload(session: Session, principal: Principal, now: dt.datetime, cap: int) -> list[Load]:
-    """Each district psychologist's open cases (all of them, for the cap) and overdue ones."""
+    """Each district psychologist's open and overdue cases in the supervisor's district only.
+
+    A psychologist may also serve another district; those cases are not this supervisor's to
+    count. Only whether routing passes them by (the cap counts every case they hold) is shown.
+    """
     people = district_psychologists(session, principal)
-    counts = open_case_counts(session, [a for a, _ in people])
+    totals = open_case_counts(session, [a for a, _ in people])
     held = session.scalars(
         scoped_cases(principal, Permission.CASES_ASSIGN).where(
             Case.assignee_id.in_([a for a, _ in people]), Case.state != CaseState.CLOSED
         )
     ).all()
+    here: dict[uuid.UUID, int] = {}
     overdue: dict[uuid.UUID, int] = {}
     for case in held:
-        if case.assignee_id is not None and is_overdue(case_deadline(case), now):
+        if case.assignee_id is None:
+            continue
+        here[case.assignee_id] = here.get(case.assignee_id, 0) + 1
+        if is_overdue(case_deadline(case), now):
             overdue[case.assignee_id] = overdue.get(case.assignee_id, 0) + 1
-    return [Load(a, u, counts.get(a, 0), overdue.get(a, 0), cap) for a, u in people]
+    return [
+        Load(a, u, here.get(a, 0), overdue.get(a, 0), cap, totals.get(a, 0) >= cap)
+        for a, u in people
+    ]

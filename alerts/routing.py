@@ -40,15 +40,30 @@ class Candidate:
     open_cases: int
 
 
+# The rules a case given by hand may break, with a written reason; nobody holds their own case.
+SAME_SCHOOL, CAP, SELF = "same_school", "cap", "self"
+
+
+def rules_against(
+    candidate: Candidate, teacher_id: uuid.UUID | None, school_id: int, policy: RoutingPolicy
+) -> tuple[str, ...]:
+    """The routing rules that keep ``candidate`` from a case about ``teacher_id`` at
+    ``school_id``: the teacher themselves, a colleague at the same school, the cap."""
+    if teacher_id is not None and candidate.teacher_id == teacher_id:
+        return (SELF,)
+    rules = []
+    if policy.exclude_same_school and candidate.home_school_id == school_id:
+        rules.append(SAME_SCHOOL)
+    if candidate.open_cases >= policy.cap:
+        rules.append(CAP)
+    return tuple(rules)
+
+
 def is_eligible(
     candidate: Candidate, teacher_id: uuid.UUID | None, school_id: int, policy: RoutingPolicy
 ) -> bool:
     """Whether ``candidate`` may be given a case about ``teacher_id`` at ``school_id``."""
-    if teacher_id is not None and candidate.teacher_id == teacher_id:
-        return False
-    if policy.exclude_same_school and candidate.home_school_id == school_id:
-        return False
-    return candidate.open_cases < policy.cap
+    return not rules_against(candidate, teacher_id, school_id, policy)
 
 
 def choose(
@@ -113,6 +128,19 @@ def load_candidates(session: Session, school_id: int) -> list[Candidate]:
     ).all()
     counts = open_case_counts(session, [row[0] for row in rows])
     return [Candidate(a, t, s, counts.get(a, 0)) for a, t, s in rows]
+
+
+def load_candidate(session: Session, account_id: uuid.UUID) -> Candidate | None:
+    """One account as a holder of cases (a supervisor taking one by hand), with its load."""
+    row = session.execute(
+        select(StaffAccount.teacher_id, Teacher.school_id)
+        .outerjoin(Teacher, Teacher.id == StaffAccount.teacher_id)
+        .where(StaffAccount.id == account_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    load = open_case_counts(session, [account_id]).get(account_id, 0)
+    return Candidate(account_id, row.teacher_id, row.school_id, load)
 
 
 def route(session: Session, case: Case, policy: RoutingPolicy | None = None) -> uuid.UUID | None:

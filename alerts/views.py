@@ -21,8 +21,9 @@ from accounts.gate import current_principal, refuse
 from accounts.policy import Principal, can, requires
 from accounts.roles import Permission
 from alerts.case_page import CaseRef, case_context
-from alerts.cases import CaseRefused, apply_step, claim, reassign, reveal_identity
-from alerts.cases import take_up_outreach as take_up_service
+from alerts.cases import CaseRefused, apply_step, reveal_identity
+from alerts.handover import Override, claim, reassign
+from alerts.handover import take_up_outreach as take_up_service
 from alerts.models import Case, CaseState
 from alerts.queries import (
     case_deadline,
@@ -187,10 +188,18 @@ def claim_case(case_id: uuid.UUID) -> ResponseReturnValue:
     if not supervisor and not can(principal, WORK):
         refuse("case", str(case_id), status=403)
     try:
-        claim(_session(), case, principal.account_id, utcnow(), supervisor=supervisor)
+        override = _override() if supervisor else None
+        claim(_session(), case, principal.account_id, utcnow(), supervisor=supervisor,
+              override=override)  # fmt: skip
     except CaseRefused as refused:
         flash(str(refused), "error")
     return redirect(url_for("cases.case_page", case_id=case_id))
+
+
+def _override() -> Override | None:
+    """The supervisor's reason to go past the same-school rule or the cap, if the form has one."""
+    form = request.form
+    return Override.parse(form.get("override_category", ""), form.get("override_reason", ""))
 
 
 @requires(ASSIGN)
@@ -203,7 +212,8 @@ def assign_case(case_id: uuid.UUID) -> ResponseReturnValue:
     except ValueError:
         target = uuid.UUID(int=0)
     try:
-        reassign(_session(), case, current_principal().account_id, target, utcnow())
+        reassign(_session(), case, current_principal().account_id, target, utcnow(),
+                 override=_override())  # fmt: skip
     except CaseRefused as refused:
         flash(str(refused), "error")
     return redirect((request.form.get("back") == "district" and url_for("cases.district"))

@@ -53,6 +53,9 @@ def server_env(census: Census, base: dict[str, str]) -> dict[str, str]:
         XINAN_DATABASE_URL=census.database_url,
         XINAN_GENERATE_KEYS="false",
         XINAN_DEMO="false",
+        # Clients connect directly (no proxy); links would be published over HTTPS.
+        XINAN_PROXY_COUNT="0",
+        XINAN_BASE_URL="https://xinan.bench",
         XINAN_SCHEDULER="external",
     )
     return env

@@ -216,8 +216,9 @@ def run() -> dict[str, object]:
     """Seed, release two waves, time the third's release and its page; return the figures."""
     with tempfile.TemporaryDirectory(prefix="xinan-bench-report-") as tmp:
         settings = Settings(
-            instance_path=Path(tmp) / "instance", demo=False, scheduler="off", log_level="WARNING"
-        )
+            instance_path=Path(tmp) / "instance", demo=False, scheduler="off",
+            log_level="WARNING", proxy_count=0, base_url="https://xinan.bench",
+        )  # fmt: skip
         app = create_app(settings)
         database = app.extensions["xinan.db"]
         try:

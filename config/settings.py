@@ -46,7 +46,8 @@ class Settings:
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     login_attempts_per_minute: int = 5
-    proxy_count: int = 0
+    # Reverse proxies in front of the app; None (unset) is refused when demo is off.
+    proxy_count: int | None = None
     demo_totp_secret: str = ""
     retention_login_attempts_days: int = 30
     retention_notifications_days: int = 30
@@ -99,6 +100,8 @@ class Settings:
             )
         if self.max_content_length <= 0:
             raise SettingsError("max_content_length must be positive")
+        if self.proxy_count is not None and self.proxy_count < 0:
+            raise SettingsError("proxy_count must be 0 or more (the reverse proxies in front)")
         # OWASP's floor for argon2id; only the test suite may go lower, to stay fast.
         if not self.testing and (self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2):
             raise SettingsError("argon2_memory_kib must be >= 19456 and argon2_time_cost >= 2")
@@ -153,6 +156,33 @@ class Settings:
         if self.crisis_reminder_minutes < 0 or self.high_reminder_hours < 0:
             raise SettingsError("crisis_reminder_minutes and high_reminder_hours must be >= 0")
 
+    def check_serving(self) -> None:
+        """Refuse to serve real teachers (``demo`` off) behind a proxy Xinan cannot see through.
+
+        Unset, ``proxy_count`` means no proxy: behind one, every request would seem to come from
+        the proxy's address (the per-address limits would throttle the whole city) over plain
+        HTTP (no HSTS, no Secure cookies). So production must say how many proxies there are
+        (0 for a server facing the internet itself) and publish its links over HTTPS.
+        """
+        if self.demo:
+            return
+        problems = []
+        if self.proxy_count is None:
+            problems.append(
+                "proxy_count is not set (XINAN_PROXY_COUNT: how many reverse proxies stand in "
+                "front of Xinan, e.g. 1 behind nginx terminating TLS; 0 if none)"
+            )
+        if not self.base_url.lower().startswith("https://"):
+            problems.append(
+                f"base_url is {self.base_url!r} (XINAN_BASE_URL: the public https:// address)"
+            )
+        if problems:
+            raise SettingsError(
+                "refusing to start with demo = false: "
+                + "; and ".join(problems)
+                + ". See the README, Deployment for production."
+            )
+
     @property
     def notify_channel_list(self) -> tuple[str, ...]:
         """Channels for invitations and reminders, in order of preference."""
@@ -205,6 +235,8 @@ def _coerce(name: str, declared: Any, value: Any) -> Any:
             return _boolean(value)
         if kind == "int":
             return int(value)
+        if kind == "int | None":
+            return None if value in ("", None) else int(value)
         return str(value)
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"setting {name}: {exc}") from None

@@ -41,6 +41,13 @@ def register(app: Flask) -> None:
     app.cli.add_command(run_scheduler)
 
 
+def startup_refused(error: Exception) -> Exception:
+    """``error`` as the ``flask`` command line should show it: one line, no traceback."""
+    if click.get_current_context(silent=True) is not None:  # loading the app for a command
+        return click.ClickException(str(error))
+    return error
+
+
 def _database() -> Database:
     return current_app.extensions["xinan.db"]  # type: ignore[no-any-return]
 

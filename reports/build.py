@@ -71,7 +71,7 @@ def _band_table(
     city = protect_city_row(full[-1], k)
     result = protect_band_table(full, shown, city, k)
     counts, shares = count_texts(full, result, k), share_texts(full, result)
-    means = mean_texts(data.codes[dim.id], values, shown)
+    means = mean_texts(data.codes[dim.id], values, result, len(dim.labels))
     names = [*dim.labels, CITY]
     rows = []
     for r, name in enumerate(names):

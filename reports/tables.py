@@ -90,15 +90,26 @@ def share_texts(full: NDArray[np.int64], result: Protected) -> list[list[str]]:
 
 
 def mean_texts(
-    codes: NDArray[np.int64], values: NDArray[np.float64], shown_rows: NDArray[np.bool_]
+    codes: NDArray[np.int64], values: NDArray[np.float64], result: Protected, groups: int
 ) -> list[str]:
-    """Mean score of each shown group and of the city (one decimal), "" for hidden groups."""
+    """Mean score of each group and of the city (one decimal), "" where its row hides a count.
+
+    A mean times the row's scored n is the sum of its scores, and each score lies within its
+    band's range, so beside a hidden count a mean bounds how many can be in the high bands and
+    the low ones: two districts' means pinned a "< 10" count to 4..9 (tests/reports/test_means).
+    Adding those relations to the protection problem would withhold the mean of most rows with
+    a hidden count anyway (a group of 30 with a mean of 2.5 has at most 3 PHQ-9 scores of 20 or
+    more, whatever else is hidden), and would be only as safe as a linear reader who ignores
+    that scores are whole numbers. So a mean is shown only where every count of its row is.
+    What remains says nothing of a hidden count: the city's mean is shown only when its row is,
+    and then the rows with hidden counts have known totals per band (the city's less the
+    fully shown rows'), which already bound their combined sum as tightly as the city's mean.
+    In a city, the districts and the large groups show every count and keep their means.
+    """
     ok = ~np.isnan(values)
-    groups = len(shown_rows)
     sums = np.bincount(codes[ok], weights=values[ok], minlength=groups)
     counts = np.bincount(codes[ok], minlength=groups)
-    out = [
-        f"{sums[g] / counts[g]:.1f}" if shown_rows[g] and counts[g] else "" for g in range(groups)
-    ]
-    out.append(f"{values[ok].mean():.1f}" if ok.any() else "")
+    shown = [not result.hidden[r].any() for r in range(groups + 1)]
+    out = [f"{sums[g] / counts[g]:.1f}" if shown[g] and counts[g] else "" for g in range(groups)]
+    out.append(f"{values[ok].mean():.1f}" if shown[-1] and ok.any() else "")
     return out

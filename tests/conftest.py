@@ -92,6 +92,9 @@ def build_settings(instance: Path, database_url: str, **overrides: object) -> Se
         "database_url": database_url,
         "testing": True,
         "demo": False,
+        # Production settings as Settings.check_serving asks: no proxy, links over HTTPS.
+        "proxy_count": 0,
+        "base_url": "https://xinan.test",
         "scheduler": "off",
         "log_file": instance / "xinan.log",
         # Only test settings may lower the argon2 cost (Settings refuses it otherwise).

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from accounts.models import StaffAccount
 from accounts.roles import Role
 from alerts.case_models import CaseEvent
-from alerts.cases import CaseRefused, apply_step, claim, reassign, reveal_identity, take_up_outreach
+from alerts.cases import CaseRefused, apply_step, reveal_identity
+from alerts.handover import Override, claim, reassign, take_up_outreach
 from alerts.intake import open_case, open_outreach
 from alerts.models import Case, CaseState, OutreachState
 from alerts.routing import RoutingPolicy
@@ -173,6 +174,18 @@ def test_reassignment_follows_the_routing_rules(db_session: Session, place: Plac
     (entry,) = [e for e in _audits(db_session, "case.assign") if e.actor == str(sup.id)]
     assert entry.detail == {"assignee": str(other.id), "how": "reassign"}
     assert psy.id != case.assignee_id
+
+
+def test_no_reason_gives_anyone_a_case_about_themselves(db_session: Session, place: Place) -> None:
+    a, b = place["a"], place["b"]
+    psy = make_account(db_session, Role.PSYCHOLOGIST, home=b, schools=[a, b])
+    sup = make_account(db_session, Role.SUPERVISOR, home=place["c"], district_id=a.district_id)
+    own = db_session.get(type(psy).teacher.property.mapper.class_, psy.teacher_id)
+    case = open_case(db_session, make_response(db_session, own), RiskLevel.CRISIS, CRISIS, utcnow())
+    with pytest.raises(CaseRefused) as refused:
+        reassign(db_session, case, sup.id, psy.id, utcnow(),
+                 override=Override("urgent", "无人可接，只能如此"))  # fmt: skip
+    assert refused.value.code == "ineligible" and case.assignee_id is None
 
 
 def test_an_unassigned_case_is_claimed_only_by_an_eligible_psychologist(

@@ -50,6 +50,8 @@ def _server_env(instance: Path, database_url: str) -> dict[str, str]:
         XINAN_DATABASE_URL=database_url,
         XINAN_GENERATE_KEYS="false",
         XINAN_DEMO="false",
+        XINAN_PROXY_COUNT="0",
+        XINAN_BASE_URL="https://xinan.test",
         XINAN_SCHEDULER="off",
         XINAN_LOG_FILE=str(instance / "xinan.log"),
     )

@@ -9,9 +9,6 @@ population before the auditor uses them.
 
 from __future__ import annotations
 
-import json
-import uuid
-
 import pytest
 from sqlalchemy.orm import Session
 
@@ -21,10 +18,7 @@ from reports.scales import Scale, report_scales
 from reports.service import build_release
 from reports.tables import Table
 from scoring import default_policy
-from survey.flow import instruments_by_id
-from survey.models import Invitation, InvitationStatus, Response, Wave
-from survey.submission import score, scores_document
-from tests.factories import make_school, make_teacher
+from tests.factories import make_school
 from tests.reports.auditor import published_ranges
 from tests.reports.casework_audit import (
     RawCase,
@@ -32,7 +26,7 @@ from tests.reports.casework_audit import (
     insert_outreach,
     with_outreach,
 )
-from tests.reports.support import NOW, released_wave
+from tests.reports.support import NOW, released_wave, respond_with_phq9
 from tests.reports.test_linked import Floor, assert_jointly_safe
 
 K = 5
@@ -70,38 +64,6 @@ CASES_ROW = {("state", C, "Total"): 1, ("state", H, "Total"): 1}
 WITH_OUTREACH = {**CASES_ROW, ("outreach", "Total", "Total"): 1}
 
 
-def _answers(battery: list[str], phq9_total: int) -> dict[str, int]:
-    """Lowest-risk answers (WHO-5 at its best), with PHQ-9 items 1–8 adding up to the total."""
-    known = instruments_by_id()
-    answers = {}
-    for inst in battery:
-        for item in known[inst].items:
-            values = sorted(int(v) for v in item.values)
-            answers[item.id] = values[-1] if inst == "who5" else values[0]
-    for i in range(1, 9):  # item 9 stays 0: no crisis rule fires
-        answers[f"phq9_{i}"] = min(3, max(0, phq9_total - 3 * (i - 1)))
-    return answers
-
-
-def _respond(session: Session, wave: Wave, school: object, phq9_total: int) -> None:
-    teacher = make_teacher(session, school)  # type: ignore[arg-type]
-    invitation = Invitation(id=uuid.uuid4(), wave_id=wave.id, teacher_id=teacher.id,
-                            school_id=teacher.school_id, token_hash=uuid.uuid4().bytes * 2,
-                            status=InvitationStatus.SUBMITTED, consented_at=NOW,
-                            submitted_at=NOW)  # fmt: skip
-    session.add(invitation)
-    session.flush()
-    answers = _answers(list(wave.battery), phq9_total)
-    result = score(list(wave.battery), answers)
-    assert float(result.instruments["phq9"].scores["total"][0]) == phq9_total
-    response = Response(id=uuid.uuid4(), wave_id=wave.id, pseudonym=teacher.pseudonym,
-                        school_id=teacher.school_id, invitation_id=invitation.id,
-                        submitted_at=NOW)  # fmt: skip
-    response.answers = json.dumps(answers)
-    response.scores = json.dumps(scores_document(result))
-    session.add(response)
-
-
 def reader_floor(table: Table, bands: tuple[int, ...], k: int) -> int:
     """What the city row of a published band table says at least of the count in ``bands``:
     each band's least value given the table's sums (a sum of least values is a valid floor)."""
@@ -120,7 +82,7 @@ def test_the_band_tables_floor_under_the_cases_does_not_pin_a_hidden_case_count(
     wave = released_wave(db_session, {}, "F1")
     schools = [make_school(db_session, name=f"底数校{d}", district=f"底数区{d}") for d in "甲乙"]
     for i, total in enumerate(TOTALS):
-        _respond(db_session, wave, schools[i % 2], total)
+        respond_with_phq9(db_session, wave, schools[i % 2], total)
     for case in CASES:
         insert_case(db_session, wave.id, schools[0], case)
     for _ in range(OFFERED):

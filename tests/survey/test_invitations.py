@@ -88,7 +88,7 @@ def test_only_the_hash_of_the_token_is_stored(env: Env) -> None:
         assert all(i.token_hash == token_hash(t) for i, t in zip(invitations, tokens, strict=True))
         assert all(len(t) >= 22 for t in tokens)  # at least 128 bits
     url = link_url(env.settings, key_ring(), invitations[0].id)
-    assert url == f"http://127.0.0.1:5000/s/{tokens[0]}"
+    assert url == f"https://xinan.test/s/{tokens[0]}"  # base_url of the test settings
     dump = _database_text(env)
     assert not any(t in dump for t in tokens)
 

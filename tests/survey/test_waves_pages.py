@@ -70,7 +70,7 @@ def test_an_administrator_creates_schedules_and_prints_a_wave(
     sheet = client.get(f"/waves/{wave_id}/sheets/{school_id}")
     assert sheet.status_code == 200 and sheet.headers["Cache-Control"] == "no-store"
     text = sheet.get_data(as_text=True)
-    assert "<svg" in text and "http://127.0.0.1:5000/s/" in text
+    assert "<svg" in text and "https://xinan.test/s/" in text
     download = client.get(f"/waves/{wave_id}/sheets/{school_id}/download")
     assert "attachment" in download.headers["Content-Disposition"]
     with web_app.app_context():

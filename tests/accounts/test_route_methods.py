@@ -9,7 +9,9 @@ holding every role, and a teacher part-way through several links.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -130,6 +132,16 @@ def test_no_route_takes_put_delete_or_patch(web_app: Flask) -> None:
     # Flask-WTF's validate_on_submit() counts these as submissions: no view may accept them.
     for rule in web_app.url_map.iter_rules():
         assert (rule.methods or set()) <= {"GET", "HEAD", "OPTIONS", "POST"}, rule.endpoint
+
+
+def test_views_dispatch_on_post_never_on_get() -> None:
+    # "not GET" includes HEAD, which Flask routes to the GET view without a CSRF check.
+    root = Path(__file__).resolve().parents[2]
+    on_get = re.compile(r"request\.method\s*[!=]=\s*[\"']GET[\"']")
+    packages = [d for d in root.iterdir() if (d / "__init__.py").exists() and d.name != "tests"]
+    sources = [*root.glob("*.py"), *(p for d in packages for p in d.rglob("*.py"))]
+    assert sources
+    assert [str(p) for p in sources if on_get.search(p.read_text(encoding="utf-8"))] == []
 
 
 def test_head_options_put_delete_patch_change_nothing_on_any_route(

@@ -31,6 +31,7 @@ from accounts.service import change_password
 from accounts.sessions import COOKIE_NAME, end_session, start_session
 from accounts.totp import accept_code, new_secret, provisioning_uri
 from db import Database, utcnow
+from ops.urls import local_target
 
 GENERIC_FAILURE = (
     "用户名、密码或验证码不正确，或尝试过于频繁。"
@@ -72,7 +73,8 @@ def login() -> ResponseReturnValue:
         flash(GENERIC_FAILURE, "error")
         return render_template("auth/login.html", form=form)
     audit("auth.login", actor=str(outcome.account.id), detail={"stage": outcome.stage})
-    return start_fresh_session(outcome.account, outcome.stage, _safe_next(request.args.get("next")))
+    target = local_target(request.args.get("next"))
+    return start_fresh_session(outcome.account, outcome.stage, target)
 
 
 def start_fresh_session(account: StaffAccount, stage: str, target: str) -> WerkzeugResponse:
@@ -86,13 +88,6 @@ def start_fresh_session(account: StaffAccount, stage: str, target: str) -> Werkz
         COOKIE_NAME, token, httponly=True, samesite="Lax", secure=request.is_secure, path="/"
     )
     return response
-
-
-def _safe_next(target: str | None) -> str:
-    # Only paths on this site: never an absolute URL or a scheme-relative one.
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("auth.home")
 
 
 @requires(Permission.ACCOUNT_SELF)

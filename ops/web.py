@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.settings import Settings
 from ops.logs import redact_path
+from ops.urls import refuse_unclean_url
 
 if TYPE_CHECKING:
     from itsdangerous import URLSafeTimedSerializer  # Flask's own dependency
@@ -77,6 +78,9 @@ def install_request_cycle(app: Flask) -> None:
     @app.before_request
     def start_timer() -> None:
         g.started = time.perf_counter()
+
+    # Before the gate and every view: a URL with a control character or a bad escape is a 400.
+    app.before_request(refuse_unclean_url)
 
     @app.after_request
     def finish(response: Response) -> Response:

@@ -15,6 +15,8 @@ from flask import Flask, current_app, g, redirect, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_translations
 
+from ops.urls import local_target
+
 LANGS = {"zh-CN": "zh_Hans_CN", "en": "en"}
 DEFAULT_LANG = "zh-CN"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -74,10 +76,7 @@ def local_time(moment: dt.datetime | None) -> str:
 
 
 def switch_language(code: str) -> ResponseReturnValue:
-    """Remember the language and go back where the teacher was (only to a path of this site)."""
+    """Remember the language and go back where the teacher was (only to a route of this app)."""
     if code in LANGS:
         session[COOKIE_KEY] = code
-    target = request.args.get("next", "")
-    if len(target) > 200 or not target.startswith("/s/") or "//" in target or "\\" in target:
-        target = "/"
-    return redirect(target)
+    return redirect(local_target(request.args.get("next")))

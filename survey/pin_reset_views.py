@@ -34,7 +34,7 @@ def forgot(token: str) -> ResponseReturnValue:
     v = visit(token, write=request.method == "POST")
     if v.step is not Step.UNLOCK:
         return redirect(step_url(v))
-    if request.method == "GET":
+    if request.method != "POST":
         return render("pin_forgot.html", v, code_minutes=RESET_CODE_MINUTES)
     parse_fields(request.form, ())
     settings = current_app.extensions["xinan.settings"]
@@ -53,7 +53,7 @@ def reset(token: str) -> ResponseReturnValue:
     v = visit(token, write=request.method == "POST")
     if v.step is not Step.UNLOCK:
         return redirect(step_url(v))
-    if request.method == "GET":
+    if request.method != "POST":
         return _reset_page(v)
     fields = parse_fields(request.form, ("code", "pin", "repeat"))
     new_pin = (fields["pin"], fields["repeat"])

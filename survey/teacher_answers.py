@@ -89,7 +89,7 @@ def page(token: str, number: int) -> ResponseReturnValue:
     instruments = page_instruments(v.wave.battery)
     if not 1 <= number <= len(instruments):
         return problem("not_found", 404, v)
-    if request.method == "GET":
+    if request.method != "POST":
         return _page(v, number, stored_answers(v.draft.response), v.draft.crisis)
     answers, go = parse_page(request.form, instruments[number - 1])
     saved = drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now, v.draft)
@@ -238,7 +238,7 @@ def withdraw(token: str) -> ResponseReturnValue:
     require_unlocked(v)
     if v.invitation.status not in (InvitationStatus.STARTED, InvitationStatus.SUBMITTED):
         raise FlowError()
-    if request.method == "GET":
+    if request.method != "POST":
         return render("withdraw.html", v)
     if parse_fields(request.form, ("confirm",), digits=False)["confirm"] != "yes":
         return render("withdraw.html", v, status=400, unconfirmed=True)

@@ -91,7 +91,7 @@ def confirm(token: str) -> ResponseReturnValue:
     if v.invitation.pin_hash is not None:
         return redirect(step_url(v))
     require_answering(v)
-    if request.method == "GET":
+    if request.method != "POST":
         return render("confirm.html", v)
     if v.confirmed:
         # The form sent again (the PIN page is the answer to it): nothing to check twice.
@@ -115,7 +115,7 @@ def new_pin(token: str) -> ResponseReturnValue:
     if v.step is not Step.SET_PIN:
         return redirect(step_url(v))
     require_answering(v)
-    if request.method == "GET":
+    if request.method != "POST":
         return render("pin_new.html", v)
     fields = parse_fields(request.form, ("pin", "repeat"))
     try:
@@ -139,7 +139,7 @@ def unlock(token: str) -> ResponseReturnValue:
     v = visit(token, write=request.method == "POST")
     if v.step is not Step.UNLOCK:
         return redirect(step_url(v))
-    if request.method == "GET":
+    if request.method != "POST":
         return render("unlock.html", v)
     pin = parse_fields(request.form, ("pin",))["pin"]
     try:
@@ -160,7 +160,7 @@ def consent_page(token: str) -> ResponseReturnValue:
         return redirect(step_url(v))
     require_unlocked(v)
     require_answering(v)
-    if request.method == "GET":
+    if request.method != "POST":
         return render("consent.html", v, version=consent.CONSENT_VERSION)
     decision = parse_fields(request.form, ("decision",), digits=False)["decision"]
     if decision == "agree":

@@ -149,6 +149,8 @@ class Browser:
 def complete_survey(browser: Browser, teacher: dict[str, Any], pin: str) -> str:
     """Walk one teacher through the whole census; returns the receipt shown at the end."""
     base = f"/s/{teacher['token']}"
+    if teacher["digits"] and teacher["digits"] in pin:
+        pin = "7391" if pin != "7391" else "4826"  # a PIN holding the phone ending is refused
     browser.open(base)
     page = browser.open(f"{base}/confirm")
     # Identity, PIN and consent are each answered with the next step's page, as pages are.

@@ -90,6 +90,10 @@ class Settings:
     lost_link_per_staff_no_per_hour: int = 3
     lost_link_per_ip_per_hour: int = 20
     pin_code_per_ip_per_hour: int = 20
+    # Guessing at the teacher's gate across links (survey/gate_throttle.py).
+    gate_failures_per_address_per_hour: int = 30
+    gate_lock_burst: int = 20
+    gate_lock_burst_minutes: int = 10
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -143,6 +147,16 @@ class Settings:
         if self.disclosure_k < 5:
             raise SettingsError("disclosure_k must be at least 5 (k is never below 5)")
         self._check_escalation()
+        self._check_gate()
+
+    def _check_gate(self) -> None:
+        if self.gate_failures_per_address_per_hour < 1 or self.gate_lock_burst < 1:
+            raise SettingsError(
+                "gate_failures_per_address_per_hour and gate_lock_burst must be at least 1"
+            )
+        # The throttle table keeps a day of rows (survey/jobs.py): a longer window would be cut.
+        if not 1 <= self.gate_lock_burst_minutes <= 1440:
+            raise SettingsError("gate_lock_burst_minutes must be 1-1440")
 
     def _check_escalation(self) -> None:
         for name in (

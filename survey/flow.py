@@ -120,14 +120,20 @@ class WaveView:
 
 
 def next_step(invitation: InvitationFacts, *, confirmed: bool, unlocked: bool) -> Step:
-    """Where a teacher with this invitation (and this browser's state) goes next."""
+    """Where a teacher with this invitation (and this browser's state) goes next.
+
+    The phone ending comes first, whatever the teacher's state: until this browser has given it
+    (or unlocked with the PIN, which comes after it), every link of a wave leads to the same
+    step, so holding a link tells nothing about where its teacher stands."""
+    if not (confirmed or unlocked):
+        return Step.CONFIRM
     status = invitation.status
     if status is InvitationStatus.DECLINED:
         return Step.DECLINED
     if status is InvitationStatus.WITHDRAWN:
         return Step.WITHDRAWN
     if invitation.pin_hash is None:
-        return Step.SET_PIN if confirmed else Step.CONFIRM
+        return Step.SET_PIN
     if not unlocked:
         return Step.UNLOCK
     if status is InvitationStatus.SUBMITTED:

@@ -104,7 +104,7 @@ def _logged(
 
 
 def _old_lost_link_attempts(context: PurgeContext) -> ColumnElement[bool]:
-    # Only the throttle's hour reads them; a day is plenty.
+    # Only the throttles' hour and the lock-burst window (at most a day) read them.
     return LostLinkAttempt.at < context.now - max(WINDOW, dt.timedelta(days=1))
 
 

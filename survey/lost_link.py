@@ -43,12 +43,15 @@ def _clean(parse: object, text: str) -> str | None:
         return None
 
 
-def recent_requests(session: Session, key: bytes, now: dt.datetime) -> int:
-    """How many requests were counted against ``key`` (a keyed digest) within the hour."""
+def recent_requests(
+    session: Session, key: bytes, now: dt.datetime, window: dt.timedelta = WINDOW
+) -> int:
+    """How many requests were counted against ``key`` (a keyed digest) within the hour (or
+    ``window``)."""
     query = (
         select(func.count())
         .select_from(LostLinkAttempt)
-        .where(LostLinkAttempt.key == key, LostLinkAttempt.at > now - WINDOW)
+        .where(LostLinkAttempt.key == key, LostLinkAttempt.at > now - window)
     )
     return int(session.scalar(query) or 0)
 

@@ -114,7 +114,10 @@ class Invitation(Base):
         enum_type(InvitationStatus), default=InvitationStatus.INVITED, index=True
     )
     pin_hash: Mapped[str | None] = mapped_column(String(200))
+    # Wrong phone digits, PINs and reset codes: the count (it decays with time, never with a
+    # success: survey/pin.py), when the last one came, and the lock they caused.
     pin_failures: Mapped[int] = mapped_column(Integer, default=0)
+    pin_failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     pin_locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     identity_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     consented_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -4,7 +4,10 @@ A 4–6 digit PIN has at most a million values: a slow hash such as argon2 would
 offline search over a copied database, it would only make every teacher's request slow. A keyed
 HMAC does stop it — the key (the key ring's ``link`` secret) is kept outside the database — and
 costs microseconds, so the form stays fast under a city's load. Online guessing is stopped by the
-throttle: after ``MAX_FAILURES`` wrong tries the link is locked, for longer each time.
+throttle: after ``MAX_FAILURES`` wrong tries the link is locked, for longer each time. A right
+answer does not reset that schedule: it decays with time alone (``decayed_failures``). Otherwise
+whoever knows one answer — a colleague who knows the phone ending, or the teacher between
+someone else's guesses — would wipe the slate for five more guesses each time.
 
 A teacher who forgot the PIN sets a new one with a six-digit code sent to the roster contact
 ("forgot my PIN"). The code is kept only as the same kind of keyed hash, lasts
@@ -22,6 +25,7 @@ import secrets
 
 from privacy.keys import KeyRing
 from survey.models import Invitation
+from survey.weak_pins import weakness
 
 PIN_RE = re.compile(r"[0-9]{4,6}")
 HASH_PREFIX = "hmac-sha256$"
@@ -35,8 +39,8 @@ RESET_CODE_MINUTES = int(RESET_CODE_TTL.total_seconds() // 60)
 # wait before it (5, 10, 20 … minutes, at most a day: nine codes in the first day, then one a
 # day), until a code is used. Whoever holds the link asks, but the teacher's phone receives.
 RESET_RESEND_AFTER = dt.timedelta(minutes=5)
-# PINs nobody should choose: one digit repeated, or a run up or down.
-_RUNS = "0123456789012345", "9876543210987654"
+# Each full quiet period (no wrong try, and no lock still running) halves the failure count.
+QUIET_PERIOD = dt.timedelta(hours=24)
 
 
 class PinRejected(ValueError):
@@ -47,12 +51,14 @@ class PinRejected(ValueError):
         self.reason = reason
 
 
-def check_new_pin(pin: str, repeat: str) -> None:
-    """Raise PinRejected unless ``pin`` is 4–6 ASCII digits, not trivial, and repeated exactly."""
+def check_new_pin(pin: str, repeat: str, phone_digits: str = "") -> None:
+    """Raise PinRejected unless ``pin`` is 4–6 ASCII digits, not easy to guess (nor holding
+    ``phone_digits``, the phone ending just confirmed), and repeated exactly."""
     if not PIN_RE.fullmatch(pin):
         raise PinRejected("format")
-    if len(set(pin)) == 1 or any(pin in run for run in _RUNS):
-        raise PinRejected("trivial")
+    reason = weakness(pin, phone_digits)
+    if reason is not None:
+        raise PinRejected(reason)
     if not hmac.compare_digest(pin, repeat):
         raise PinRejected("mismatch")
 
@@ -82,21 +88,31 @@ def lock_duration(failures: int) -> dt.timedelta:
     return min(lock, LONGEST_LOCK)
 
 
+def decayed_failures(invitation: Invitation, now: dt.datetime) -> int:
+    """The failure count as it stands at ``now``: halved for every full ``QUIET_PERIOD`` since
+    the last wrong try or the end of the lock it caused, whichever is later.
+
+    A lock's own time does not count as quiet, so waiting out a long lock buys no fresh tries;
+    a teacher who mistyped a few times is back to a clean slate within days. In numbers: five
+    tries, then locks of 15 min, 30 min, 1 h … 24 h between each further five: thirty-five
+    guesses in the first day on one link, five a day after that, whatever answers succeed.
+    """
+    count = invitation.pin_failures or 0
+    marks = [t for t in (invitation.pin_failed_at, invitation.pin_locked_until) if t is not None]
+    if not count or not marks or now <= max(marks):
+        return count
+    halvings = int((now - max(marks)) / QUIET_PERIOD)
+    return count >> min(halvings, 31)
+
+
 def register_failure(invitation: Invitation, now: dt.datetime) -> bool:
-    """Count a wrong try; returns True when this try locked the link."""
-    invitation.pin_failures = (invitation.pin_failures or 0) + 1
+    """Count a wrong try (on the decayed count); returns True when this try locked the link."""
+    invitation.pin_failures = decayed_failures(invitation, now) + 1
+    invitation.pin_failed_at = now
     if invitation.pin_failures % MAX_FAILURES == 0:
         invitation.pin_locked_until = now + lock_duration(invitation.pin_failures)
         return True
     return False
-
-
-def clear_failures(invitation: Invitation) -> None:
-    """A right answer resets the count (written only when there is something to reset)."""
-    if invitation.pin_failures:
-        invitation.pin_failures = 0
-    if invitation.pin_locked_until is not None:
-        invitation.pin_locked_until = None
 
 
 def new_reset_code() -> str:

@@ -16,7 +16,15 @@ from survey import teacher, teacher_state
 from survey.flow import Step
 from survey.forms import parse_fields
 from survey.pin import RESET_CODE_MINUTES, PinRejected
-from survey.teacher_common import Visit, commit_step, db_session, render, step_url, visit
+from survey.teacher_common import (
+    Visit,
+    commit_step,
+    db_session,
+    guesser,
+    render,
+    step_url,
+    visit,
+)
 
 ENDPOINTS = ("pin_forgot", "pin_reset")
 
@@ -58,7 +66,8 @@ def reset(token: str) -> ResponseReturnValue:
     fields = parse_fields(request.form, ("code", "pin", "repeat"))
     new_pin = (fields["pin"], fields["repeat"])
     try:
-        teacher.reset_pin(db_session(), key_ring(), v.entity, fields["code"], new_pin, v.now)
+        code = fields["code"]
+        teacher.reset_pin(db_session(), key_ring(), v.entity, code, new_pin, v.now, guesser())
     except PinRejected as rejected:
         return _reset_page(v, status=400, rejected=rejected.reason)
     except teacher.WrongAnswer as wrong:

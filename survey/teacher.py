@@ -3,7 +3,8 @@ set a new one with a code sent to the roster contact when it is forgotten.
 
 Every failure — a wrong phone ending, no phone on the roster, a wrong PIN — looks the same from
 outside and counts towards one throttle per invitation, so the link cannot be used to probe the
-roster. Services take the session first and only flush; the request commits.
+roster, and towards one per address across all links (``survey.gate_throttle``). A right answer
+resets neither. Services take the session first and only flush; the request commits.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from privacy.keys import KeyRing
 from privacy.lookup import lookup_index
 from survey import pin as pins
 from survey.flow import FlowError, Locked, WaveView
+from survey.gate_throttle import Guesser, check_address, count_failure, count_lock
 from survey.invitations_notify import enqueue_pin_code
 from survey.link_facts import DraftRow, InvitationFacts, InvitationRow, ResponseRow
 from survey.links import is_well_formed, token_hash
@@ -209,8 +211,18 @@ def pseudonym_of(session: Session, invitation: Invitation) -> str:
     return str(session.scalars(_PSEUDONYM, {"teacher_id": invitation.teacher_id}).one())
 
 
-def _fail(session: Session, invitation: Invitation, now: dt.datetime, action: str) -> None:
+def _check(session: Session, invitation: Invitation, guesser: Guesser, now: dt.datetime) -> None:
+    # Refused unchecked while the link is locked or the address has used up its hour.
+    if pins.is_locked(invitation, now):
+        raise Locked()
+    check_address(session, guesser, now)
+
+
+def _fail(
+    session: Session, invitation: Invitation, guesser: Guesser, now: dt.datetime, action: str
+) -> None:
     locked = pins.register_failure(invitation, now)
+    count_failure(session, guesser, now)
     if locked:
         record(
             session,
@@ -221,6 +233,7 @@ def _fail(session: Session, invitation: Invitation, now: dt.datetime, action: st
             object_id=invitation.id,
             detail={"step": action},
         )
+        count_lock(session, guesser, now)
     session.flush()
     raise JustLocked() if locked else WrongAnswer()
 
@@ -231,20 +244,18 @@ def _phone_ending(phone: str | None) -> str:
 
 
 def confirm_identity(
-    session: Session, invitation: Invitation, digits: str, now: dt.datetime
+    session: Session, invitation: Invitation, digits: str, now: dt.datetime, guesser: Guesser
 ) -> None:
-    """Check the last four digits of the roster phone; WrongAnswer or Locked when not right."""
-    if pins.is_locked(invitation, now):
-        raise Locked()
-    if invitation.pin_hash is not None:
-        raise FlowError()  # once a PIN is set, the PIN is the way back in
+    """Check the last four digits of the roster phone, the gate of every link whatever its
+    state (the PIN comes after it); WrongAnswer, Locked or AddressThrottled when not right."""
+    _check(session, invitation, guesser, now)
     expected = _phone_ending(invitation.teacher.phone)
     # Compare even when the roster has no phone, so both paths take the same time.
     matches = hmac.compare_digest(expected or "----", digits) and bool(expected)
     if not matches:
-        _fail(session, invitation, now, "identity")
-    pins.clear_failures(invitation)
-    invitation.identity_confirmed_at = now
+        _fail(session, invitation, guesser, now, "identity")
+    if invitation.identity_confirmed_at is None:
+        invitation.identity_confirmed_at = now
     session.flush()
 
 
@@ -259,22 +270,24 @@ def set_pin(
     breaks a rule."""
     if invitation.pin_hash is not None or invitation.identity_confirmed_at is None:
         raise FlowError()
-    pins.check_new_pin(*new_pin)
+    pins.check_new_pin(*new_pin, _phone_ending(invitation.teacher.phone))
     invitation.pin_hash = pins.hash_pin(ring, invitation, new_pin[0])
     invitation.pin_set_at = now
     session.flush()
 
 
 def unlock(
-    session: Session, ring: KeyRing, invitation: Invitation, pin: str, now: dt.datetime
+    session: Session,
+    ring: KeyRing,
+    invitation: Invitation,
+    pin: str,
+    now: dt.datetime,
+    guesser: Guesser,
 ) -> None:
-    """Check the PIN; WrongAnswer or Locked when it is not right."""
-    if pins.is_locked(invitation, now):
-        raise Locked()
+    """Check the PIN; WrongAnswer, Locked or AddressThrottled when it is not right."""
+    _check(session, invitation, guesser, now)
     if not pins.pin_matches(ring, invitation, pin):
-        _fail(session, invitation, now, "pin")
-    if invitation.pin_failures or invitation.pin_locked_until is not None:
-        pins.clear_failures(invitation)
+        _fail(session, invitation, guesser, now, "pin")
     pins.end_reset_code(invitation)  # remembered after all
     session.flush()
 
@@ -325,28 +338,28 @@ def reset_pin(
     code: str,
     new_pin: tuple[str, str],
     now: dt.datetime,
+    guesser: Guesser,
 ) -> None:
     """Set a new PIN (``new_pin``: it and its repeat) with the code sent to the roster contact.
 
-    PinRejected when the new PIN breaks a rule (nothing counted: it holds no secret); WrongAnswer
-    or Locked when the code is not the live one, counted like a wrong PIN. The form sent twice
-    (a double tap: the code is used up by then) finds its PIN already set, and passes like an
-    unlock with it. The draft and the answers stay as they are.
+    PinRejected when the new PIN breaks a rule (nothing counted: it holds no secret); WrongAnswer,
+    Locked or AddressThrottled when the code is not the live one, counted like a wrong PIN. The
+    form sent twice (a double tap: the code is used up by then) finds its PIN already set, and
+    passes like an unlock with it. The draft and the answers stay as they are.
     """
     if invitation.pin_hash is None:
         raise FlowError()
-    if pins.is_locked(invitation, now):
-        raise Locked()
-    pins.check_new_pin(*new_pin)
+    _check(session, invitation, guesser, now)
+    pins.check_new_pin(*new_pin, _phone_ending(invitation.teacher.phone))
     if not pins.reset_code_matches(ring, invitation, code, now):
         if pins.pin_matches(ring, invitation, new_pin[0]):
-            unlock(session, ring, invitation, new_pin[0], now)  # one guess, as at the unlock page
+            # One guess, as at the unlock page.
+            unlock(session, ring, invitation, new_pin[0], now, guesser)
             return
-        _fail(session, invitation, now, "pin_reset")
+        _fail(session, invitation, guesser, now, "pin_reset")
     invitation.pin_hash = pins.hash_pin(ring, invitation, new_pin[0])
     invitation.pin_set_at = now
     pins.forget_reset_codes(invitation)
-    pins.clear_failures(invitation)
     record(session, "anonymous", "survey.pin.reset", object_type="invitation",
            object_id=invitation.id)  # fmt: skip
     session.flush()

@@ -8,11 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NoReturn
 
-from flask import abort, current_app, make_response, redirect, render_template, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from db import Database, utcnow
+from privacy.vault import key_ring
 from survey import teacher, teacher_state
 from survey.consent import RETENTION_YEARS
 from survey.feedback import HelpLine
@@ -24,6 +25,7 @@ from survey.flow import (
     minutes_to_answer,
     next_step,
 )
+from survey.gate_throttle import Guesser
 from survey.i18n import current_lang
 from survey.link_facts import DraftRow, InvitationFacts
 from survey.models import Invitation
@@ -86,9 +88,13 @@ def helplines() -> tuple[HelpLine, ...]:
     return lines
 
 
-def visit(token: str, *, write: bool = False, with_draft: bool = False) -> Visit:
+def visit(token: str, *, write: bool = False, with_draft: bool = False, gate: bool = True) -> Visit:
     """Load the link (locked for writing when ``write``; with its draft when ``with_draft``);
-    an unknown token is a kind 404."""
+    an unknown token is a kind 404.
+
+    Behind the ``gate`` (every page but the landing and the phone ending itself), a browser that
+    has not given the phone ending is sent to give it — the same answer for every teacher of
+    the wave, whatever their state, before anything else is looked at."""
     if write and with_draft:
         raise ValueError("a link read for writing is read without its draft")
     session = db_session()
@@ -103,7 +109,7 @@ def visit(token: str, *, write: bool = False, with_draft: bool = False) -> Visit
         abort(404)
     invitation, wave = link
     now = utcnow()
-    return Visit(
+    v = Visit(
         token=token,
         invitation=invitation,
         wave=wave,
@@ -113,6 +119,15 @@ def visit(token: str, *, write: bool = False, with_draft: bool = False) -> Visit
         takes_answers=wave.takes_answers(now),
         read_draft=draft,
     )
+    if gate and v.step is Step.CONFIRM:
+        abort(redirect(url_for("teacher.confirm", token=token)))
+    return v
+
+
+def guesser() -> Guesser:
+    """Who is answering at the gate: this request's address, and the limits."""
+    settings = current_app.extensions["xinan.settings"]
+    return Guesser.at(settings, key_ring(), request.remote_addr or "unknown")
 
 
 def require_answering(v: Visit) -> None:

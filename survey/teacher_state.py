@@ -62,7 +62,8 @@ def mark_confirmed(invitation: InvitationFacts, now: dt.datetime) -> None:
 
 
 def is_confirmed(invitation: InvitationFacts, now: dt.datetime) -> bool:
-    """Whether the identity answer is recent enough to set a PIN."""
+    """Whether the identity answer is recent enough to pass the gate (to set or enter a PIN,
+    or read the outcome)."""
     at = _get(invitation, "c")
     return at is not None and now.timestamp() - at <= CONFIRM_TTL.total_seconds()
 
@@ -87,7 +88,14 @@ def is_unlocked(invitation: InvitationFacts, now: dt.datetime) -> bool:
 
 
 def forget(invitation: InvitationFacts) -> None:
-    """Drop this link's state (after withdrawal, or on "leave")."""
+    """Drop this link's unlock (after withdrawal or declining). The browser stays past the
+    phone ending as of its last page, so it can read the outcome, until that expires too."""
     entries = dict(_entries())
-    if entries.pop(_key(invitation), None) is not None:
-        session[STATE_KEY] = entries
+    entry = entries.pop(_key(invitation), None)
+    if entry is None:
+        return
+    times = [entry.get(f) for f in ("c", "u") if isinstance(entry, dict)]
+    latest = max((t for t in times if isinstance(t, int)), default=None)
+    if latest is not None:
+        entries[_key(invitation)] = {"c": latest}
+    session[STATE_KEY] = entries

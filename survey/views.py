@@ -2,7 +2,8 @@
 in ``survey.teacher_answers``). Views stay thin: parse, call one service, render.
 
 Every route here is public (``accounts.policy.PUBLIC_ENDPOINTS``): the token, the identity answer
-and the PIN are the teacher's keys, and without them a page shows nothing personal.
+and the PIN are the teacher's keys, and without them a page shows nothing personal. Until the
+phone ending is given, every link of a wave answers every request alike (``visit``'s gate).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from survey.teacher_common import (
     commit_step,
     db_session,
     flow_problem,
+    guesser,
     problem,
     render,
     require_answering,
@@ -79,32 +81,36 @@ def _http_problem(error: HTTPException) -> ResponseReturnValue:
 
 
 def landing(token: str) -> ResponseReturnValue:
-    """What the census is for and who sees what; nothing personal, whoever holds the link."""
-    v = visit(token)
-    receipt = teacher_answers.receipt_of(v)
+    """What the census is for and who sees what; nothing personal, whoever holds the link.
+    Before the gate it is the same page for every teacher of the wave: no status, no receipt."""
+    v = visit(token, gate=False)
+    receipt = None if v.step is Step.CONFIRM else teacher_answers.receipt_of(v)
     return render("landing.html", v, step=v.step.value, receipt=receipt, next_url=step_url(v))
 
 
 def confirm(token: str) -> ResponseReturnValue:
-    """The last four digits of the teacher's own phone number, as the roster has it."""
-    v = visit(token, write=request.method == "POST")
-    if v.invitation.pin_hash is not None:
-        return redirect(step_url(v))
-    require_answering(v)
+    """The last four digits of the teacher's own phone number, as the roster has it: the gate
+    of every link, whatever its teacher's state; then the PIN is set or entered."""
+    v = visit(token, write=request.method == "POST", gate=False)
+    if v.step is not Step.CONFIRM:
+        # Past the gate already (or the form sent again: the next page is the answer to it).
+        return redirect(step_url(v), 303 if request.method == "POST" else 302)
     if request.method != "POST":
         return render("confirm.html", v)
-    if v.confirmed:
-        # The form sent again (the PIN page is the answer to it): nothing to check twice.
-        return redirect(step_url(v), 303)
     digits = parse_fields(request.form, ("digits",))["digits"]
     try:
-        teacher.confirm_identity(db_session(), v.entity, digits, v.now)
+        teacher.confirm_identity(db_session(), v.entity, digits, v.now, guesser())
     except teacher.WrongAnswer as wrong:
         return render("confirm.html", v, status=wrong.status, wrong=True)
     except teacher.JustLocked as locked:
         return render("confirm.html", v, status=locked.status, locked=True)
+    if v.invitation.pin_hash is None:
+        require_answering(v)  # a closed wave takes no new teacher (and nothing is kept)
     teacher_state.mark_confirmed(v.invitation, v.now)
+    v.confirmed = True
     commit_step()
+    if v.invitation.pin_hash is not None:  # on to the PIN, or to the outcome
+        return redirect(step_url(v), 303)
     # Answered with the next step's page, as questionnaire pages are: one round trip fewer.
     return render("pin_new.html", v, page_url=url_for("teacher.new_pin", token=token))
 
@@ -143,7 +149,7 @@ def unlock(token: str) -> ResponseReturnValue:
         return render("unlock.html", v)
     pin = parse_fields(request.form, ("pin",))["pin"]
     try:
-        teacher.unlock(db_session(), key_ring(), v.entity, pin, v.now)
+        teacher.unlock(db_session(), key_ring(), v.entity, pin, v.now, guesser())
     except teacher.WrongAnswer as wrong:
         return render("unlock.html", v, status=wrong.status, wrong=True)
     except teacher.JustLocked as locked:

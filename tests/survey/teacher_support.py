@@ -43,6 +43,11 @@ def phone_digits(phone: str) -> str:
     return phone[-4:]
 
 
+def confirm(client: FlaskClient, token: str, phone: str) -> TestResponse:
+    """Give the phone ending in this browser: the gate of every link, before the PIN."""
+    return post(client, f"/s/{token}/confirm", {"digits": phone_digits(phone)})
+
+
 def form_target(html: str, url: str) -> tuple[str, str]:
     """Where the page's form posts (its action, else the page's own address) and its CSRF
     token: what a browser without JavaScript would use."""

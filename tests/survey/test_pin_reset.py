@@ -29,6 +29,7 @@ from tests.factories import make_school, make_teacher
 from tests.survey.factories import Link, invitation_of, make_invitation, make_link, make_wave
 from tests.survey.teacher_support import (
     PIN,
+    confirm,
     page_answers,
     post,
     start,
@@ -52,10 +53,17 @@ def started(client: FlaskClient, link: Link) -> Link:
     return link
 
 
+def confirmed_browser(app: Flask, link: Link) -> FlaskClient:
+    """Another browser, past the phone ending (the gate before the PIN) and nothing more."""
+    browser = app.test_client()
+    assert confirm(browser, link.token, link.phone).status_code in (200, 303)
+    return browser
+
+
 @pytest.fixture
-def phone(app: Flask) -> Iterator[FlaskClient]:
-    """The teacher's own phone, another browser: nothing entered there yet."""
-    yield app.test_client()
+def phone(app: Flask, link: Link) -> Iterator[FlaskClient]:
+    """The teacher's own phone, another browser: only the phone ending entered there yet."""
+    yield confirmed_browser(app, link)
 
 
 def codes_sent(session: Session, link: Link) -> list[Notification]:
@@ -117,7 +125,7 @@ def test_a_forgotten_pin_is_replaced_with_a_code_sent_to_the_roster_phone(
     # The new PIN opens the link where the teacher stopped, with the draft as it was.
     assert phone.get(f"{link.url}/continue").headers["Location"].endswith("/page/2")
     assert phone.get(f"{link.url}/page/1").get_data(as_text=True).count("checked") == 9
-    again = app.test_client()
+    again = confirmed_browser(app, link)
     assert post(again, f"{link.url}/unlock", {"pin": PIN}).status_code == 200  # old: wrong
     assert post(again, f"{link.url}/unlock", {"pin": NEW_PIN}).status_code == 303
     actions = db_session.scalars(
@@ -145,7 +153,7 @@ def test_a_code_works_once(
     assert invitation_of(db_session, started).pin_reset_hash is None
     # The unlocked browser is sent on; another one is refused the used code.
     assert phone.get(f"{started.url}/pin/reset").status_code == 302
-    assert reset(app.test_client(), started, code, "8264") == 200
+    assert reset(confirmed_browser(app, started), started, code, "8264") == 200
     assert teacher_pin_is(db_session, started, NEW_PIN)
 
 
@@ -155,7 +163,7 @@ def test_the_form_sent_twice_passes_and_costs_no_try(
     code = code_sent_to(phone, db_session, started)
     assert reset(phone, started, code) == 303
     # The same form again, from a browser that never saw the first answer (a double tap).
-    assert reset(app.test_client(), started, code) == 303
+    assert reset(confirmed_browser(app, started), started, code) == 303
     assert invitation_of(db_session, started).pin_failures == 0
 
 
@@ -197,7 +205,7 @@ def test_remembering_the_pin_ends_a_pending_code(
     assert invitation.pin_reset_hash is None
     assert not pins.reset_code_matches(key_ring(), invitation, code, utcnow())
     # Unlocking between requests does not cut the wait for the next code.
-    other = phone.application.test_client()
+    other = confirmed_browser(phone.application, started)
     assert 'id="too-soon"' in ask_for_code(other, started)
     assert invitation_of(db_session, started).pin_reset_count == 1
 
@@ -264,11 +272,12 @@ def test_no_contact_on_the_roster_reads_the_same_and_sends_nothing(
     with_contact = ask_for_code(phone, link)
     nobody = make_link(db_session)
     start(app.test_client(), nobody.token, nobody.phone)
+    other_browser = confirmed_browser(app, nobody)  # before the roster lost the contact
     roster = db_session.get(Teacher, nobody.invitation.teacher_id)
     assert roster is not None
     roster.phone, roster.email = None, None
     db_session.flush()
-    without = ask_for_code(app.test_client(), nobody)
+    without = ask_for_code(other_browser, nobody)
     assert codes_sent(db_session, nobody) == []
     assert 'id="code-sent"' in without
     assert strip_tokens(without, nobody) == strip_tokens(with_contact, link)

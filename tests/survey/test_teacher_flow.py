@@ -19,6 +19,7 @@ from tests.survey.teacher_support import (
     LOW,
     MODERATE,
     PIN,
+    confirm,
     csrf,
     finish,
     page_answers,
@@ -56,19 +57,22 @@ def test_a_teacher_confirms_consents_answers_and_submits(
 
 
 def test_the_link_without_the_pin_shows_nothing_personal(
-    client: FlaskClient, fresh: FlaskClient, link: Link
+    app: Flask, client: FlaskClient, fresh: FlaskClient, link: Link
 ) -> None:
     finish(client, link, CRISIS)
+    confirmed = app.test_client()  # gave the phone ending, but not the PIN
+    assert confirm(confirmed, link.token, link.phone).headers["Location"].endswith("/unlock")
     pages = ["", "/done", "/results", "/review", "/page/1", "/withdraw", "/continue", "/consent"]
-    for path in pages:
-        response = fresh.get(link.url + path)
-        body = response.get_data(as_text=True)
-        assert response.status_code in (200, 302), path
-        assert CANARY_NAME not in body and link.phone not in body, path
-        assert "checked" not in body and 'id="result-' not in body, path
-        assert 'id="helplines"' not in body, path  # even that would hint at an answer
-        if response.status_code == 302:
-            assert response.headers["Location"].endswith(("/unlock", link.url)), path
+    for browser, gate in ((fresh, ("/confirm",)), (confirmed, ("/unlock", link.url))):
+        for path in pages:
+            response = browser.get(link.url + path)
+            body = response.get_data(as_text=True)
+            assert response.status_code in (200, 302), path
+            assert CANARY_NAME not in body and link.phone not in body, path
+            assert "checked" not in body and 'id="result-' not in body, path
+            assert 'id="helplines"' not in body, path  # even that would hint at an answer
+            if response.status_code == 302:
+                assert response.headers["Location"].endswith(gate), path
 
 
 def test_item9_alone_opens_a_crisis_case_at_page_save_before_submission(
@@ -108,7 +112,8 @@ def test_resuming_needs_the_pin_and_opens_where_the_teacher_stopped(
     start(client, link.token, link.phone)
     for number, inst in ((1, "phq9"), (2, "gad7")):
         assert post(client, f"{link.url}/page/{number}", page_answers(inst)).status_code == 200
-    assert fresh.get(f"{link.url}/continue").headers["Location"].endswith("/unlock")
+    assert fresh.get(f"{link.url}/continue").headers["Location"].endswith("/confirm")
+    assert confirm(fresh, link.token, link.phone).headers["Location"].endswith("/unlock")
     response = post(fresh, f"{link.url}/unlock", {"pin": PIN})
     assert response.status_code == 303
     resumed = fresh.get(response.headers["Location"])
@@ -121,6 +126,7 @@ def test_wrong_pins_lock_the_link_for_a_while(
     client: FlaskClient, fresh: FlaskClient, db_session: Session, link: Link
 ) -> None:
     start(client, link.token, link.phone)
+    assert confirm(fresh, link.token, link.phone).status_code == 303
     for _ in range(4):
         response = post(fresh, f"{link.url}/unlock", {"pin": "9999"})
         assert response.status_code == 200 and 'id="wrong"' in response.get_data(as_text=True)
@@ -163,7 +169,7 @@ def test_a_step_sent_again_moves_on_and_changes_nothing(
     digits = {"digits": link.phone[-4:]}
     assert post(client, f"{url}/confirm", digits).status_code == 200  # the PIN page
     confirmed_at = invitation_of(db_session, link).identity_confirmed_at
-    again = post(client, f"{url}/confirm", digits)
+    again = post(client, f"{url}/confirm", digits, f"{url}/pin")
     assert again.status_code in (302, 303) and again.headers["Location"].endswith(f"{url}/pin")
     assert invitation_of(db_session, link).identity_confirmed_at == confirmed_at
 

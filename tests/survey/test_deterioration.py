@@ -104,6 +104,8 @@ def test_a_teacher_whose_phq9_rose_from_2_to_9_is_reached_and_the_others_stay_lo
     words = reached.results()
     assert "PHQ-9：上次 2 分，这次 9 分，明显加重。" in words
     assert "心理老师聊一聊" in words
+    reached.browser.get(f"/lang/en?next={reached.link.url}")
+    assert "PHQ-9: 2 last time, 9 this time: clearly heavier." in reached.results()
     assert "PHQ-9：上次 9 分，这次 9 分，没有明显变化。" in same.results()
     told = first_time.results()
     assert 'id="result-1"' in told and "上次" not in told

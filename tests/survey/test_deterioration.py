@@ -32,18 +32,6 @@ PHQ9_TOTAL_2 = {**LOW, "phq9_1": 1, "phq9_2": 1}
 PHQ9_TOTAL_9 = {**LOW, "phq9_1": 2, "phq9_2": 2, "phq9_3": 2, "phq9_4": 2, "phq9_5": 1}
 
 
-def _answer(app: Flask, wave: Wave, teacher: Teacher, answers: dict[str, int]) -> Answered:
-    """One teacher's whole flow in a browser of their own."""
-    session = app.extensions["xinan.db"].session()
-    invitation, token = make_invitation(session, wave, teacher)
-    link = Link(invitation, token, teacher.phone or "", list(wave.battery))
-    browser = app.test_client()
-    finish(browser, link, answers)
-    response = response_of(session, link)
-    assert response is not None
-    return Answered(browser, link, response)
-
-
 @dataclass
 class Answered:
     """A teacher's browser, link and stored response after submitting."""
@@ -59,6 +47,18 @@ class Answered:
     def stored(self, part: str) -> object:
         """``scores`` or ``reasons`` as the response holds them."""
         return json.loads(getattr(self.response, part) or "null")
+
+
+def _answer(app: Flask, wave: Wave, teacher: Teacher, answers: dict[str, int]) -> Answered:
+    """One teacher's whole flow in a browser of their own."""
+    session = app.extensions["xinan.db"].session()
+    invitation, token = make_invitation(session, wave, teacher)
+    link = Link(invitation, token, teacher.phone or "", list(wave.battery))
+    browser = app.test_client()
+    finish(browser, link, answers)
+    response = response_of(session, link)
+    assert response is not None
+    return Answered(browser, link, response)
 
 
 @pytest.mark.usefixtures("client")
@@ -80,8 +80,6 @@ def test_a_teacher_whose_phq9_rose_from_2_to_9_is_reached_and_the_others_stay_lo
     same = _answer(app, second, steady, PHQ9_TOTAL_9)
     first_time = _answer(app, second, newcomer, PHQ9_TOTAL_9)
 
-    from survey.earlier_scores import earlier_scores
-    from survey.flow import compiled_battery
     assert reached.response.risk_level is RiskLevel.MODERATE
     assert reached.stored("reasons") == ["phq9_reliable_deterioration"]
     outreach = db_session.scalars(

@@ -2,7 +2,8 @@
 
 It runs the real path a system administrator takes — invitations for the whole city, submitted
 responses with sealed answers and scores, ``change_state`` to close and then to release, which
-builds and freezes the report. Its follow-up is long over, so it opens no cases.
+builds and freezes the report (closing also freezes its score spreads, against which the open
+demo wave's reliable change is judged). Its follow-up is long over, so it opens no cases.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from demo.wave import synthetic_answers
+from demo.wave import lasting_strains, synthetic_answers, teacher_strain
 from org.models import Teacher
 from privacy.audit.record import record
 from privacy.vault import key_ring
@@ -95,7 +96,10 @@ def seed_released_demo_wave(session: Session, now: dt.datetime, seed: int = SEED
     ).all()  # fmt: skip
     rng = random.Random(seed)
     chosen = [(n, inv) for n, inv in enumerate(invitations) if rng.random() < COMPLETION]
-    answer_sets = [synthetic_answers(rng, wave.battery) for _ in chosen]
+    lasting = lasting_strains(len(invitations))
+    answer_sets = [
+        synthetic_answers(rng, wave.battery, teacher_strain(lasting[n], rng)) for n, _ in chosen
+    ]
     docs = _documents(wave.battery, answer_sets)
     for (n, invitation), answers, doc in zip(chosen, answer_sets, docs, strict=True):
         when = opens + dt.timedelta(minutes=23 * n % (10 * 24 * 60))

@@ -39,7 +39,7 @@ COMPLETION = 0.8
 SEED = 20260415
 
 
-def _documents(battery: list[str], answer_sets: list[dict[str, int]]) -> list[str]:
+def scores_documents(battery: list[str], answer_sets: list[dict[str, int]]) -> list[str]:
     """Every answer set scored in one pass of the engine; each one's scores document (JSON).
 
     The same document ``survey.submission.scores_document`` writes for one response.
@@ -62,9 +62,10 @@ def _documents(battery: list[str], answer_sets: list[dict[str, int]]) -> list[st
     return [json.dumps(d) for d in docs]
 
 
-def _store(
+def store_submitted(
     session: Session, invitation: Invitation, when: dt.datetime, answers: dict[str, int], doc: str
 ) -> None:
+    """Store the invitation's submitted response (``doc`` from ``scores_documents``)."""
     response = Response(
         id=uuid.uuid4(), wave_id=invitation.wave_id, pseudonym=invitation.teacher.pseudonym,
         school_id=invitation.school_id, invitation_id=invitation.id,
@@ -100,10 +101,10 @@ def seed_released_demo_wave(session: Session, now: dt.datetime, seed: int = SEED
     answer_sets = [
         synthetic_answers(rng, wave.battery, teacher_strain(lasting[n], rng)) for n, _ in chosen
     ]
-    docs = _documents(wave.battery, answer_sets)
+    docs = scores_documents(wave.battery, answer_sets)
     for (n, invitation), answers, doc in zip(chosen, answer_sets, docs, strict=True):
         when = opens + dt.timedelta(minutes=23 * n % (10 * 24 * 60))
-        _store(session, invitation, when, answers, doc)
+        store_submitted(session, invitation, when, answers, doc)
     session.flush()
     change_state(session, wave, "close", wave.closes_at)
     change_state(session, wave, "release", wave.closes_at + dt.timedelta(days=30))

@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from privacy.sealing import SealError, binding, open_sealed
-from privacy.vault import key_ring, open_cell
+from privacy.sealing import SealError
+from privacy.vault import open_cell
 from scoring.change import wave_sd
 from survey.flow import instruments_by_id
 from survey.models import Response, Wave, WaveScoreSpread, WaveState
 
-log = logging.getLogger(__name__)
 _TABLE = Response.__tablename__
 _COLUMN = Response.scores.name
 
@@ -80,16 +78,12 @@ def _documents(session: Session, wave_id: int) -> list[dict[str, dict[str, dict[
             Response.scores_sealed.is_not(None),
         )
     ).all()
-    ring = key_ring()
     docs = []
     for response_id, sealed in rows:
         try:
-            text = open_sealed(ring, bytes(sealed), binding(_TABLE, _COLUMN, response_id))
+            text = open_cell(_TABLE, _COLUMN, response_id, sealed)  # logs where a failure was
         except SealError:
-            try:
-                text = open_cell(_TABLE, _COLUMN, response_id, sealed)  # logs where it failed
-            except SealError:
-                continue
+            continue
         if text:
             docs.append(json.loads(text))
     return docs

@@ -61,8 +61,10 @@ def test_a_closing_wave_freezes_the_sd_of_the_submissions_that_stand(
     gad7 = _spread(db_session, wave, "gad7", "total")
     assert (gad7.respondents, gad7.sd) == (MIN_WAVE_RESPONDENTS, None)  # all alike: no SD
     # Frozen: a withdrawal after the close changes nothing, and freezing again writes nothing.
-    _withdraw(db_session, db_session.scalars(select(Response).where(
-        Response.wave_id == wave.id, Response.withdrawn_at.is_(None))).first())  # fmt: skip
+    standing = select(Response).where(Response.wave_id == wave.id, Response.withdrawn_at.is_(None))
+    one = db_session.scalars(standing).first()
+    assert one is not None
+    _withdraw(db_session, one)
     assert freeze_score_spreads(db_session, wave, utcnow()) is False
     assert _spread(db_session, wave, "phq9", "total").sd == pytest.approx(phq9.sd)
 

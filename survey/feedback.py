@@ -140,7 +140,7 @@ class ChangeLine:
     ``same`` (no reliable change), or None (not assessed: last time's wave was too small)."""
 
     name: str
-    before: str | None  # None: last time's answers are no longer kept (withdrawn, erased)
+    before: str
     now: str
     verdict: str | None
 
@@ -164,7 +164,8 @@ def changes_for(
     battery: Sequence[str], scores_json: str | None, earlier_docs: Mapping[int, Mapping[str, Any]]
 ) -> list[ChangeLine]:
     """Each change the submission judged, in page order; ``earlier_docs`` holds the scores
-    documents of the earlier waves still kept, by wave id."""
+    documents of the earlier waves still kept, by wave id. A change against answers withdrawn
+    or erased since is not told: what was worked out from them is not shown again."""
     if not scores_json:
         return []
     doc = json.loads(scores_json)
@@ -179,12 +180,12 @@ def changes_for(
         before_doc = earlier_docs.get(int(change["since_wave"]), {})
         before = before_doc.get(inst_id, {}).get("scores", {}).get(setting.score)
         direction = change.get("direction")
-        if now is None or (before is None and direction is None):
+        if now is None or before is None:
             continue
         out.append(
             ChangeLine(
                 name=instruments_by_id()[inst_id].short_name,
-                before=None if before is None else _number(before),
+                before=_number(before),
                 now=_number(now),
                 verdict=None
                 if direction is None

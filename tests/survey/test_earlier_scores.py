@@ -21,7 +21,8 @@ from org.models import Teacher
 from scoring import default_policy
 from survey import drafts, submission, teacher
 from survey.consent import withdraw
-from survey.earlier_scores import Earlier, earlier_scores
+from survey.earlier_scores import Earlier, earlier_documents, earlier_scores
+from survey.feedback import changes_for, earlier_waves
 from survey.flow import compiled_battery, instruments_by_id, page_order
 from survey.models import (
     Invitation,
@@ -175,3 +176,21 @@ def test_a_deterioration_never_lowers_a_level(
     case = db_session.scalars(select(Case).where(Case.response_id == response.id)).one()
     assert case.level is level and "phq9_reliable_deterioration" in json.loads(case.reasons or "[]")
     assert db_session.scalar(select(Outreach.id).where(Outreach.response_id == response.id)) is None
+
+
+def test_the_teacher_is_told_no_change_against_answers_withdrawn_since(
+    db_session: Session,
+) -> None:
+    me = make_teacher(db_session, make_school(db_session))
+    last = _closed(db_session, 10)
+    earlier = submitted(db_session, last, me, answers_for(BATTERY, 2))
+    current = make_wave(db_session, battery=BATTERY)
+    response = _submit_through_the_pages(db_session, current, me, answers_for(BATTERY, 9))
+    scores = response.scores
+    kept = earlier_documents(db_session, response.id, earlier_waves(scores))
+    [phq9, gad7] = changes_for(current.battery, scores, kept)
+    assert (phq9.name, phq9.before, phq9.now, phq9.verdict) == ("PHQ-9", "2", "9", "heavier")
+    assert (gad7.name, gad7.verdict) == ("GAD-7", None)  # too few last time, and no norm
+    withdraw(db_session, db_session.get_one(Invitation, earlier.invitation_id), utcnow())
+    gone = earlier_documents(db_session, response.id, earlier_waves(scores))
+    assert gone == {} and changes_for(current.battery, scores, gone) == []

@@ -26,6 +26,7 @@ from alerts.states import allowed_actions, is_overdue
 from org.models import School
 from privacy.audit.record import record
 from scoring import default_policy
+from survey.models import Response
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,34 @@ def reason_words(case: Case) -> list[tuple[str, str]]:
         text = texts.get(rule_id)
         found.append((text.get("zh-CN"), text.get("en")) if text else (rule_id, rule_id))
     return found
+
+
+@dataclass(frozen=True)
+class ChangeNote:
+    """How one scale changed since the teacher's previous wave, as the submission judged it."""
+
+    scale: str
+    direction: str | None  # deterioration, improvement, none; None: not assessed
+    threshold: float | None
+    sd: float | None
+    sd_source: str | None  # wave: the previous wave's own SD; normative: the published one
+
+
+def change_notes(session: Session, case: Case) -> list[ChangeNote]:
+    """The reliable changes judged at the case's submission (``survey.earlier_scores``)."""
+    response = session.get(Response, case.response_id) if case.response_id else None
+    doc = json.loads(response.scores or "{}") if response is not None else {}
+    return [
+        ChangeNote(
+            scale=scale.upper(),
+            direction=change.get("direction"),
+            threshold=change.get("threshold"),
+            sd=change.get("sd"),
+            sd_source=change.get("sd_source"),
+        )
+        for scale, entry in doc.items()
+        if (change := entry.get("change"))
+    ]
 
 
 def _timeline(session: Session, case: Case) -> list[tuple[CaseEvent, str | None]]:
@@ -89,6 +118,7 @@ def case_context(
         "identity": None,
         "timeline": [],
         "reasons": [],
+        "changes": [],
         "chart": None,
         "candidates": district_psychologists(session, principal) if supervises else [],
         "override_categories": OVERRIDE_CATEGORIES if supervises else {},
@@ -109,6 +139,7 @@ def _details(session: Session, case: Case, principal: Principal) -> dict[str, An
     return {
         "timeline": _timeline(session, case),
         "reasons": reason_words(case),
+        "changes": change_notes(session, case),
         "chart": {
             "points": points,
             "lines": lines(points),

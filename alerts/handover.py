@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from alerts.assignment import assign
 from alerts.case_models import CaseEvent
 from alerts.cases import CaseRefused
-from alerts.intake import open_case
+from alerts.intake import open_case, submitted_reasons
 from alerts.models import Case, Outreach, OutreachState
 from alerts.routing import (
     CAP,
@@ -190,7 +190,8 @@ def take_up_outreach(
     if response is None:
         raise LookupError("the outreach's response does not exist")
     require_eligible(session, outreach.pseudonym, outreach.school_id, actor_id, policy)
-    case = open_case(session, response, RiskLevel.MODERATE, [], now, assign_to=actor_id)
+    reasons = submitted_reasons(response)
+    case = open_case(session, response, RiskLevel.MODERATE, reasons, now, assign_to=actor_id)
     outreach.state = OutreachState.TAKEN_UP
     outreach.case_id = case.id
     session.flush()

@@ -115,6 +115,12 @@ def _raise_level(
     case.contact_due_at = min(case.contact_due_at, deadlines.contact_due_at)
 
 
+def submitted_reasons(response: Response) -> list[str]:
+    """The rule ids that set the response's level at submission: an outreach that becomes a case
+    carries them, so the psychologist reads why (a reliable deterioration, say)."""
+    return list(json.loads(response.reasons or "[]"))
+
+
 def open_outreach(session: Session, response: Response, now: dt.datetime) -> Outreach:
     """The response's caring outreach (moderate level), created once."""
     existing = outreach_for(session, response.id)
@@ -143,7 +149,9 @@ def request_talk(
 ) -> Case:
     """The teacher pressed "I would like to talk to someone": the outreach becomes a case."""
     outreach = open_outreach(session, response, now)
-    case = open_case(session, response, RiskLevel.MODERATE, [], now, policy=policy)
+    case = open_case(
+        session, response, RiskLevel.MODERATE, submitted_reasons(response), now, policy=policy
+    )
     if outreach.state is OutreachState.OFFERED:
         outreach.state = OutreachState.REQUESTED
         outreach.requested_at = now

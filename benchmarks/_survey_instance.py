@@ -1,6 +1,8 @@
 """One census instance for ``python -m benchmarks submit``: key ring, migrated database, a
-synthetic roster imported through the real service, an open wave and its invitations created
-through the wave and invitation services — and, after the run, what the database really holds.
+synthetic roster imported through the real service, an earlier wave every teacher answered,
+closed through the wave service (so each submission is judged against the teacher's last time, as
+in every wave after the first), an open wave and its invitations created through the wave and
+invitation services — and, after the run, what the database really holds.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import models  # noqa: F401  (every table known, as in the app)
 from benchmarks.roster import write_roster
 from config.settings import Settings
 from db import Database, utcnow
+from demo.released import scores_documents, store_submitted
 from demo.wave import synthetic_answers
 from ops import migrations
 from org.roster import import_roster
@@ -76,6 +79,7 @@ def prepare(root: Path, database_url: str, teachers: int) -> Census:
         report = import_roster(session, roster)
         if not report.ok:
             raise RuntimeError(f"benchmark roster rejected: {report.problems[:3]}")
+        _earlier_wave(session, utcnow())
         wave_id = _open_wave(session, utcnow())
         session.commit()
         links, invitation_of = _links(session, wave_id)
@@ -83,6 +87,29 @@ def prepare(root: Path, database_url: str, teachers: int) -> Census:
     finally:
         database.dispose()
     return Census(settings.instance_path, database_url, wave_id, links, invitation_of)
+
+
+def _earlier_wave(session: Any, now: dt.datetime) -> None:
+    """A wave every teacher answered, closed now (its score spreads frozen)."""
+    spec = WaveSpec(
+        name="基准测试上一轮 earlier benchmark wave",
+        battery=tuple(DEFAULT_BATTERY),
+        opens_at=now - dt.timedelta(days=14),
+        closes_at=now + dt.timedelta(days=1),
+        units=(Unit(),),
+    )
+    wave = create_wave(session, spec, now)
+    change_state(session, wave, "schedule", now)
+    change_state(session, wave, "open", now)
+    ensure_invitations(session, wave, key_ring(), now)
+    invitations = session.scalars(select(Invitation).where(Invitation.wave_id == wave.id)).all()
+    rng = random.Random(SEED + 1)
+    answer_sets = [synthetic_answers(rng, list(DEFAULT_BATTERY)) for _ in invitations]
+    docs = scores_documents(list(DEFAULT_BATTERY), answer_sets)
+    for invitation, answers, doc in zip(invitations, answer_sets, docs, strict=True):
+        store_submitted(session, invitation, now, answers, doc)
+    session.flush()
+    change_state(session, wave, "close", now)
 
 
 def _open_wave(session: Any, now: dt.datetime) -> int:

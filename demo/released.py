@@ -2,7 +2,8 @@
 
 It runs the real path a system administrator takes — invitations for the whole city, submitted
 responses with sealed answers and scores, ``change_state`` to close and then to release, which
-builds and freezes the report. Its follow-up is long over, so it opens no cases.
+builds and freezes the report (closing also freezes its score spreads, against which the open
+demo wave's reliable change is judged). Its follow-up is long over, so it opens no cases.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from demo.wave import synthetic_answers
+from demo.wave import lasting_strains, synthetic_answers, teacher_strain
 from org.models import Teacher
 from privacy.audit.record import record
 from privacy.vault import key_ring
@@ -38,7 +39,7 @@ COMPLETION = 0.8
 SEED = 20260415
 
 
-def _documents(battery: list[str], answer_sets: list[dict[str, int]]) -> list[str]:
+def scores_documents(battery: list[str], answer_sets: list[dict[str, int]]) -> list[str]:
     """Every answer set scored in one pass of the engine; each one's scores document (JSON).
 
     The same document ``survey.submission.scores_document`` writes for one response.
@@ -61,9 +62,10 @@ def _documents(battery: list[str], answer_sets: list[dict[str, int]]) -> list[st
     return [json.dumps(d) for d in docs]
 
 
-def _store(
+def store_submitted(
     session: Session, invitation: Invitation, when: dt.datetime, answers: dict[str, int], doc: str
 ) -> None:
+    """Store the invitation's submitted response (``doc`` from ``scores_documents``)."""
     response = Response(
         id=uuid.uuid4(), wave_id=invitation.wave_id, pseudonym=invitation.teacher.pseudonym,
         school_id=invitation.school_id, invitation_id=invitation.id,
@@ -95,11 +97,14 @@ def seed_released_demo_wave(session: Session, now: dt.datetime, seed: int = SEED
     ).all()  # fmt: skip
     rng = random.Random(seed)
     chosen = [(n, inv) for n, inv in enumerate(invitations) if rng.random() < COMPLETION]
-    answer_sets = [synthetic_answers(rng, wave.battery) for _ in chosen]
-    docs = _documents(wave.battery, answer_sets)
+    lasting = lasting_strains(len(invitations))
+    answer_sets = [
+        synthetic_answers(rng, wave.battery, teacher_strain(lasting[n], rng)) for n, _ in chosen
+    ]
+    docs = scores_documents(wave.battery, answer_sets)
     for (n, invitation), answers, doc in zip(chosen, answer_sets, docs, strict=True):
         when = opens + dt.timedelta(minutes=23 * n % (10 * 24 * 60))
-        _store(session, invitation, when, answers, doc)
+        store_submitted(session, invitation, when, answers, doc)
     session.flush()
     change_state(session, wave, "close", wave.closes_at)
     change_state(session, wave, "release", wave.closes_at + dt.timedelta(days=30))

@@ -4,14 +4,18 @@ Answers come from one latent "strain" per teacher (normal, reproducible seed) pu
 item's options, so that scales agree with each other the way real ones do. The levels land near
 the published figures in instruments.md ("Context: the teachers": anxiety, GAD-7 >= 10, in about
 18%, self-harm thoughts in about 3%) — synthetic, for a demo, never a norm. Submissions are stored
-as the teacher flow stores them (sealed answers and scores, risk level, receipt) and open their
-cases and outreach through ``alerts.intake``.
+as the teacher flow stores them (sealed answers and scores, risk level, receipt), scored against
+each teacher's answers in the earlier, released demo wave as a submission is (reliable change),
+and open their cases and outreach through ``alerts.intake``. Part of each teacher's strain is
+theirs in every wave (``lasting_strains``), so that the two waves agree about as much as repeated
+measurements do and only some teachers change reliably.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import random
 import uuid
 from dataclasses import dataclass
@@ -27,7 +31,8 @@ from privacy.vault import key_ring
 from scoring import level_name
 from survey.consent import CONSENT_VERSION
 from survey.drafts import rule_ids
-from survey.flow import instruments_by_id
+from survey.earlier_scores import earlier_scores
+from survey.flow import compiled_battery, instruments_by_id
 from survey.invitations import ensure_invitations
 from survey.models import (
     Invitation,
@@ -52,6 +57,9 @@ SPREAD = {"phq9": 0.26, "gad7": 0.26, "who5": 0.2, "k10": 0.22, "pss10": 0.14, "
 # WHO-5 asks about wellbeing: more strain means lower answers (as reverse-keyed items).
 WELLBEING = frozenset({"who5"})
 SAFETY_ITEM, SAFETY_THRESHOLD = "phq9_9", 1.9
+# The share of a teacher's latent strain that stays from wave to wave (latent correlation 0.64).
+# The strain stays N(0, 1) in every wave, so the levels above keep their tuning.
+LASTING, LASTING_SEED = 0.8, 20260101
 
 
 @dataclass(frozen=True)
@@ -77,10 +85,25 @@ def _answer(rng: random.Random, inst: Instrument, strain: float) -> dict[str, in
     return answers
 
 
-def synthetic_answers(rng: random.Random, battery: list[str]) -> dict[str, int]:
-    """One teacher's complete answers to ``battery``."""
+def lasting_strains(n: int) -> list[float]:
+    """The part of the strain that stays with each of ``n`` teachers, by their place in
+    pseudonym order (the same in every demo wave), from a fixed seed: reproducible."""
+    rng = random.Random(LASTING_SEED)
+    return [rng.gauss(0, 1) for _ in range(n)]
+
+
+def teacher_strain(lasting: float, rng: random.Random) -> float:
+    """One teacher's strain in one wave: their ``lasting`` part and a fresh one (one draw of
+    ``rng``, as ``synthetic_answers`` makes without it), N(0, 1) like either."""
+    return LASTING * lasting + math.sqrt(1 - LASTING**2) * rng.gauss(0, 1)
+
+
+def synthetic_answers(
+    rng: random.Random, battery: list[str], strain: float | None = None
+) -> dict[str, int]:
+    """One teacher's complete answers to ``battery`` (a fresh strain unless ``strain``)."""
     known = instruments_by_id()
-    strain = rng.gauss(0, 1)
+    strain = rng.gauss(0, 1) if strain is None else strain
     answers: dict[str, int] = {}
     for inst_id in battery:
         answers.update(_answer(rng, known[inst_id], strain))
@@ -90,7 +113,12 @@ def synthetic_answers(rng: random.Random, battery: list[str]) -> dict[str, int]:
 def _submit(
     session: Session, invitation: Invitation, answers: dict[str, int], now: dt.datetime
 ) -> None:
-    result = score(invitation.wave.battery, answers)
+    battery = invitation.wave.battery
+    pseudonym = invitation.teacher.pseudonym
+    earlier = earlier_scores(
+        session, pseudonym, invitation.wave_id, compiled_battery(tuple(battery))
+    )
+    result = score(battery, answers, earlier)
     text = level_name(int(result.level[0]))
     level = RiskLevel(text) if text else None
     reasons = rule_ids(int(result.reasons[0]), result.policy)
@@ -101,7 +129,7 @@ def _submit(
         receipt=new_receipt(), created_at=now, updated_at=now,
     )  # fmt: skip
     response.answers = json.dumps(answers, sort_keys=True)
-    response.scores = json.dumps(scores_document(result), sort_keys=True)
+    response.scores = json.dumps(scores_document(result, earlier), sort_keys=True)
     response.reasons = json.dumps(reasons)
     invitation.status = InvitationStatus.SUBMITTED
     invitation.identity_confirmed_at = invitation.consented_at = now
@@ -132,11 +160,14 @@ def seed_demo_wave(session: Session, now: dt.datetime, seed: int = SEED) -> Demo
         .order_by(Teacher.pseudonym)
     ).all()
     rng = random.Random(seed)
+    lasting = lasting_strains(len(invitations))
     submitted = 0
     for n, invitation in enumerate(invitations):
         if rng.random() < COMPLETION:
             when = wave.opens_at + dt.timedelta(minutes=17 * n % (3 * 24 * 60))
-            _submit(session, invitation, synthetic_answers(rng, wave.battery), min(when, now))
+            strain = teacher_strain(lasting[n], rng)
+            answers = synthetic_answers(rng, wave.battery, strain)
+            _submit(session, invitation, answers, min(when, now))
             submitted += 1
     record(session, "system", "demo.wave", object_type="wave", object_id=wave.id,
            detail={"submitted": submitted})  # fmt: skip

@@ -204,11 +204,31 @@ def read_reliable_change(t: Table, inst: Instrument) -> ReliableChange:
     if not 0 < r < 1:
         raise t.error("r", "must be strictly between 0 and 1")
     worse = t.choice("worse", ("higher", "lower"))
-    rc = ReliableChange(score=score, r=r, worse=worse, source=t.string("source"))  # type: ignore[arg-type]
+    sd, sd_source = _normative_sd(t)
+    rc = ReliableChange(
+        score=score,
+        r=r,
+        worse=worse,  # type: ignore[arg-type]
+        source=t.string("source"),
+        normative_sd=sd,
+        normative_sd_source=sd_source,
+    )
     t.done()
     if len(attainable(inst, score)) < 2:  # pragma: no cover - a constant score
         raise t.error("score", "is constant; change cannot be assessed")
     return rc
+
+
+def _normative_sd(t: Table) -> tuple[float | None, str]:
+    """An optional published SD of the score, which must name its source."""
+    sd = t.opt_number("normative_sd")
+    if sd is None:
+        if t.has("normative_sd_source"):
+            raise t.error("normative_sd_source", "given without normative_sd")
+        return None, ""
+    if sd <= 0:
+        raise t.error("normative_sd", "must be greater than 0")
+    return float(sd), t.string("normative_sd_source")
 
 
 __all__ = ["INSTRUMENTS_DIR", "UNVALIDATED", "load_instrument", "load_instruments"]

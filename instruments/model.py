@@ -127,12 +127,19 @@ class ItemFlag:
 
 @dataclass(frozen=True)
 class ReliableChange:
-    """Test–retest reliability for Jacobson & Truax reliable change on one score."""
+    """Test–retest reliability for Jacobson & Truax reliable change on one score.
+
+    ``normative_sd`` is a published SD of the score in a reference population, with its source:
+    used only when the previous wave had too few answers to give its own SD (None: no such SD is
+    pinned, and change is then not assessed).
+    """
 
     score: str
     r: float
     worse: Direction
     source: str
+    normative_sd: float | None = None
+    normative_sd_source: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,11 @@ The direction that counts as deterioration comes from the instrument (``worse``)
 PHQ-9, GAD-7 and PSS-10, lower for WHO-5.  WHO-5 change is assessed on the percentage scale:
 r is unchanged by the linear map ×4 and the threshold scales with SD, so the decision is the
 same on either scale provided SD is given on the percentage scale.
+
+Which SD: the previous wave's, frozen when it closed (:func:`wave_sd`), when at least
+``MIN_WAVE_RESPONDENTS`` teachers completed the instrument in it; otherwise the published
+normative SD pinned beside the reliability in the instrument file, if there is one
+(:func:`change_sd`); otherwise change is not assessed, and the caller says so.
 """
 
 from __future__ import annotations
@@ -25,6 +30,12 @@ from instruments import ReliableChange
 from scoring.codes import RELIABLE_DETERIORATION, RELIABLE_IMPROVEMENT
 
 Z_95 = 1.96
+# Fewer complete answers than this give no SD of the wave's own: the sample SD's relative
+# standard error is about 1/sqrt(2(n-1)), 13 % at 30; and the SD of a handful of teachers' scores
+# would tell their differences to anyone reading the plain column it is kept in.
+MIN_WAVE_RESPONDENTS = 30
+SD_FROM_WAVE = "wave"
+SD_NORMATIVE = "normative"
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,27 @@ def previous_wave_sd(scores: ArrayLike) -> float:
     if x.size < 2:
         raise ValueError("need at least two previous-wave scores to estimate the SD")
     return float(np.std(x, ddof=1))
+
+
+def wave_sd(scores: ArrayLike) -> float | None:
+    """The SD to freeze for one wave's scores (NaN ignored): :func:`previous_wave_sd` when at
+    least ``MIN_WAVE_RESPONDENTS`` are present and they are not all alike, else None."""
+    x = np.asarray(scores, dtype=np.float64)
+    if int(np.count_nonzero(~np.isnan(x))) < MIN_WAVE_RESPONDENTS:
+        return None
+    sd = previous_wave_sd(x)
+    return sd if math.isfinite(sd) and sd > 0 else None
+
+
+def change_sd(frozen_sd: float | None, setting: ReliableChange) -> tuple[float, str] | None:
+    """The SD a change is judged with, and where it came from: the previous wave's frozen SD
+    (``"wave"``), else the published normative SD of ``setting`` (``"normative"``), else None
+    (change is not assessed)."""
+    if frozen_sd is not None and math.isfinite(frozen_sd) and frozen_sd > 0:
+        return frozen_sd, SD_FROM_WAVE
+    if setting.normative_sd is not None:
+        return setting.normative_sd, SD_NORMATIVE
+    return None
 
 
 def reliable_change_threshold(sd: float, r: float) -> float:

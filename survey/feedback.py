@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from instruments import Instrument, Score, Text
+from scoring import default_policy
 from survey.flow import instruments_by_id, page_order
 
 HELPLINES_FILE = Path(__file__).resolve().parents[1] / "config" / "helplines.toml"
@@ -130,3 +131,65 @@ def score_range(inst: Instrument, score: Score) -> tuple[Fraction, Fraction]:
 def _number(value: float | Fraction) -> str:
     number = float(value)
     return str(int(number)) if number.is_integer() else f"{number:.1f}"
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """How one score changed since the teacher's last time, in words the template picks by
+    ``verdict``: ``heavier`` / ``lighter`` (symptoms), ``lower`` / ``higher`` (well-being),
+    ``same`` (no reliable change), or None (not assessed: last time's wave was too small)."""
+
+    name: str
+    before: str
+    now: str
+    verdict: str | None
+
+
+# (direction in the scores document, the instrument's worse direction) -> verdict
+VERDICTS = {
+    ("deterioration", "higher"): "heavier",
+    ("deterioration", "lower"): "lower",
+    ("improvement", "higher"): "lighter",
+    ("improvement", "lower"): "higher",
+}
+
+
+def earlier_waves(scores_json: str | None) -> set[int]:
+    """The waves the scores document's changes were judged against."""
+    doc = json.loads(scores_json) if scores_json else {}
+    return {int(entry["change"]["since_wave"]) for entry in doc.values() if entry.get("change")}
+
+
+def changes_for(
+    battery: Sequence[str], scores_json: str | None, earlier_docs: Mapping[int, Mapping[str, Any]]
+) -> list[ChangeLine]:
+    """Each change the submission judged, in page order; ``earlier_docs`` holds the scores
+    documents of the earlier waves still kept, by wave id. A change against answers withdrawn
+    or erased since is not told: what was worked out from them is not shown again."""
+    if not scores_json:
+        return []
+    doc = json.loads(scores_json)
+    policy = default_policy()
+    out = []
+    for inst_id in page_order(battery):
+        change = doc.get(inst_id, {}).get("change")
+        setting = policy.reliable_change(inst_id)
+        if not change or setting is None:
+            continue
+        now = doc[inst_id]["scores"].get(setting.score)
+        before_doc = earlier_docs.get(int(change["since_wave"]), {})
+        before = before_doc.get(inst_id, {}).get("scores", {}).get(setting.score)
+        direction = change.get("direction")
+        if now is None or before is None:
+            continue
+        out.append(
+            ChangeLine(
+                name=instruments_by_id()[inst_id].short_name,
+                before=_number(before),
+                now=_number(now),
+                verdict=None
+                if direction is None
+                else VERDICTS.get((direction, setting.worse), "same"),
+            )
+        )
+    return out

@@ -28,6 +28,7 @@ from survey.invitations_notify import enqueue_for_wave, register_guards
 from survey.lost_link import WINDOW
 from survey.lost_link_models import LostLinkAttempt
 from survey.models import Wave, WaveState
+from survey.score_spread import freeze_score_spreads, unfrozen_closed_waves
 from survey.waves_service import advance_by_clock
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def _take_write_lock(session: Session) -> None:
 
 
 def run_wave_sweep(database: Database, settings: Settings, now: dt.datetime) -> int:
-    """Open scheduled waves whose time has come and close open ones past their close."""
+    """Open scheduled waves whose time has come and close open ones past their close (freezing
+    their score spreads); freeze those of waves closed before spreads were kept."""
     moved = 0
     with Session(database.engine) as session, session.begin():
         for wave in _waves(session, WaveState.SCHEDULED, WaveState.OPEN):
@@ -59,6 +61,8 @@ def run_wave_sweep(database: Database, settings: Settings, now: dt.datetime) -> 
                 action = "wave.open" if state is WaveState.OPEN else "wave.close"
                 record(session, "system", action, object_type="wave", object_id=wave.id)
                 moved += 1
+        for wave in unfrozen_closed_waves(session):
+            freeze_score_spreads(session, wave, now)
     return moved
 
 

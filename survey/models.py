@@ -13,6 +13,7 @@ import uuid
 from sqlalchemy import (
     JSON,
     Boolean,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -67,6 +68,24 @@ class Wave(Base):
     units: Mapped[list[WaveUnit]] = relationship(
         back_populates="wave", cascade="all, delete-orphan", order_by="WaveUnit.id"
     )
+
+
+class WaveScoreSpread(Base):
+    """The SD of one score over a wave's submissions, frozen when the wave closes.
+
+    A later wave judges each teacher's reliable change against it (``scoring.change``). Only
+    the count is kept when fewer than ``MIN_WAVE_RESPONDENTS`` teachers completed the scale, or
+    all scored alike: a handful of scores gives no sensible SD, and would tell their differences.
+    """
+
+    __tablename__ = "wave_score_spreads"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id"), primary_key=True)
+    instrument: Mapped[str] = mapped_column(String(20), primary_key=True)
+    score: Mapped[str] = mapped_column(String(40), primary_key=True)
+    respondents: Mapped[int] = mapped_column(Integer)
+    sd: Mapped[float | None] = mapped_column(Float)
+    frozen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class WaveUnit(Base):

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import math
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from survey.drafts import (
     rule_ids,
     stored_answers,
 )
+from survey.earlier_scores import Earlier, change_entry, earlier_scores, previous_waves
 from survey.flow import FlowError, compiled_battery, instruments_by_id, page_instruments
 from survey.forms import check_answers, missing_items
 from survey.models import Invitation, InvitationStatus, Response, RiskLevel
@@ -101,7 +102,11 @@ def submit(
     gaps = missing_items(answers, instruments)
     if response is None or gaps:
         raise Incomplete(gaps)
-    outcome = Outcome.of(score(battery, answers))
+    # Last time's scores, for reliable change: read, like the draft, before the write lock.
+    earlier = earlier_scores(
+        session, response.pseudonym, invitation.wave_id, compiled_battery(tuple(battery))
+    )
+    outcome = Outcome.of(score(battery, answers, earlier), earlier)
     write_after_reading(session)
     ensure_wave_open(session, invitation.wave_id, now)  # it may have closed meanwhile
     try:
@@ -125,11 +130,18 @@ def _replayed(session: Session, invitation: Invitation) -> Submitted | None:
     return Submitted(receipt=response.receipt, replayed=True)
 
 
-def score(battery: Sequence[str], answers: dict[str, int]) -> BatteryResult:
-    """Score one teacher's complete answers in the wave's battery (column) order."""
+def score(
+    battery: Sequence[str], answers: dict[str, int], earlier: Mapping[str, Earlier] | None = None
+) -> BatteryResult:
+    """Score one teacher's complete answers in the wave's battery (column) order, judging
+    reliable change against ``earlier`` (the teacher's last time, per instrument)."""
     known = instruments_by_id()
     row = [answers.get(item.id, math.nan) for i in battery for item in known[i].items]
-    return score_battery(compiled_battery(tuple(battery)), np.array([row], dtype=np.float64))
+    return score_battery(
+        compiled_battery(tuple(battery)),
+        np.array([row], dtype=np.float64),
+        previous=previous_waves(earlier or {}),
+    )
 
 
 @dataclass(frozen=True)
@@ -142,13 +154,14 @@ class Outcome:
     scores_json: str
 
     @classmethod
-    def of(cls, result: BatteryResult) -> Outcome:
-        """The outcome of one teacher's scored battery."""
+    def of(cls, result: BatteryResult, earlier: Mapping[str, Earlier] | None = None) -> Outcome:
+        """The outcome of one teacher's scored battery (``earlier``: what it was judged
+        against, recorded in the scores document)."""
         level_text = level_name(int(result.level[0]))
         return cls(
             level=RiskLevel(level_text) if level_text else None,
             reasons=rule_ids(int(result.reasons[0]), result.policy),
-            scores_json=json.dumps(scores_document(result), sort_keys=True),
+            scores_json=json.dumps(scores_document(result, earlier), sort_keys=True),
         )
 
 
@@ -185,8 +198,11 @@ def _store(
     return response.receipt
 
 
-def scores_document(result: BatteryResult) -> dict[str, Any]:
-    """Per instrument: scores, band codes, flag names and level, as JSON-ready values."""
+def scores_document(
+    result: BatteryResult, earlier: Mapping[str, Earlier] | None = None
+) -> dict[str, Any]:
+    """Per instrument: scores, band codes, flag names and level, as JSON-ready values; and,
+    where ``earlier`` holds the teacher's last time, the change since (``change_entry``)."""
     doc: dict[str, Any] = {}
     for inst_id, res in result.instruments.items():
         scores = {}
@@ -200,4 +216,8 @@ def scores_document(result: BatteryResult) -> dict[str, Any]:
             "flags": [n for bit, n in enumerate(names) if int(res.flags[0]) >> bit & 1],
             "level": level_name(int(res.level[0])),
         }
+        before = (earlier or {}).get(inst_id)
+        setting = result.policy.reliable_change(inst_id)
+        if before is not None and setting is not None:
+            doc[inst_id]["change"] = change_entry(before, setting, doc[inst_id]["flags"])
     return doc

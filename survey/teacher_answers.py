@@ -15,7 +15,8 @@ from alerts.models import OutreachState
 from instruments import Instrument
 from survey import consent, drafts, submission, teacher, teacher_state
 from survey.drafts import response_of, stored_answers
-from survey.feedback import results_for
+from survey.earlier_scores import earlier_documents
+from survey.feedback import changes_for, earlier_waves, results_for
 from survey.flow import AlreadySubmitted, FlowError, page_instruments, resume_page
 from survey.forms import BadForm, missing_items, parse_fields, parse_page
 from survey.i18n import current_lang
@@ -206,16 +207,20 @@ def done(token: str) -> ResponseReturnValue:
 
 
 def results(token: str) -> ResponseReturnValue:
-    """The teacher's own scores, told kindly."""
+    """The teacher's own scores, told kindly, and how each changed since last time."""
     v = visit(token, with_draft=True)
     require_unlocked(v)
     if v.invitation.status is not InvitationStatus.SUBMITTED:
         return redirect(url_for("teacher.landing", token=token))
     response = v.draft.response
-    shown = results_for(v.wave.battery, response.scores if response else None,
-                        current_lang())  # fmt: skip
+    scores = response.scores if response else None  # opened once
+    shown = results_for(v.wave.battery, scores, current_lang())
+    changes = []
+    if response is not None:
+        earlier = earlier_documents(db_session(), response.id, earlier_waves(scores))
+        changes = changes_for(v.wave.battery, scores, earlier)
     safety = v.draft.crisis
-    return render("results.html", v, results=shown, safety=safety)
+    return render("results.html", v, results=shown, changes=changes, safety=safety)
 
 
 def talk(token: str) -> ResponseReturnValue:

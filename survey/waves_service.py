@@ -13,6 +13,7 @@ from instruments import load_instruments
 from survey.answer_retention import is_past_retention
 from survey.models import Response, Wave, WaveState, WaveUnit
 from survey.population import Unit, check_units
+from survey.score_spread import freeze_score_spreads
 from survey.waves import (
     EDITABLE,
     BatteryLocked,
@@ -110,6 +111,8 @@ def change_state(session: Session, wave: Wave, action: str, now: dt.datetime) ->
         wave.released_at = now
     wave.state = target
     session.flush()
+    if action == "close":
+        freeze_score_spreads(session, wave, now)  # what the next wave's change is judged by
     if action == "release":
         # The report is computed once, here, and frozen; imported late because reports reads
         # survey, and survey must not depend on reports at import time.
@@ -120,12 +123,15 @@ def change_state(session: Session, wave: Wave, action: str, now: dt.datetime) ->
 
 
 def advance_by_clock(session: Session, wave: Wave, now: dt.datetime) -> list[WaveState]:
-    """Move a wave through every state its times have reached (scheduled → open → closed)."""
+    """Move a wave through every state its times have reached (scheduled → open → closed); a
+    closing wave's score spreads are frozen with it."""
     passed = []
     while (target := due_state(wave.state, wave.opens_at, wave.closes_at, now)) is not None:
         wave.state = target
         passed.append(target)
     session.flush()
+    if WaveState.CLOSED in passed:
+        freeze_score_spreads(session, wave, now)
     return passed
 
 

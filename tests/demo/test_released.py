@@ -35,13 +35,13 @@ def test_the_earlier_demo_wave_is_released_with_a_frozen_report(db_session: Sess
 def test_the_demo_scores_documents_match_the_teacher_flows(db_session: Session) -> None:
     import random
 
-    from demo.released import _documents
+    from demo.released import scores_documents
     from demo.wave import synthetic_answers
     from survey.submission import score, scores_document
     from survey.waves import DEFAULT_BATTERY
 
     rng = random.Random(3)
     answers = [synthetic_answers(rng, list(DEFAULT_BATTERY)) for _ in range(5)]
-    docs = _documents(list(DEFAULT_BATTERY), answers)
+    docs = scores_documents(list(DEFAULT_BATTERY), answers)
     for one, doc in zip(answers, docs, strict=True):
         assert json.loads(doc) == scores_document(score(list(DEFAULT_BATTERY), one))

@@ -1,7 +1,8 @@
 """Giving a case to someone: routing at opening, a claim, a supervisor's reassignment.
 
 Every assignment is a timeline row and an audit entry (ids only), so a supervisor can answer
-for who held a case when.
+for who held a case when. The routing at intake is the system's: its entry waits for the wave to
+close (``alerts.case_audit``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.case_audit import record_system
 from alerts.case_models import CaseEvent
 from alerts.models import Case
 from alerts.routing import RoutingPolicy, route
@@ -36,14 +38,12 @@ def assign(
     )  # fmt: skip
     session.add(event)
     session.flush()
-    record(
-        session,
-        actor_id or "system",
-        "case.assign",
-        object_type="case",
-        object_id=case.id,
-        detail={"assignee": assignee_id, "how": how},
-    )
+    detail = {"assignee": assignee_id, "how": how}
+    if actor_id is None:  # routing at intake: held back while the wave is open
+        record_system(session, case.id, "case.assign", detail)
+    else:
+        record(session, actor_id, "case.assign", object_type="case", object_id=case.id,
+               detail=detail)  # fmt: skip
     return event
 
 

@@ -6,7 +6,7 @@ different. A case opens, and is routed, in the very transaction of the teacher's
 PHQ-9 page save, the submission), and its first reminder fires a fixed time later. Written then,
 those entries tell the auditor at the second "whoever is answering right now endorsed the
 safety item" — and tell it to anyone who knows who was answering at that moment (issue 15,
-finding 2; docs/decisions/0007-no-live-risk-figures.md).
+finding 2; docs/decisions/0009-no-live-risk-figures.md).
 
 So while a case's wave is open its system entries are held back: the case row and its timeline
 (``case_events``, ``case_steps``) keep every fact, and once the wave has closed the sweep writes

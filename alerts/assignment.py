@@ -1,7 +1,8 @@
 """Giving a case to someone: routing at opening, a claim, a supervisor's reassignment.
 
 Every assignment is a timeline row and an audit entry (ids only), so a supervisor can answer
-for who held a case when.
+for who held a case when. The routing at intake is the system's: its entry waits for the wave to
+close (``alerts.case_audit``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.case_audit import record_system
 from alerts.case_models import CaseEvent
 from alerts.models import Case
 from alerts.routing import RoutingPolicy, route
@@ -46,14 +48,11 @@ def assign(
         event.note = note
     session.add(event)
     session.flush()
-    record(
-        session,
-        actor_id or "system",
-        action,
-        object_type="case",
-        object_id=case.id,
-        detail={"assignee": assignee_id, "how": how, **(extra or {})},
-    )
+    detail = {"assignee": assignee_id, "how": how, **(extra or {})}
+    if actor_id is None:  # routing at intake: held back while the wave is open
+        record_system(session, case.id, action, detail)
+    else:
+        record(session, actor_id, action, object_type="case", object_id=case.id, detail=detail)
     return event
 
 

@@ -15,6 +15,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from alerts.case_audit import record_system
 from alerts.case_models import CaseEvent
 from alerts.models import Case, CaseState
 from alerts.routing import (
@@ -139,10 +140,11 @@ def _log(
     session.add(event)
     session.flush()
     detail = {"step": step.action.value, "from_state": event.from_state, "to_state": target}
-    record(
-        session, actor_id or "system", "case.transition",
-        object_type="case", object_id=case.id, detail=detail,
-    )  # fmt: skip
+    if actor_id is None:  # a withdrawal's close: held back while the wave is open
+        record_system(session, case.id, "case.transition", detail)
+    else:
+        record(session, actor_id, "case.transition", object_type="case", object_id=case.id,
+               detail=detail)  # fmt: skip
     return event
 
 

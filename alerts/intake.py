@@ -18,11 +18,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from alerts.assignment import place_new_case
+from alerts.case_audit import record_opening
 from alerts.models import Case, CaseState, Outreach, OutreachState
 from alerts.routing import RoutingPolicy
 from alerts.rules import DEFAULT_POLICY, DeadlinePolicy, deadlines_for
 from org.models import School
-from privacy.audit.record import record
 from survey.models import Response, RiskLevel
 
 SEVERITY = {RiskLevel.LOW: 1, RiskLevel.MODERATE: 2, RiskLevel.HIGH: 3, RiskLevel.CRISIS: 4}
@@ -94,7 +94,7 @@ def open_case(
     case.reasons = json.dumps(sorted(set(reasons)))
     session.add(case)
     session.flush()
-    record(session, "system", "case.open", object_type="case", object_id=case.id)
+    record_opening(session, case)  # held back while the wave is open (alerts.case_audit)
     place_new_case(session, case, now, routing, assign_to=assign_to)
     return case
 

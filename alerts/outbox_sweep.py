@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import false, func, or_, select, update
@@ -49,12 +50,23 @@ class ChannelSummary:
     counts: dict[DeliveryState, int]
 
 
-def delivery_summary(session: Session, settings: Settings) -> list[ChannelSummary]:
-    """Every channel's messages by state: an unconfigured channel keeps its messages waiting
-    (to send them once it is set up), which an operator must be able to see."""
+def delivery_summary(
+    session: Session, settings: Settings, prefixes: Sequence[str]
+) -> list[ChannelSummary]:
+    """Every channel's messages whose key starts with one of ``prefixes``, by state: an
+    unconfigured channel keeps its messages waiting (to send them once it is set up), which an
+    operator must be able to see.
+
+    Only the kinds of message named are counted: the staff's notices about cases (reminders,
+    escalations) must never be, or a pending e-mail that appears 90 minutes after a crisis case
+    opened dates that case for whoever reads the count.
+    """
     counts: dict[Channel, dict[DeliveryState, int]] = {c: {} for c in Channel}
-    query = select(Notification.channel, Notification.state, func.count()).group_by(
-        Notification.channel, Notification.state
+    kinds = [Notification.key.like(f"{prefix}:%") for prefix in prefixes]
+    query = (
+        select(Notification.channel, Notification.state, func.count())
+        .where(or_(false(), *kinds))
+        .group_by(Notification.channel, Notification.state)
     )
     for channel, state, n in session.execute(query):
         counts[Channel(channel)][DeliveryState(state)] = int(n)

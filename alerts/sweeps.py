@@ -24,6 +24,7 @@ from sqlalchemy import Row, Table, select, text, update
 from sqlalchemy.orm import Session
 
 from alerts.bulk_insert import BinaryList, insert_new
+from alerts.case_audit import in_chain_now, run_case_audit_sweep
 from alerts.escalation_models import CaseStep
 from alerts.models import Case
 from alerts.notify import register_guard
@@ -240,10 +241,14 @@ def sweep_batch(
     if rows:
         nexts = [next_step_at(clock, now, policy) for clock in clocks]
         _set_next_step(session, [(row.id, at) for row, at in zip(rows, nexts, strict=True)])
-    if done:
+    # Only steps of cases whose opening is in the chain: the others' steps, at a fixed time after
+    # the opening, would date it; they wait for the wave to close (alerts.case_audit).
+    audited = in_chain_now(session, {r.id for r, _, _ in done}) if done else set()
+    kinds = [s.kind for r, s, _ in done if r.id in audited]
+    if kinds:
         detail = {
-            "reminders": sum(1 for _, s, _ in done if s.kind is StepKind.REMINDER),
-            "escalations": sum(1 for _, s, _ in done if s.kind is StepKind.ESCALATION),
+            "reminders": kinds.count(StepKind.REMINDER),
+            "escalations": kinds.count(StepKind.ESCALATION),
         }
         record(session, "system", "case.steps", object_type="case_batch", detail=detail)
     return len(rows), len(done)
@@ -302,9 +307,18 @@ def _run_logged(database: Database, settings: Settings) -> None:
     log.debug("sweep ran", extra={"event": "alerts.case_steps", "result": str(done)})
 
 
+def _run_audit_logged(database: Database, settings: Settings) -> None:
+    try:
+        settled = run_case_audit_sweep(database, settings, utcnow())
+    except Exception:
+        log.exception("sweep failed", extra={"event": "alerts.case_audit.failed"})
+        return
+    log.debug("sweep ran", extra={"event": "alerts.case_audit", "result": str(settled)})
+
+
 def install(app: Flask) -> None:
-    """Register the outbox guard for step e-mails, the outbox's retention rule and the deadline
-    sweep (every minute)."""
+    """Register the outbox guard for step e-mails, the outbox's retention rule, the deadline
+    sweep and the sweep that writes closed waves' held-back case entries (every minute)."""
     register_guard(KEY_PREFIX, still_unmet)
     register_outbox_retention()
     settings: Settings = app.extensions["xinan.settings"]
@@ -312,4 +326,9 @@ def install(app: Flask) -> None:
     scheduler = app.extensions["xinan.scheduler"]
     scheduler.add_sweep(
         lambda: _run_logged(database, settings), settings.case_sweep_seconds, "alerts.case_steps"
+    )
+    scheduler.add_sweep(
+        lambda: _run_audit_logged(database, settings),
+        settings.case_sweep_seconds,
+        "alerts.case_audit",
     )

@@ -45,6 +45,9 @@ from survey.waves_service import (
 
 MANAGE = Permission.WAVES_MANAGE
 ACTIONS = "schedule,unschedule,open,close,release"
+# The outbox counts on the wave page: invitations and reminders only (``survey.invitations_notify``
+# keys). Never the staff's notices about cases: a pending reminder e-mail dates a crisis case.
+WAVE_MESSAGES = ("invite", "remind")
 
 
 def make_blueprint() -> Blueprint:
@@ -147,7 +150,11 @@ def edit_wave(wave_id: int) -> ResponseReturnValue:
 
 @requires(MANAGE)
 def wave_detail(wave_id: int) -> ResponseReturnValue:
-    """A wave: state, population, invitations, the capacity forecast and the actions."""
+    """A wave: state, population, invitations, the capacity forecast and the actions.
+
+    Nothing on it counts cases, outreach or risk levels live (issue 15): the invitation counts
+    are participation, the forecast reads frozen figures, the outbox counts invitations only.
+    """
     wave, session = _wave(wave_id), _session()
     rates, districts = wave_forecast(session, _settings(), wave)
     schools = {s.id: s for s in session.scalars(select(School))}
@@ -165,7 +172,7 @@ def wave_detail(wave_id: int) -> ResponseReturnValue:
         form=ConfirmForm(),
         unit_form=UnitOpeningForm(),
         cap=_settings().open_case_cap,
-        delivery=delivery_summary(session, _settings()),
+        delivery=delivery_summary(session, _settings(), WAVE_MESSAGES),
     )
 
 

@@ -145,13 +145,18 @@ def invite(wave_id: int) -> None:
 @wave_cli.command("forecast")
 @click.argument("wave_id", type=int)
 def forecast(wave_id: int) -> None:
-    """Expected crisis and high cases per district against the psychologists' capacity."""
+    """Expected cases per district against the psychologists' capacity ("-": level hidden)."""
     session = _session()
     rates, districts = wave_forecast(session, _settings(), _wave(session, wave_id))
-    click.echo(f"rates from {rates.source}: crisis {rates.crisis:.3f}, high {rates.high:.3f}")
+    click.echo(f"rates from {rates.source}: cases {rates.cases:.3f}")
     for d in districts:
         flag = "  OVER CAPACITY" if d.is_over_capacity else ""
         click.echo(
-            f"{d.load.name}\tteachers {d.load.teachers}\tcrisis {d.crisis}\thigh {d.high}\t"
-            f"capacity {d.capacity}\topen {d.load.open_cases}\theadroom {d.headroom}{flag}"
+            f"{d.load.name}\tteachers {d.load.teachers}\tcrisis {_shown(d.crisis)}\t"
+            f"high {_shown(d.high)}\tcases {d.cases}\t"
+            f"capacity {d.capacity}\theadroom {d.headroom}{flag}"
         )
+
+
+def _shown(count: int | None) -> str:
+    return "-" if count is None else str(count)

@@ -89,7 +89,9 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
     invitation.status = InvitationStatus.WITHDRAWN
     invitation.withdrawn_at = now
     session.flush()
-    _audit(session, invitation, "survey.consent.withdrawn", {"kept_contact": kept})
+    # The fact, not whether a crisis case keeps its contact: that would tell the auditor this
+    # teacher's risk level (the case's own timeline keeps it).
+    _audit(session, invitation, "survey.consent.withdrawn")
     return Withdrawal(kept_contact=kept)
 
 

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from db import Database, utcnow
@@ -143,6 +143,25 @@ _PREV_HASH = (
     .order_by(AuditEntry.seq.desc())
     .limit(1)
 )
+
+
+# PostgreSQL: lock the head row as an append would (an UPDATE of it waits). SQLite: become the
+# one writer, as an append would, without touching a row (the head only ever moves forward).
+_HOLD_HEAD = select(AuditHead.seq).where(AuditHead.id == 1).with_for_update()
+_HOLD_DATABASE = text("UPDATE audit_head SET seq = seq WHERE 0")
+
+
+def hold_head(session: Session) -> None:
+    """Take the append lock without appending, until the caller's transaction ends.
+
+    No other writer can append meanwhile, so whatever the caller reads about the chain now stays
+    true until it commits: a decision "write this entry unless it is already there" is made by
+    one writer at a time (``alerts.case_audit``).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(_HOLD_DATABASE)
+    elif session.execute(_HOLD_HEAD).scalar_one_or_none() is None:
+        raise AuditUnavailable("audit_head has no row: run `flask --app app db upgrade`")
 
 
 def _claim_seq(session: Session) -> int:

@@ -162,7 +162,7 @@ def test_the_wave_page_shows_messages_waiting_on_an_unconfigured_channel(
     with web_app.app_context():
         session = database.session()
         for n in range(3):
-            message = Message(f"test:unconfigured:{n}", Channel.SMS, "13800000000", "正文")
+            message = Message(f"remind:unconfigured:{n}", Channel.SMS, "13800000000", "正文")
             assert enqueue(session, message, utcnow(), quiet_hours(settings))
         session.commit()
         database.sessions.remove()

@@ -53,12 +53,6 @@ from tests.factories import make_school, make_teacher
 from tests.reports.support import released_wave
 from tests.survey.teacher_support import page_answers, post, start
 
-# WTForms 3.3 deprecates the tuple choices of the account page's grant form: a warning in
-# production, an error under this suite's filterwarnings; not this test's subject (the form should
-# build SelectChoice objects).
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Passing SelectField choices as tuples:DeprecationWarning"
-)
 web_instance, web_app = web.web_instance, web.web_app
 make_staff, login_as = web.make_staff, web.login_as
 OBSERVERS = (Role.SYSTEM_ADMIN, Role.ANALYST, Role.AUDITOR, Role.SECURITY_ADMIN)

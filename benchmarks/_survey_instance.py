@@ -91,17 +91,9 @@ def prepare(root: Path, database_url: str, teachers: int) -> Census:
 
 def _earlier_wave(session: Any, now: dt.datetime) -> None:
     """A wave every teacher answered, closed now (its score spreads frozen)."""
-    spec = WaveSpec(
-        name="基准测试上一轮 earlier benchmark wave",
-        battery=tuple(DEFAULT_BATTERY),
-        opens_at=now - dt.timedelta(days=14),
-        closes_at=now + dt.timedelta(days=1),
-        units=(Unit(),),
+    wave = _opened_wave(
+        session, now, "基准测试上一轮 earlier benchmark wave", dt.timedelta(days=14)
     )
-    wave = create_wave(session, spec, now)
-    change_state(session, wave, "schedule", now)
-    change_state(session, wave, "open", now)
-    ensure_invitations(session, wave, key_ring(), now)
     invitations = session.scalars(select(Invitation).where(Invitation.wave_id == wave.id)).all()
     rng = random.Random(SEED + 1)
     answer_sets = [synthetic_answers(rng, list(DEFAULT_BATTERY)) for _ in invitations]
@@ -113,10 +105,17 @@ def _earlier_wave(session: Any, now: dt.datetime) -> None:
 
 
 def _open_wave(session: Any, now: dt.datetime) -> int:
+    return int(
+        _opened_wave(session, now, "基准测试普查 benchmark wave", dt.timedelta(minutes=5)).id
+    )
+
+
+def _opened_wave(session: Any, now: dt.datetime, name: str, opened_ago: dt.timedelta) -> Any:
+    """A wave of the default battery over every school, open since ``opened_ago``, invited."""
     spec = WaveSpec(
-        name="基准测试普查 benchmark wave",
+        name=name,
         battery=tuple(DEFAULT_BATTERY),
-        opens_at=now - dt.timedelta(minutes=5),
+        opens_at=now - opened_ago,
         closes_at=now + dt.timedelta(days=1),
         units=(Unit(),),
     )
@@ -124,7 +123,7 @@ def _open_wave(session: Any, now: dt.datetime) -> int:
     change_state(session, wave, "schedule", now)
     change_state(session, wave, "open", now)
     ensure_invitations(session, wave, key_ring(), now)
-    return wave.id
+    return wave
 
 
 def _links(session: Any, wave_id: int) -> tuple[list[dict[str, Any]], dict[str, str]]:

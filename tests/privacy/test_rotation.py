@@ -37,6 +37,19 @@ def _flask(instance: Path, url: str, *args: str) -> subprocess.CompletedProcess[
     return done  # type: ignore[no-any-return]
 
 
+@pytest.fixture
+def seeded(
+    backend: str, make_database_url: Callable[[str], str], tmp_path: Path
+) -> tuple[str, Path]:
+    """A database of ``ROWS`` teachers and its instance folder, as an operator would make it."""
+    url = make_database_url(backend)
+    migrations.upgrade(engine := make_engine(url))
+    engine.dispose()
+    instance = tmp_path / "instance"
+    _seed(instance, url)
+    return url, instance
+
+
 def _seed(instance: Path, url: str) -> None:
     # Create the instance (and its key ring) the way an operator would, then add teachers.
     _flask(instance, url, "db", "upgrade")
@@ -63,13 +76,9 @@ def _all_open(url: str, instance: Path) -> tuple[int, set[int]]:
 
 
 def test_rotation_stopped_after_some_batches_is_finished_by_reseal(
-    backend: str, make_database_url: Callable[[str], str], tmp_path: Path
+    seeded: tuple[str, Path],
 ) -> None:
-    url = make_database_url(backend)
-    migrations.upgrade(engine := make_engine(url))
-    engine.dispose()
-    instance = tmp_path / "instance"
-    _seed(instance, url)
+    url, instance = seeded
 
     # Stopped at a known point, not raced: three batches of five rows, then the process ends.
     stopped = _flask(instance, url, "keys", "rotate", "--batch-size", "5", "--max-batches", "3")
@@ -99,13 +108,9 @@ class _FailingRing:
 
 
 def test_a_batch_stopped_midway_writes_nothing_and_a_rerun_finishes(
-    backend: str, make_database_url: Callable[[str], str], tmp_path: Path
+    seeded: tuple[str, Path],
 ) -> None:
-    url = make_database_url(backend)
-    migrations.upgrade(engine := make_engine(url))
-    engine.dispose()
-    instance = tmp_path / "instance"
-    _seed(instance, url)
+    url, instance = seeded
     cells = sum(_cells_per_key(url, instance).values()) // ROWS  # sealed cells in one row
     ring = load_key_ring(instance / "keys.json").with_new_data_key()
     save_key_ring(ring, instance / "keys.json")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -46,6 +47,13 @@ def phone_digits(phone: str) -> str:
 def confirm(client: FlaskClient, token: str, phone: str) -> TestResponse:
     """Give the phone ending in this browser: the gate of every link, before the PIN."""
     return post(client, f"/s/{token}/confirm", {"digits": phone_digits(phone)})
+
+
+def confirmed_browser(app: Flask, link: Link) -> FlaskClient:
+    """Another browser, past the phone ending (the gate before the PIN) and nothing more."""
+    browser = app.test_client()
+    assert confirm(browser, link.token, link.phone).status_code in (200, 303)
+    return browser
 
 
 def form_target(html: str, url: str) -> tuple[str, str]:

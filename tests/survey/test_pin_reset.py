@@ -29,7 +29,7 @@ from tests.factories import make_school, make_teacher
 from tests.survey.factories import Link, invitation_of, make_invitation, make_link, make_wave
 from tests.survey.teacher_support import (
     PIN,
-    confirm,
+    confirmed_browser,
     page_answers,
     post,
     start,
@@ -51,13 +51,6 @@ def started(client: FlaskClient, link: Link) -> Link:
     start(client, link.token, link.phone)
     assert post(client, f"{link.url}/page/1", page_answers("phq9")).status_code == 200
     return link
-
-
-def confirmed_browser(app: Flask, link: Link) -> FlaskClient:
-    """Another browser, past the phone ending (the gate before the PIN) and nothing more."""
-    browser = app.test_client()
-    assert confirm(browser, link.token, link.phone).status_code in (200, 303)
-    return browser
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ recomputed, so the page and both exports show exactly the same cells.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from alerts.labels import casework_label
 from reports.models import ReportRelease
 
 # A trend point a release did not show as a number (top- or bottom-coded, or hidden).
@@ -44,6 +45,16 @@ def _shown(table: dict[str, Any], chart: str = "") -> Shown:
     )
 
 
+def _in_words(table: Shown) -> Shown:
+    """A follow-up table with its levels, states, referral types and outcomes as the case pages
+    name them (the release stores their codes)."""
+    return replace(
+        table,
+        columns=[casework_label(c) for c in table.columns],
+        rows=[[casework_label(row[0]), *row[1:]] if row else row for row in table.rows],
+    )
+
+
 def _chart_of(table: dict[str, Any]) -> str:
     extra = table.get("extra") or {}
     if table.get("kind") == "bands" and extra.get("dimension") == "district":
@@ -71,7 +82,7 @@ def report_sections(release: ReportRelease) -> list[Section]:
     tables: list[dict[str, Any]] = list(doc.get("tables", []))
     participation = [_shown(t) for t in tables if t.get("kind") != "bands"]
     bands = [_shown(t, _chart_of(t)) for t in tables if t.get("kind") == "bands"]
-    followup = [_shown(t) for t in doc.get("followup", [])]
+    followup = [_in_words(_shown(t)) for t in doc.get("followup", [])]
     return [
         Section("参与情况 Participation", participation),
         Section("分段与均值 Bands and means (95% Wilson intervals)", bands),

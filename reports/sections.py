@@ -29,10 +29,12 @@ class Shown:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading and its tables."""
+    """A heading and its tables; ``corner`` names what the rows are, for the empty top-left
+    header cell (the page gives it to screen readers only)."""
 
     heading: str
     tables: list[Shown] = field(default_factory=list)
+    corner: str = "分组 Group"
 
 
 def _shown(table: dict[str, Any], chart: str = "") -> Shown:
@@ -86,8 +88,10 @@ def report_sections(release: ReportRelease) -> list[Section]:
     return [
         Section("参与情况 Participation", participation),
         Section("分段与均值 Bands and means (95% Wilson intervals)", bands),
-        Section("随访汇总 Follow-up in aggregate", followup),
-        Section("趋势 Trends across released waves", _trend_tables(doc.get("trend", {}))),
+        Section("随访汇总 Follow-up in aggregate", followup, "级别 Level"),
+        Section(
+            "趋势 Trends across released waves", _trend_tables(doc.get("trend", {})), "分段 Band"
+        ),
         Section(
             "趋势（按维度）Trends by dimension, as each release published them",
             [_shown(t) for t in doc.get("trend", {}).get("dimensions", [])],

@@ -96,7 +96,7 @@ class Shots:
 
 # Whatever scrolls sideways, beside the page itself: each must be a region a keyboard can
 # focus (tabindex 0), with a name (WCAG 2.1.1, 1.3.1); the page itself must not (WCAG 1.4.10).
-SIDEWAYS = """() => {
+SIDEWAYS = r"""() => {
   const out = [];
   const page = document.documentElement;
   if (page.scrollWidth > window.innerWidth) {
@@ -108,7 +108,8 @@ SIDEWAYS = """() => {
     const named = el.getAttribute("role") === "region"
       && (el.hasAttribute("aria-label") || el.hasAttribute("aria-labelledby"));
     if (el.tabIndex < 0 || !named) {
-      out.push(`scrolls sideways without a focusable named region: ${el.outerHTML.slice(0, 80)}`);
+      const tag = el.outerHTML.replace(/\s+/g, " ").slice(0, 80);
+      out.push(`scrolls sideways without a focusable named region: ${tag}`);
     }
   }
   return out;

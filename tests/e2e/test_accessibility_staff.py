@@ -6,6 +6,7 @@ both databases (``backend``).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from playwright.sync_api import Page
@@ -34,6 +35,7 @@ class StaffPage:
         return site.url(self.path.format(**vars(site.data)))
 
 
+UNTITLED = "心安 Xinan"  # base.html's title when a page names none (WCAG 2.4.2)
 # The report's tables come from one loop of one template: axe reads the first two of each section.
 REPORT_SAMPLE = ".report-section > figure.report-table:nth-of-type(n+3)"
 STAFF_PAGES = (
@@ -94,6 +96,7 @@ def test_every_staff_page_passes_axe_at_a_desk_in_both_languages_and_on_a_phone(
     demo_site: DemoSite, staff_browsers: StaffBrowsers
 ) -> None:
     audit = AxeAudit()
+    titles: dict[str, list[str]] = defaultdict(list)
     for lang in ("zh-CN", "en"):
         chosen: set[str | None] = set()
         for spec in STAFF_PAGES:
@@ -105,8 +108,10 @@ def test_every_staff_page_passes_axe_at_a_desk_in_both_languages_and_on_a_phone(
             page.set_viewport_size(DESK)  # type: ignore[arg-type]
             page.goto(spec.url(demo_site))
             audit.check(page, f"[{lang}] {spec.name}", spec.sample)
+            titles[page.title()].append(spec.name)
             if spec.phone:
                 page.set_viewport_size(VIEWPORT)  # type: ignore[arg-type]
                 audit.check(page, f"[{lang}] {spec.name}, phone", spec.sample)
         check_states(staff_browsers, demo_site, lang, audit)
     audit.assert_clean()
+    assert not titles[UNTITLED], f"pages titled only {UNTITLED!r}: {titles[UNTITLED]}"

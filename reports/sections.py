@@ -6,9 +6,10 @@ recomputed, so the page and both exports show exactly the same cells.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from alerts.labels import casework_label
 from reports.models import ReportRelease
 
 # A trend point a release did not show as a number (top- or bottom-coded, or hidden).
@@ -28,10 +29,12 @@ class Shown:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading and its tables."""
+    """A heading and its tables; ``corner`` names what the rows are, for the empty top-left
+    header cell (the page gives it to screen readers only)."""
 
     heading: str
     tables: list[Shown] = field(default_factory=list)
+    corner: str = "分组 Group"
 
 
 def _shown(table: dict[str, Any], chart: str = "") -> Shown:
@@ -41,6 +44,16 @@ def _shown(table: dict[str, Any], chart: str = "") -> Shown:
         rows=[[str(x) for x in row] for row in table["rows"]],
         note=str(table.get("note") or ""),
         chart=chart,
+    )
+
+
+def _in_words(table: Shown) -> Shown:
+    """A follow-up table with its levels, states, referral types and outcomes as the case pages
+    name them (the release stores their codes)."""
+    return replace(
+        table,
+        columns=[casework_label(c) for c in table.columns],
+        rows=[[casework_label(row[0]), *row[1:]] if row else row for row in table.rows],
     )
 
 
@@ -71,12 +84,14 @@ def report_sections(release: ReportRelease) -> list[Section]:
     tables: list[dict[str, Any]] = list(doc.get("tables", []))
     participation = [_shown(t) for t in tables if t.get("kind") != "bands"]
     bands = [_shown(t, _chart_of(t)) for t in tables if t.get("kind") == "bands"]
-    followup = [_shown(t) for t in doc.get("followup", [])]
+    followup = [_in_words(_shown(t)) for t in doc.get("followup", [])]
     return [
         Section("参与情况 Participation", participation),
         Section("分段与均值 Bands and means (95% Wilson intervals)", bands),
-        Section("随访汇总 Follow-up in aggregate", followup),
-        Section("趋势 Trends across released waves", _trend_tables(doc.get("trend", {}))),
+        Section("随访汇总 Follow-up in aggregate", followup, "级别 Level"),
+        Section(
+            "趋势 Trends across released waves", _trend_tables(doc.get("trend", {})), "分段 Band"
+        ),
         Section(
             "趋势（按维度）Trends by dimension, as each release published them",
             [_shown(t) for t in doc.get("trend", {}).get("dimensions", [])],

@@ -8,7 +8,8 @@
   if (!canonical || !window.history || !window.history.replaceState) {
     return;
   }
-  if (window.location.href !== canonical.href) {
-    window.history.replaceState(null, "", canonical.href);
+  // Keep a fragment (the review links to a missing item): the browser scrolls to it.
+  if (window.location.href.split("#")[0] !== canonical.href) {
+    window.history.replaceState(null, "", canonical.href + window.location.hash);
   }
 })();

@@ -91,24 +91,39 @@ def page(token: str, number: int) -> ResponseReturnValue:
     if not 1 <= number <= len(instruments):
         return problem("not_found", 404, v)
     if request.method != "POST":
-        return _page(v, number, stored_answers(v.draft.response), v.draft.crisis)
+        return _page(v, number, stored_answers(v.draft.response), v.draft.crisis, _saved_up_to(v))
     answers, go = parse_page(request.form, instruments[number - 1])
     saved = drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now, v.draft)
     commit_step()
     target = {"back": max(number - 1, 1), "next": number + 1}.get(go, len(instruments) + 1)
     if target > len(instruments):
         return _review_page(v, 200, saved.answers, saved.crisis)
-    return _page(v, target, saved.answers, saved.crisis)
+    return _page(v, target, saved.answers, saved.crisis, max(_saved_up_to(v), number))
+
+
+def _saved_up_to(v: Visit) -> int:
+    """The furthest page the teacher has saved (as read with the link)."""
+    response = v.draft.response
+    return response.pages_saved if response is not None else 0
 
 
 def first_page(v: Visit) -> ResponseReturnValue:
     """The first questionnaire page, blank: the answer to the consent form."""
-    return _page(v, 1, {}, crisis=False)
+    return _page(v, 1, {}, crisis=False, saved_up_to=0)
 
 
-def _page(v: Visit, number: int, answers: Mapping[str, int], crisis: bool) -> ResponseReturnValue:
+def _page(
+    v: Visit, number: int, answers: Mapping[str, int], crisis: bool, saved_up_to: int
+) -> ResponseReturnValue:
+    """A questionnaire page. One saved before shows each item still unanswered marked, in words
+    and for screen readers (the review links to them), and offers the way back to the review."""
     instruments = page_instruments(v.wave.battery)
     instrument = instruments[number - 1]
+    missing = [
+        (n, item.id)
+        for n, item in enumerate(instrument.items, start=1)
+        if number <= saved_up_to and item.id not in answers
+    ]
     return render(
         "page.html",
         v,
@@ -116,17 +131,22 @@ def _page(v: Visit, number: int, answers: Mapping[str, int], crisis: bool) -> Re
         number=number,
         total=len(instruments),
         instrument=instrument,
-        items=items_html(instrument, answers),
+        items=items_html(instrument, answers, frozenset(item_id for _n, item_id in missing)),
+        missing=missing,
+        reviewed=saved_up_to >= len(instruments),
         crisis=crisis,
     )
 
 
-def items_html(instrument: Instrument, answers: Mapping[str, int]) -> Markup:
-    """The page's fieldsets. Unanswered — the usual first visit — they hold nothing personal and
-    are the same for every teacher: rendered once per process and language, not per request."""
+def items_html(
+    instrument: Instrument, answers: Mapping[str, int], missing: frozenset[str] = frozenset()
+) -> Markup:
+    """The page's fieldsets, ``missing`` items marked. Unanswered and unmarked — the usual first
+    visit — they hold nothing personal and are the same for every teacher: rendered once per
+    process and language, not per request."""
     lang = current_lang()
-    if any(item.id in answers for item in instrument.items):
-        return _render_items(instrument, lang, answers)
+    if missing or any(item.id in answers for item in instrument.items):
+        return _render_items(instrument, lang, answers, missing)
     if current_app.jinja_env.auto_reload:
         return _render_items(instrument, lang, {})
     blank: dict[tuple[str, str], Markup] = current_app.extensions.setdefault(BLANK_ITEMS, {})
@@ -136,8 +156,15 @@ def items_html(instrument: Instrument, answers: Mapping[str, int]) -> Markup:
     return html
 
 
-def _render_items(instrument: Instrument, lang: str, answers: Mapping[str, int]) -> Markup:
-    page = render_template("survey/_items.html", instrument=instrument, lang=lang, answers=answers)
+def _render_items(
+    instrument: Instrument,
+    lang: str,
+    answers: Mapping[str, int],
+    missing: frozenset[str] = frozenset(),
+) -> Markup:
+    page = render_template(
+        "survey/_items.html", instrument=instrument, lang=lang, answers=answers, missing=missing
+    )
     return Markup(page)  # noqa: S704  (autoescaped by Jinja)
 
 

@@ -16,6 +16,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from devservices.postgres import free_port
 from ops import migrations
 from survey.models import Wave
 from tests.conftest import build_settings
+from tests.e2e.demo_site import DemoSite, StaffBrowsers, seed_demo_site
 from tests.e2e.support import (
     ARTIFACTS,
     CHROMIUM,
@@ -74,18 +76,9 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
         time.sleep(0.2)
 
 
-@pytest.fixture(scope="session")
-def live_server(
-    backend: str, make_database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    """The app served by gunicorn (2 sync workers, as in production) on a migrated database."""
-    root = tmp_path_factory.mktemp(f"e2e-{backend}")
-    instance = root / "instance"
-    url = make_database_url(backend)
-    engine = make_engine(url)
-    migrations.upgrade(engine)
-    # The first app generates the instance's key ring; the server loads the same file.
-    create_app(build_settings(instance, url)).extensions["xinan.db"].dispose()
+@contextmanager
+def _gunicorn(root: Path, instance: Path, url: str) -> Iterator[str]:
+    """gunicorn (2 sync workers, as in production) serving the app at the returned address."""
     port = free_port()
     log = root / "gunicorn.log"
     command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
@@ -101,7 +94,7 @@ def live_server(
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(f"{base_url}/healthz", server, log)
-        yield LiveServer(backend, base_url, instance, url, engine)
+        yield base_url
     finally:
         server.terminate()
         try:
@@ -109,6 +102,47 @@ def live_server(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    backend: str, make_database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The app served by gunicorn (2 sync workers, as in production) on a migrated database."""
+    root = tmp_path_factory.mktemp(f"e2e-{backend}")
+    instance = root / "instance"
+    url = make_database_url(backend)
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    # The first app generates the instance's key ring; the server loads the same file.
+    create_app(build_settings(instance, url)).extensions["xinan.db"].dispose()
+    try:
+        with _gunicorn(root, instance, url) as base_url:
+            yield LiveServer(backend, base_url, instance, url, engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_site(
+    backend: str, make_database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoSite]:
+    """A second server with the synthetic demo seeded: staff of every role, a released report,
+    an open wave with cases and outreach, a draft wave; for the pages staff see."""
+    root = tmp_path_factory.mktemp(f"e2e-demo-{backend}")
+    instance = root / "instance"
+    url = make_database_url(backend)
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    app = create_app(build_settings(instance, url))
+    try:
+        with app.app_context():
+            data = seed_demo_site(app)
+            app.extensions["xinan.db"].sessions.remove()
+        app.extensions["xinan.db"].dispose()
+        with _gunicorn(root, instance, url) as base_url:
+            yield DemoSite(LiveServer(backend, base_url, instance, url, engine), data)
+    finally:
         engine.dispose()
 
 
@@ -204,3 +238,11 @@ def shots(request: pytest.FixtureRequest, live_server: LiveServer) -> Shots:
     prefix = "-".join([live_server.backend, *words[:3]])
     print(f"screenshots: {ARTIFACTS}/{prefix}-*.png")
     return Shots(ARTIFACTS, prefix)
+
+
+@pytest.fixture(scope="session")
+def staff_browsers(browser: Browser, demo_site: DemoSite) -> Iterator[StaffBrowsers]:
+    """Logged-in browsers of the demo's staff, one per login, kept for the session."""
+    browsers = StaffBrowsers(browser, demo_site)
+    yield browsers
+    browsers.close()

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 from sqlalchemy import Engine
 
@@ -33,6 +34,11 @@ PHONE_USER_AGENT = (
     "XWEB/1300289 MMWEBSDK/20240404 MicroMessenger/8.0.49.2600(0x28003133) WeChat/arm64"
 )
 VIEWPORT = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 800}
+# WCAG 1.4.10: 1280 CSS px zoomed to 400% is 320 CSS px wide; nothing may scroll sideways then.
+REFLOW = {"width": 320, "height": 640}
+# axe-core tags each rule with the success criteria it checks: WCAG 2.2 levels A and AA.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
 SERVER_START_SECONDS = 60
 
@@ -80,9 +86,76 @@ class Shots:
         for old in folder.glob(f"{prefix}-*.png"):
             old.unlink()
 
-    def take(self, page: Page, name: str) -> Path:
-        """Save the whole page as ``<prefix>-NN-<name>.png``."""
+    def take(self, page: Page, name: str, full_page: bool = True) -> Path:
+        """Save the whole page (or what the window shows) as ``<prefix>-NN-<name>.png``."""
         self.count += 1
         path = self.folder / f"{self.prefix}-{self.count:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True, scale="css")
+        page.screenshot(path=str(path), full_page=full_page, scale="css")
         return path
+
+
+# Whatever scrolls sideways, beside the page itself: each must be a region a keyboard can
+# focus (tabindex 0), with a name (WCAG 2.1.1, 1.3.1); the page itself must not (WCAG 1.4.10).
+SIDEWAYS = r"""() => {
+  const out = [];
+  const page = document.documentElement;
+  if (page.scrollWidth > window.innerWidth) {
+    out.push(`the page scrolls sideways: ${page.scrollWidth}px in ${window.innerWidth}px`);
+  }
+  for (const el of document.body.querySelectorAll("*")) {
+    const style = getComputedStyle(el);
+    if (!["auto", "scroll"].includes(style.overflowX) || el.scrollWidth <= el.clientWidth) continue;
+    const named = el.getAttribute("role") === "region"
+      && (el.hasAttribute("aria-label") || el.hasAttribute("aria-labelledby"));
+    if (el.tabIndex < 0 || !named) {
+      const tag = el.outerHTML.replace(/\s+/g, " ").slice(0, 80);
+      out.push(`scrolls sideways without a focusable named region: ${tag}`);
+    }
+  }
+  return out;
+}"""
+
+
+class AxeAudit:
+    """axe-core over many pages, as each is in the browser at that moment (the script comes in
+    the pinned axe-playwright-python wheel; nothing is fetched). Every violation is kept with
+    the page it was seen on, so that one failure lists every finding of a walk. Besides axe:
+    headers without text, and anything scrolling sideways (``SIDEWAYS``)."""
+
+    def __init__(self) -> None:
+        self.axe = Axe()
+        self.checked: list[str] = []
+        self.findings: list[str] = []
+
+    def check(self, page: Page, where: str, sample: str = "") -> None:
+        """Note every WCAG 2.2 A/AA violation on the page: rule, help text, target selectors.
+
+        ``sample``: a selector of repeats (say, the report's 100th table from the same template
+        loop) that axe skips, to keep the run short; the checks besides axe still see them."""
+        options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+        context = {"exclude": [[sample]]} if sample else None
+        response = self.axe.run(page, context=context, options=options).response
+        self.checked.append(where)
+        for violation in response["violations"]:
+            targets = " | ".join(_selector(node["target"]) for node in violation["nodes"])
+            self.findings.append(
+                f"{where}: {violation['id']} ({violation['impact']}) {violation['help']}"
+                f" -> {targets}"
+            )
+        empty = page.eval_on_selector_all(
+            "th", "cells => cells.filter(c => !c.textContent.trim()).map(c => c.outerHTML)"
+        )
+        if empty:
+            self.findings.append(f"{where}: {len(empty)} table header(s) without text: {empty[0]}")
+        self.findings += [f"{where}: {problem}" for problem in page.evaluate(SIDEWAYS)]
+
+    def assert_clean(self) -> None:
+        """Fail with every finding, if there is any."""
+        found = "\n".join(self.findings)
+        count = f"{len(self.findings)} finding(s) in {len(self.checked)} checks"
+        assert not self.findings, f"{count}:\n{found}"
+
+
+def _selector(target: list[object]) -> str:
+    # A target is a list of selectors, one per shadow root or frame on the way to the node.
+    return " >> ".join(str(part) for part in target)

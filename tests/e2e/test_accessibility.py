@@ -121,6 +121,8 @@ def later_with_pin(walk: Walk, context: BrowserContext, link: TeacherLink) -> No
     page = walk.open(context, link)
     walk.look(page, "landing, submitted")
     go(page, "#next")
+    page.fill("#digits", link.digits)  # the gate of every link, before the PIN
+    go(page, "#confirm")
     walk.look(page, "unlock")
     page.fill("#pin", OTHER_PIN)
     go(page, "#unlock")
@@ -197,7 +199,11 @@ def walk_teacher_pages(
     walk.look(stranger, "problem: not found")
     closed = walk.open(new_phone(), site.data.closed_link)
     walk.look(closed, "landing, wave closed")
-    closed.goto(site.url(f"{site.data.closed_link.url}/confirm"))
+    go(closed, "#next")
+    walk.look(closed, "confirm, wave closed")
+    # Past the gate, a teacher who never answered learns that the wave has closed.
+    closed.fill("#digits", site.data.closed_link.digits)
+    go(closed, "#confirm")
     walk.look(closed, "problem: wave closed")
     return walk
 

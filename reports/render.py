@@ -27,6 +27,11 @@ def cell_text(value: int, hidden: bool, primary: bool, k: int, withheld: bool = 
     return f"< {k}" if primary else SUPPRESSED
 
 
+def figure_text(value: float, k: int, form: str = "{}") -> str:
+    """A figure made of counts of teachers (a median, a maximum): "< k" below k, else the value."""
+    return f"< {k}" if value < k else form.format(value)
+
+
 def pct_text(share: float | None) -> str:
     """A share as a coded percentage with one decimal ("" when it is not shown)."""
     if share is None or math.isnan(share):

@@ -151,6 +151,13 @@ def from_html(page: str) -> tuple[Report, list[str]]:
     return Report(parser.report.facts, tables), charts
 
 
+def page_tables(page: str) -> list[Grid]:
+    """Every table of a page, captioned or not (the list of reports has no caption)."""
+    parser = _Page()
+    parser.feed(page)
+    return parser.report.tables
+
+
 def svg_texts(svg: str) -> list[tuple[float, float, str]]:
     """Every ``<text>`` of a chart as (x, y, text)."""
     pattern = r'<text x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>'

@@ -8,7 +8,10 @@ reader it is at least k. Complementary suppression follows FCSM Working Paper 22
 than k, hides its next smallest cell, to a fixed point. Because a pattern can still be undone by
 a chain of lines, every hidden cell is then bounded exactly by linear programming
 (``reports.bounds``); while one could be narrowed to fewer than k values, more cells are hidden.
-Cells marked ``frozen`` were decided elsewhere (a group's n, the city's row) and never change.
+Cells marked ``frozen`` were decided elsewhere (a group's n, the city's row): they are never
+hidden to protect another cell. A count below k is hidden all the same, frozen or not, and so is
+the city's n in a wave of fewer than k respondents: the city is a group like any other
+(``primary_cells``, the one rule every table of a release goes through).
 
 Tables that share counts (the follow-up tables) are protected together by
 ``reports.disclosure_linked.protect_linked``, with the same rules.
@@ -48,6 +51,21 @@ def _check(values: IntArray, k: int) -> None:
         raise ValueError("the margins do not add up")
     if body.sum() != values[-1, -1]:
         raise ValueError("the grand total does not add up")
+
+
+def primary_cells(values: IntArray, k: int) -> BoolArray:
+    """Counts shown only as "< k": every count below k (zero included), whatever else holds.
+
+    No caller can exempt a cell (``frozen`` only keeps a cell from being hidden for another's
+    sake), so a group of fewer than k respondents, the city's included, never shows its n.
+    """
+    return np.asarray(values < k)
+
+
+def give_up(frozen: BoolArray, primary: BoolArray) -> Protected:
+    """A table that could not be protected cell by cell: withheld, but for the frozen cells of
+    at least k (decided elsewhere and shown alike in every table)."""
+    return Protected(hidden=~frozen | primary, primary=primary, withheld=True)
 
 
 def _lines(shape: tuple[int, ...]) -> list[tuple[slice | int, slice | int]]:
@@ -127,7 +145,7 @@ def protect(
     _check(values, k)
     frozen = np.zeros(values.shape, bool) if frozen is None else frozen
     forced = np.zeros(values.shape, bool) if forced is None else forced
-    primary = (values < k) & ~frozen
+    primary = primary_cells(values, k)
     hidden = complement(values, primary | forced, frozen, k)
     for _round in range(values.size):
         weak = weak_cells(values, hidden, primary, k)
@@ -142,4 +160,4 @@ def protect(
         if not grew:
             break
         hidden = complement(values, hidden, frozen, k)
-    return Protected(hidden=~frozen, primary=primary, withheld=True)
+    return give_up(frozen, primary)

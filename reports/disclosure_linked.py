@@ -20,7 +20,16 @@ from reports.bounds import (
     system_ranges,
     table_relations,
 )
-from reports.disclosure import BoolArray, IntArray, Protected, _bounds, _check, complement
+from reports.disclosure import (
+    BoolArray,
+    IntArray,
+    Protected,
+    _bounds,
+    _check,
+    complement,
+    give_up,
+    primary_cells,
+)
 
 # A cell of one of several linked tables: (table, row, column).
 Cell = tuple[int, int, int]
@@ -169,7 +178,7 @@ def protect_linked(
         if (relation.equal and total != 0) or total > 0:
             raise ValueError("a relation between the linked tables does not hold")
     frozen = [np.zeros(v.shape, bool) for v in values] if frozen is None else frozen
-    primary = [(v < k) & ~f for v, f in zip(values, frozen, strict=True)]
+    primary = [primary_cells(v, k) for v in values]
     hidden = _complement_linked(values, primary, frozen, relations, k)
     for _round in range(sum(v.size for v in values)):
         weak = linked_weak_cells(values, hidden, primary, relations, k)
@@ -197,9 +206,7 @@ def protect_linked(
         if not grew:
             break
         hidden = _complement_linked(values, hidden, frozen, relations, k)
-    return [
-        Protected(hidden=~f, primary=p, withheld=True) for f, p in zip(frozen, primary, strict=True)
-    ]
+    return [give_up(f, p) for f, p in zip(frozen, primary, strict=True)]
 
 
 def withheld(tables: Sequence[IntArray]) -> list[Protected]:

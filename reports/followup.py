@@ -13,6 +13,7 @@ from alerts.models import Case, CaseState
 from reports.casework import escalation_table
 from reports.floors import CaseFloors
 from reports.linked import linked_tables
+from reports.render import figure_text
 from reports.snapshot import read_followup_counts
 from reports.tables import Table
 from survey.models import Wave
@@ -39,12 +40,18 @@ def followup_tables(
         linked["referrals"],
         linked["outcomes"],
         linked["outreach"],
-        _load(session, cap),
+        _load(session, cap, k),
     ]
 
 
-def _load(session: Session, cap: int) -> Table:
-    """Open cases per assigned psychologist against the cap (staff workload, no teacher data)."""
+def _load(session: Session, cap: int, k: int) -> Table:
+    """Open cases per assigned psychologist against the cap (staff workload, no teacher data).
+
+    The number of psychologists is a count of staff, shown as it is; a psychologist's number of
+    open cases counts teachers, so the median and the most are figures of a group and follow the
+    same rule as every count: below k, only "< k" (with one psychologist, "most" would otherwise
+    be the city's open cases, which the by-state table hides).
+    """
     open_states = [
         CaseState.NEW,
         CaseState.ACKNOWLEDGED,
@@ -58,8 +65,8 @@ def _load(session: Session, cap: int) -> Table:
     values = np.array(loads or [0])
     row = [
         str(len(loads)),
-        f"{float(np.median(values)):.1f}",
-        str(int(values.max())),
+        figure_text(float(np.median(values)), k, "{:.1f}"),
+        figure_text(int(values.max()), k),
         str(cap),
         str(int((values >= cap).sum())),
     ]

@@ -13,12 +13,23 @@ PCT_FLOOR = 1.0
 
 
 def cell_text(value: int, hidden: bool, primary: bool, k: int, withheld: bool = False) -> str:
-    """A count as published: the number, "< k" for 0 to k - 1, or the suppression mark."""
+    """A count as published: the number, "< k" for 0 to k - 1, or the suppression mark.
+
+    A count below k is never published as a number: asked to, this refuses (the release is not
+    built) rather than print it. ``reports.disclosure.primary_cells`` hides every such count.
+    """
     if not hidden:
+        if value < k:
+            raise ValueError("a count below k is never shown as a number")
         return str(value)
     if withheld:
         return WITHHELD
     return f"< {k}" if primary else SUPPRESSED
+
+
+def figure_text(value: float, k: int, form: str = "{}") -> str:
+    """A figure made of counts of teachers (a median, a maximum): "< k" below k, else the value."""
+    return f"< {k}" if value < k else form.format(value)
 
 
 def pct_text(share: float | None) -> str:

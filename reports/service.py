@@ -8,20 +8,16 @@ later release is computed from its own wave's respondents alone.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
-from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from reports.build import build_tables, city_count_text
-from reports.charts import heatmap, trend_lines
+from reports.build import build_tables
 from reports.collect import load_microdata
+from reports.document import release_charts, release_document, trend_of
 from reports.floors import case_floors
 from reports.followup import followup_tables
 from reports.models import ReportRelease
-from reports.tables import Table
-from reports.trends import dimension_trends
 from scoring import default_policy
 from survey.models import Wave, WaveState
 
@@ -51,66 +47,24 @@ def build_release(
     tables = build_tables(data, k)
     floors = case_floors(tables, default_policy(), k)
     n = len(next(iter(data.codes.values()))) if data.codes else 0
-    trend = _trend(session, wave, tables)
-    charts = {f"heatmap:{t.extra['scale']}": heatmap(t) for t in tables
-              if t.kind == "bands" and t.extra.get("dimension") == "district"}  # fmt: skip
-    for key, series in trend["series"].items():
-        charts[f"trend:{key}"] = trend_lines(f"趋势 Trend · {key}", trend["waves"], series)
-    document = {
-        "wave": {"id": wave.id, "name": wave.name, "released_at": now.isoformat()},
-        "k": k,
-        "respondents": city_count_text(n, k),
-        "tables": [asdict(t) for t in tables],
-        "followup": [asdict(t) for t in followup_tables(session, wave, k, cap, now, floors)],
-        "trend": trend,
-    }
+    trend = trend_of(_earlier(session, wave), wave.name, tables)
+    followup = followup_tables(session, wave, k, cap, now, floors)
+    meta = {"id": wave.id, "name": wave.name}
+    document = release_document(meta, now, k, n, tables, followup, trend)
+    charts = release_charts(tables, trend)
     release = ReportRelease(wave_id=wave.id, k=k, built_at=now, document=document, charts=charts)
     session.add(release)
     session.flush()
     return release
 
 
-def _city_shares(table: dict[str, object] | Table) -> dict[str, float | None]:
-    t = table if isinstance(table, Table) else Table(**table)  # type: ignore[arg-type]
-    city = t.rows[-1]
-    out: dict[str, float | None] = {}
-    for c, band in enumerate(t.columns[2:-1:2]):
-        head = city[3 + 2 * c].split(" (")[0]
-        out[band] = float(head[:-1]) if head.endswith("%") and head[0].isdigit() else None
-    return out
-
-
-class Trend(TypedDict):
-    """Wave names in release order, each scale's city share per band and wave, and by dimension."""
-
-    waves: list[str]
-    series: dict[str, dict[str, list[float | None]]]
-    dimensions: list[dict[str, object]]
-
-
-def _trend(session: Session, wave: Wave, tables: list[Table]) -> Trend:
-    """City shares by band across earlier released waves and this one, as each published them."""
+def _earlier(session: Session, wave: Wave) -> list[tuple[str, dict[str, object]]]:
+    """Earlier releases as (wave name, frozen document), in release order."""
     earlier = session.scalars(
         select(ReportRelease).join(Wave, Wave.id == ReportRelease.wave_id)
         .where(Wave.id != wave.id).order_by(ReportRelease.built_at)
     ).all()  # fmt: skip
-    names = [str(r.document["wave"]["name"]) for r in earlier] + [wave.name]  # type: ignore[index]
-    series: dict[str, dict[str, list[float | None]]] = {}
-    current = {t.extra["scale"]: t for t in tables if t.extra.get("dimension") == "district"}
-    for key, table in current.items():
-        shares = [_shares_in(r.document, str(key)) for r in earlier] + [_city_shares(table)]
-        bands = list(_city_shares(table))
-        series[str(key)] = {b: [s.get(b) for s in shares] for b in bands}
-    earlier_docs = [(names[i], r.document) for i, r in enumerate(earlier)]
-    by_dimension = dimension_trends(earlier_docs, wave.name, tables)
-    return Trend(waves=names, series=series, dimensions=by_dimension)
-
-
-def _shares_in(document: dict[str, object], key: str) -> dict[str, float | None]:
-    for t in document.get("tables", []):  # type: ignore[attr-defined]
-        if t.get("extra", {}).get("scale") == key and t["extra"].get("dimension") == "district":
-            return _city_shares(t)
-    return {}
+    return [(str(r.document["wave"]["name"]), r.document) for r in earlier]  # type: ignore[index]
 
 
 def released_waves(session: Session) -> list[tuple[Wave, ReportRelease]]:

@@ -45,7 +45,8 @@ def crosstab(
 
 
 def protect_city_row(counts: NDArray[np.int64], k: int) -> Protected:
-    """The city's row of one scale, protected alone (its total, the city n, is frozen)."""
+    """The city's row of one scale, protected alone (its total, the city n, is frozen: shown
+    alike in every table when at least k, and "< k" in every table when below)."""
     table = np.vstack([counts, counts])
     frozen = np.zeros(table.shape, bool)
     frozen[:, -1] = True

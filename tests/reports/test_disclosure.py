@@ -94,6 +94,36 @@ def test_frozen_cells_never_change_and_bad_margins_are_refused() -> None:
         protect(values, 10)
 
 
+@pytest.mark.parametrize("n", range(16))
+def test_a_frozen_total_below_k_is_hidden_all_the_same(n: int) -> None:
+    # The city's n is frozen so every table agrees; a city of n < k is a group below k.
+    values = with_margins(np.array([[n - n // 3, n // 3]], dtype=np.int64))
+    frozen = np.zeros(values.shape, bool)
+    frozen[:, -1] = True
+    result = protect(values, 10, frozen=frozen)
+    assert bool(result.hidden[0, -1]) == bool(result.hidden[-1, -1]) == (n < 10)
+    table = [[cell_text(int(values[r, c]), bool(result.hidden[r, c]), bool(result.primary[r, c]),
+                        10, result.withheld) for c in range(3)] for r in range(2)]  # fmt: skip
+    assert_safe(values, 10, table)
+
+
+def test_a_table_given_up_still_hides_its_frozen_counts_below_k() -> None:
+    # Two frozen rows of 3 and 4: no partner can be hidden, so the table is withheld; the
+    # frozen totals below k are withheld with it, never left as numbers.
+    values = with_margins(np.array([[1, 2], [2, 2], [30, 30]], dtype=np.int64))
+    frozen = np.ones(values.shape, bool)
+    result = protect(values, 10, frozen=frozen)
+    shown = ~result.hidden
+    assert (values[shown] >= 10).all()
+    assert result.withheld and result.hidden[0, -1] and result.hidden[1, -1]
+
+
+def test_a_count_below_k_is_never_rendered_as_a_number() -> None:
+    with pytest.raises(ValueError, match="below k"):
+        cell_text(7, hidden=False, primary=False, k=10)
+    assert cell_text(7, hidden=True, primary=True, k=10) == "< 10"
+
+
 @settings(max_examples=30, deadline=None)
 @given(body=tables, k=st.sampled_from([5, 10]), seed=st.integers(0, 2**16))
 def test_cheap_proofs_agree_with_exact_bounds(body: list[list[int]], k: int, seed: int) -> None:

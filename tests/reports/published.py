@@ -94,9 +94,17 @@ class _Page(HTMLParser):
         self._table: Grid | None = None
         self._in_head = False
         self._label = ""
+        # A header's words for screen readers only (an otherwise empty corner): the exports
+        # leave that cell blank, so the reader does too.
+        self._hidden_spans = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
+        if tag == "span" and (
+            self._hidden_spans
+            or (self._in_head and "visually-hidden" in (dict(attrs).get("class") or ""))
+        ):
+            self._hidden_spans += 1
+        elif tag == "table":
             self._table = Grid("", [], [])
         elif tag == "br" and self._table is not None and self._text is not None:
             self._table.title, self._text = "".join(self._text).strip(), None
@@ -110,10 +118,13 @@ class _Page(HTMLParser):
             self.images.append(dict(attrs).get("src") or "")
 
     def handle_data(self, data: str) -> None:
-        if self._text is not None:
+        if self._text is not None and not self._hidden_spans:
             self._text.append(data)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self._hidden_spans:
+            self._hidden_spans -= 1
+            return
         text = "".join(self._text or []).strip()
         if tag == "caption" and self._table is not None and self._text is not None:
             self._table.title = text

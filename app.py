@@ -7,11 +7,11 @@ import sys
 
 from flask import Flask
 
-from accounts import account_views, admin_views, audit_views, enrol_views
+from accounts import account_views, admin_views, audit_views, enrol_views, inbox_views
+from accounts import mail as account_mail
 from accounts import views as auth_views
 from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords
-from alerts import account_mail, inbox_views
 from alerts import sweeps as alert_sweeps
 from alerts import views as case_views
 from config.settings import Settings, SettingsError
@@ -23,10 +23,10 @@ from ops.web import configure_web, install_request_cycle
 from privacy.keys import KeyRing, load_or_generate
 from privacy.vault import install_key_ring
 from reports import views as report_views
-from survey import admin_views as wave_views
 from survey import jobs as survey_jobs
-from survey import lost_link_views
-from survey import views as teacher_views
+from survey.invitations import lost_link_views
+from survey.teacher import views as teacher_views
+from survey.waves import views as wave_views
 
 
 def create_app(settings: Settings | None = None) -> Flask:

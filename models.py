@@ -9,14 +9,14 @@ MODEL_MODULES = (
     "accounts.models",
     "alerts.case_models",
     "alerts.escalation_models",
-    "alerts.inbox_models",
+    "notifications.inbox_models",
     "alerts.models",
-    "alerts.outbox",
+    "notifications.models",
     "org.models",
     "privacy.audit.models",
     "reports.models",
-    "survey.lost_link_models",
-    "survey.models",
+    "survey.invitations.models",
+    "census.models",
 )
 
 for _module in MODEL_MODULES:

@@ -1,7 +1,7 @@
 """How a notice about an account reaches its owner: at their own contact, through the outbox.
 
 ``accounts/`` is the base layer and imports no feature, so it names only the port: a ``Courier``
-that puts a ``Notice`` into the outbox in the caller's transaction. ``alerts/account_mail.py``
+that puts a ``Notice`` into the outbox in the caller's transaction. ``accounts/mail.py``
 (the outbox's home) installs the implementation as ``app.extensions["xinan.courier"]``.
 
 The owner's contact is the linked roster record's (every psychologist and supervisor must be

@@ -31,11 +31,11 @@ from alerts.case_models import CaseEvent
 from alerts.escalation_models import CaseStep
 from alerts.models import Case
 from alerts.rules import StepKind
+from census.models import Wave, WaveState
 from config.settings import Settings
 from db import Database
 from privacy.audit.models import AuditEntry
 from privacy.audit.record import hold_head, record
-from survey.models import Wave, WaveState
 
 OPENED = "case.open"
 # Written for a wave once every case it opened while open is in the chain.

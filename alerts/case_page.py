@@ -23,10 +23,10 @@ from alerts.handover import MIN_REASON, OVERRIDE_CATEGORIES
 from alerts.models import Case, CaseState
 from alerts.queries import case_deadline, district_psychologists, find_case
 from alerts.states import allowed_actions, is_overdue
+from census.models import Response
 from org.models import School
 from privacy.audit.record import record
 from scoring import default_policy
-from survey.models import Response
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class ChangeNote:
 
 
 def change_notes(session: Session, case: Case) -> list[ChangeNote]:
-    """The reliable changes judged at the case's submission (``survey.earlier_scores``)."""
+    """The reliable changes judged at the case's submission (``census.earlier_scores``)."""
     response = session.get(Response, case.response_id) if case.response_id else None
     doc = json.loads(response.scores or "{}") if response is not None else {}
     return [

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Response, Wave
+from census.models import Response, Wave
 
 # Scale, score within it, range, and the line's colour class (static/xinan.css).
 SERIES = (

@@ -33,7 +33,8 @@ from alerts.routing import (
     rules_against,
     teacher_of,
 )
-from survey.models import Response, RiskLevel
+from census.models import Response
+from scoring.levels import RiskLevel
 
 # Why a supervisor gives a case past a rule: the category is audited, the words are sealed.
 OVERRIDE_CATEGORIES = {

@@ -22,10 +22,10 @@ from alerts.case_audit import record_opening
 from alerts.models import Case, CaseState, Outreach, OutreachState
 from alerts.routing import RoutingPolicy
 from alerts.rules import DEFAULT_POLICY, DeadlinePolicy, deadlines_for
+from census.models import Response
 from org.models import School
-from survey.models import Response, RiskLevel
+from scoring.levels import RiskLevel
 
-SEVERITY = {RiskLevel.LOW: 1, RiskLevel.MODERATE: 2, RiskLevel.HIGH: 3, RiskLevel.CRISIS: 4}
 OPEN_STATES = (
     CaseState.NEW, CaseState.ACKNOWLEDGED, CaseState.CONTACTED, CaseState.FOLLOWING_UP,
     CaseState.REFERRED,
@@ -106,7 +106,7 @@ def _raise_level(
     known = set(json.loads(case.reasons or "[]"))
     if not set(reasons) <= known:
         case.reasons = json.dumps(sorted(known | set(reasons)))
-    if case.state not in OPEN_STATES or SEVERITY[level] <= SEVERITY[case.level]:
+    if case.state not in OPEN_STATES or level.severity <= case.level.severity:
         return
     # A more urgent level tightens the deadlines from the original opening time.
     deadlines = deadlines_for(level.value, case.opened_at, policy)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, UTCDateTime, enum_type, utcnow
 from privacy.vault import sealed_text
-from survey.models import RiskLevel
+from scoring.levels import RiskLevel
 
 # ``Case.next_step_at`` for "look at this case in the next deadline sweep, whatever the clock".
 CHECK_NOW = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.policy import CITY, Principal, scope_to
 from accounts.roles import Permission, Role, ScopeKind
-from alerts.intake import SEVERITY
 from alerts.models import Case, CaseState, Outreach, OutreachState
 from alerts.routing import RoutingPolicy, open_case_counts
 from alerts.states import due_at, is_overdue
@@ -56,7 +55,7 @@ def queue_order(cases: Sequence[Case], now: dt.datetime) -> list[Case]:
 
     def key(case: Case) -> tuple[bool, int, dt.datetime]:
         deadline = case_deadline(case)
-        return (not is_overdue(deadline, now), -SEVERITY[case.level], deadline or far)
+        return (not is_overdue(deadline, now), -case.level.severity, deadline or far)
 
     return sorted(cases, key=key)
 

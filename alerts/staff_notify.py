@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
-from alerts.bulk_insert import insert_new
-from alerts.inbox_models import InboxItem
-from alerts.outbox import Channel, DeliveryState, Notification
 from alerts.rules import Deadline, Step, StepKind
+from db.bulk import insert_new
+from notifications.inbox_models import InboxItem
+from notifications.models import Channel, DeliveryState, Notification
 from org.models import Teacher
 from privacy.vault import seal_row
 

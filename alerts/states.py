@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from alerts.models import CaseState
-from survey.models import RiskLevel
+from scoring.levels import RiskLevel
 
 
 class Action(enum.StrEnum):

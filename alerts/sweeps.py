@@ -23,12 +23,9 @@ from flask import Flask
 from sqlalchemy import Row, Table, select, text, update
 from sqlalchemy.orm import Session
 
-from alerts.bulk_insert import BinaryList, insert_new
 from alerts.case_audit import in_chain_now, run_case_audit_sweep
 from alerts.escalation_models import CaseStep
 from alerts.models import Case
-from alerts.notify import register_guard
-from alerts.outbox_retention import register_outbox_retention
 from alerts.rules import (
     CaseClock,
     Deadline,
@@ -52,6 +49,9 @@ from alerts.staff_notify import (
 )
 from config.settings import Settings
 from db import Database, utcnow
+from db.bulk import BinaryList, insert_new
+from notifications.outbox import register_guard
+from notifications.retention import register_outbox_retention
 from privacy.audit.record import record
 
 log = logging.getLogger(__name__)

@@ -39,7 +39,7 @@ from alerts.routing import policy_from_settings
 from alerts.states import Action, IllegalTransition, Step, is_overdue
 from db import utcnow
 from org.models import School, Teacher
-from survey.models import RiskLevel
+from scoring.levels import RiskLevel
 
 READ, WORK, ASSIGN = Permission.CASES_READ, Permission.CASES_WORK, Permission.CASES_ASSIGN
 STEPS = ",".join(a.value for a in Action)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 import models  # noqa: F401  (every table known, as in the app)
 from benchmarks.roster import write_roster
+from census.models import Invitation, Response
 from config.settings import Settings
 from db import Database, utcnow
 from demo.released import scores_documents, store_submitted
@@ -26,13 +27,12 @@ from org.roster import import_roster
 from privacy.audit.models import AuditEntry
 from privacy.keys import load_or_generate
 from privacy.vault import install_key_ring, key_ring
-from survey.flow import instruments_by_id, page_order
-from survey.invitations import ensure_invitations
-from survey.links import link_token
-from survey.models import Invitation, Response
-from survey.population import Unit
-from survey.waves import DEFAULT_BATTERY
-from survey.waves_service import WaveSpec, change_state, create_wave
+from survey.invitations.links import link_token
+from survey.invitations.service import ensure_invitations
+from survey.teacher.flow import instruments_by_id, page_order
+from survey.waves.population import Unit
+from survey.waves.rules import DEFAULT_BATTERY
+from survey.waves.service import WaveSpec, change_state, create_wave
 
 SEED = 20261128
 

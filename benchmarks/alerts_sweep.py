@@ -24,6 +24,7 @@ from alerts.escalation_models import CaseStep
 from alerts.models import Case, CaseState
 from alerts.rules import CaseClock, crisis_deadlines, high_deadlines, next_step_at
 from alerts.sweeps import escalation_policy, run_case_step_sweep
+from census.models import Wave, WaveState, WaveUnit
 from config.settings import Settings
 from db import Database, utcnow
 from ops import migrations
@@ -31,7 +32,7 @@ from org.models import District, School, SchoolLevel, Teacher
 from privacy.keys import load_or_generate
 from privacy.lookup import lookup_index, pseudonym
 from privacy.vault import install_key_ring, key_ring
-from survey.models import RiskLevel, Wave, WaveState, WaveUnit
+from scoring.levels import RiskLevel
 
 OPEN_CASES = 100_000
 DUE = 10_000

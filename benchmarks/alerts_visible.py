@@ -29,9 +29,9 @@ from benchmarks._live_server import gunicorn
 from benchmarks._survey_instance import Census, prepare, server_env
 from benchmarks._teacher_load import Browser, Reply, SurveyFailed, Tally, complete_survey
 from benchmarks.submit import PIN, _load
+from census.models import Invitation
 from db import Database, utcnow
 from org.models import School, Teacher
-from survey.models import Invitation
 
 TEACHERS = 1500
 PROBES = 4

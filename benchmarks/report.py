@@ -34,6 +34,7 @@ import models  # noqa: F401  (every table known, as in the app)
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
 from app import create_app
+from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from config.settings import Settings
 from ops import migrations
 from org.models import District, School, SchoolLevel, Teacher
@@ -41,10 +42,9 @@ from privacy.lookup import lookup_index, pseudonym
 from privacy.vault import key_ring, seal_row
 from scoring import default_policy
 from scoring.engine import score_battery
-from survey.flow import instruments_by_id
-from survey.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
-from survey.waves import DEFAULT_BATTERY
-from survey.waves_service import change_state
+from survey.teacher.flow import instruments_by_id
+from survey.waves.rules import DEFAULT_BATTERY
+from survey.waves.service import change_state
 
 TEACHERS = 115_000
 DISTRICTS = 12

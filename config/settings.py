@@ -90,7 +90,7 @@ class Settings:
     lost_link_per_staff_no_per_hour: int = 3
     lost_link_per_ip_per_hour: int = 20
     pin_code_per_ip_per_hour: int = 20
-    # Guessing at the teacher's gate across links (survey/gate_throttle.py).
+    # Guessing at the teacher's gate across links (survey/teacher/gate_throttle.py).
     gate_failures_per_address_per_hour: int = 30
     gate_lock_burst: int = 20
     gate_lock_burst_minutes: int = 10

@@ -20,7 +20,7 @@ from demo.released import seed_released_demo_wave
 from demo.seed import has_data, seed_demo
 from demo.wave import demo_wave, seed_demo_wave, waiting_invitation
 from privacy.vault import key_ring
-from survey.invitations import link_url
+from survey.invitations.service import link_url
 
 demo_cli = AppGroup("demo", help="Synthetic demo data.")
 DEFAULT_BASE_URL = Settings.base_url

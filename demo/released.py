@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from demo.wave import lasting_strains, synthetic_answers, teacher_strain
 from org.models import Teacher
 from privacy.audit.record import record
@@ -26,13 +27,12 @@ from privacy.vault import key_ring
 from scoring import default_policy, level_name
 from scoring.codes import flag_names
 from scoring.engine import score_battery
-from survey.consent import CONSENT_VERSION
-from survey.flow import instruments_by_id
-from survey.invitations import ensure_invitations
-from survey.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
-from survey.submission import new_receipt
-from survey.waves import DEFAULT_BATTERY
-from survey.waves_service import change_state
+from survey.invitations.service import ensure_invitations
+from survey.teacher.consent import CONSENT_VERSION
+from survey.teacher.flow import instruments_by_id
+from survey.teacher.submission import new_receipt
+from survey.waves.rules import DEFAULT_BATTERY
+from survey.waves.service import change_state
 
 RELEASED_WAVE_NAME = "演示普查 2026 春季 Demo wave (released)"
 COMPLETION = 0.8
@@ -42,7 +42,7 @@ SEED = 20260415
 def scores_documents(battery: list[str], answer_sets: list[dict[str, int]]) -> list[str]:
     """Every answer set scored in one pass of the engine; each one's scores document (JSON).
 
-    The same document ``survey.submission.scores_document`` writes for one response.
+    The same document ``survey.teacher.submission.scores_document`` writes for one response.
     """
     known = instruments_by_id()
     rows = [[a.get(item.id, math.nan) for i in battery for item in known[i].items]

@@ -24,27 +24,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.intake import open_case, open_outreach
+from census.earlier_scores import earlier_scores
+from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from instruments import Instrument
 from org.models import Teacher
 from privacy.audit.record import record
 from privacy.vault import key_ring
-from scoring import level_name
-from survey.consent import CONSENT_VERSION
-from survey.drafts import rule_ids
-from survey.earlier_scores import earlier_scores
-from survey.flow import compiled_battery, instruments_by_id
-from survey.invitations import ensure_invitations
-from survey.models import (
-    Invitation,
-    InvitationStatus,
-    Response,
-    RiskLevel,
-    Wave,
-    WaveState,
-    WaveUnit,
-)
-from survey.submission import new_receipt, score, scores_document
-from survey.waves import DEFAULT_BATTERY
+from scoring.levels import RiskLevel
+from survey.invitations.service import ensure_invitations
+from survey.teacher.consent import CONSENT_VERSION
+from survey.teacher.drafts import rule_ids
+from survey.teacher.flow import compiled_battery, instruments_by_id
+from survey.teacher.submission import new_receipt, score, scores_document
+from survey.waves.rules import DEFAULT_BATTERY
 
 DEMO_WAVE_NAME = "演示普查 2026 冬季 Demo wave"
 COMPLETION = 0.6
@@ -119,8 +111,7 @@ def _submit(
         session, pseudonym, invitation.wave_id, compiled_battery(tuple(battery))
     )
     result = score(battery, answers, earlier)
-    text = level_name(int(result.level[0]))
-    level = RiskLevel(text) if text else None
+    level = RiskLevel.from_code(result.level[0])
     reasons = rule_ids(int(result.reasons[0]), result.policy)
     response = Response(
         id=uuid.uuid4(), wave_id=invitation.wave_id, pseudonym=invitation.teacher.pseudonym,

@@ -33,7 +33,7 @@ def register(app: Flask) -> None:
     from demo.cli import demo_cli
     from org.cli import roster_cli
     from privacy.audit.cli import audit_cli
-    from survey.cli import wave_cli
+    from survey.waves.cli import wave_cli
 
     groups = (db_cli, keys_cli, demo_cli, roster_cli, audit_cli, accounts_cli, retention_cli)
     for group in (*groups, wave_cli):

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from alerts.escalation_models import CaseStep
 from alerts.models import Case
 from alerts.rules import Deadline, StepKind
+from census.models import Wave
 from reports.disclosure import protect
 from reports.tables import Table, count_texts
-from survey.models import Wave
 
 LEVELS = ["crisis", "high"]
 

@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from census.models import Invitation, InvitationStatus, Response, Wave
 from org.models import District, School, Teacher
 from privacy.keys import KeyRing
 from privacy.sealing import SealError, binding, open_sealed
@@ -29,7 +30,6 @@ from reports.dimensions import (
     subject_of,
 )
 from reports.scales import report_scales
-from survey.models import Invitation, InvitationStatus, Response, Wave
 
 
 def _schools(session: Session) -> tuple[dict[int, tuple[int, int]], tuple[str, ...]]:

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.models import Case, CaseState
+from census.models import Wave
 from reports.casework import escalation_table
 from reports.floors import CaseFloors
 from reports.linked import linked_tables
 from reports.render import figure_text
 from reports.snapshot import read_followup_counts
 from reports.tables import Table
-from survey.models import Wave
 
 
 def followup_tables(

@@ -1,4 +1,4 @@
-"""The release hook: ``survey.waves_service.change_state`` calls this when a wave is released."""
+"""The release hook: ``survey.waves.service.change_state`` calls this when a wave is released."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from census.models import Wave
 from config.settings import Settings
 from reports.service import build_release
-from survey.models import Wave
 
 
 def on_release(session: Session, wave: Wave, now: dt.datetime) -> None:

@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
+from census.models import Wave, WaveState
 from reports.build import build_tables
 from reports.collect import load_microdata
 from reports.document import release_charts, release_document, trend_of
@@ -19,7 +20,6 @@ from reports.floors import case_floors
 from reports.followup import followup_tables
 from reports.models import ReportRelease
 from scoring import default_policy
-from survey.models import Wave, WaveState
 
 
 class NotReleased(LookupError):

@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 from alerts.case_models import CaseEvent
 from alerts.models import Case, Outreach, OutreachState
 from alerts.states import DEFAULT_OPTIONS
+from census.models import Wave
 from reports.deadlines import CaseClock, tally
 from reports.linked import LEVELS, OUTREACH_STATES, STATES, FollowupCounts
-from survey.models import Wave
 
 DEADLINE_LEVELS = ["crisis", "high"]
 NOT_RECORDED = "未记录 Not recorded"

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from accounts.events import audit
 from accounts.policy import requires
 from accounts.roles import Permission
+from census.models import Wave
 from reports.exports import report_csv, report_xlsx
 from reports.models import ReportRelease
 from reports.sections import Section, report_sections, summary
 from reports.service import released_waves, shown_release
-from survey.models import Wave
 
 READ = Permission.REPORTS_READ
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,7 +1,8 @@
 """The scheduler's survey sweeps: open and close waves, invite, remind, and drain the outbox.
 
 Each job is ``run_X(database, settings, now)``: it loads rows, asks the pure rules in
-``survey.waves`` and ``survey.invitations_notify``, writes, and commits once. Every write is keyed
+``survey.waves.rules`` and ``survey.invitations.messages``, writes, and commits once. Every write
+is keyed
 (a state the clock has reached, a unique invitation, a unique notification key), so a job that
 runs twice, after a crash, or in two schedulers at once does each thing once.
 """
@@ -16,20 +17,20 @@ from flask import Flask
 from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.orm import Session
 
-from alerts.outbox_sweep import run_outbox_sweep
+from census.models import Wave, WaveState
+from census.score_spread import freeze_score_spreads, unfrozen_closed_waves
 from config.settings import Settings
 from db import Database, utcnow
+from notifications.sweep import run_outbox_sweep
 from ops.retention import PurgeContext, matching_rows, register_rule
 from privacy.audit.record import record
 from privacy.vault import key_ring
-from survey.answer_retention import register_answer_retention
-from survey.invitations import ensure_invitations
-from survey.invitations_notify import enqueue_for_wave, register_guards
-from survey.lost_link import WINDOW
-from survey.lost_link_models import LostLinkAttempt
-from survey.models import Wave, WaveState
-from survey.score_spread import freeze_score_spreads, unfrozen_closed_waves
-from survey.waves_service import advance_by_clock
+from survey.invitations.lost_link import WINDOW
+from survey.invitations.messages import enqueue_for_wave, register_guards
+from survey.invitations.models import LostLinkAttempt
+from survey.invitations.service import ensure_invitations
+from survey.teacher.answer_retention import register_answer_retention
+from survey.waves.service import advance_by_clock
 
 log = logging.getLogger(__name__)
 

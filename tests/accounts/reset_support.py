@@ -19,11 +19,11 @@ from werkzeug.test import TestResponse
 from accounts.models import CredentialReset
 from accounts.reset_notices import CONTACT_KEY_PREFIX, KEY_PREFIX
 from alerts.intake import open_case
-from alerts.outbox import Notification
 from db import Database, utcnow
+from notifications.models import Notification
 from org.models import Teacher
 from privacy.audit.models import AuditEntry
-from survey.models import RiskLevel
+from scoring.levels import RiskLevel
 from tests.accounts.conftest import Staff, csrf_token, totp_now
 from tests.alerts.cases_support import make_response
 from tests.factories import make_school, make_teacher

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role
-from alerts.outbox import Notification
+from notifications.models import Notification
 from tests.accounts.conftest import Staff, csrf_token
 from tests.factories import make_teacher
 

@@ -36,16 +36,16 @@ from werkzeug.routing import AnyConverter
 from accounts.roles import Role
 from alerts.intake import open_outreach
 from alerts.models import Case, Outreach
-from alerts.outbox import Notification
 from alerts.sweeps import run_case_step_sweep
+from census.models import Invitation, Response, Wave, WaveState, WaveUnit
 from db import Database, utcnow
+from notifications.models import Notification
 from org.models import School, Teacher
 from privacy.audit.models import AuditEntry
 from privacy.vault import key_ring
 from reports.service import build_release
-from survey.invitations import ensure_invitations
-from survey.links import link_token
-from survey.models import Invitation, Response, Wave, WaveState, WaveUnit
+from survey.invitations.links import link_token
+from survey.invitations.service import ensure_invitations
 from tests.accounts import conftest as web
 from tests.accounts.conftest import CSRF, Staff
 from tests.accounts.test_routes import ANY_STAFF, EXPECTED, PUBLIC

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from accounts.courier import Notice
 from accounts.enrolment import LINK_LIFETIME, enrol, find_by_token
+from accounts.mail import link_still_wanted
 from accounts.models import CredentialReset, GrantStatus, ResetStatus, RoleGrant, StaffAccount
 from accounts.passwords import HashCost, Passwords
 from accounts.policy import is_suspended
@@ -20,7 +21,6 @@ from accounts.resets import Delivery, approve_reset, cancel_reset, request_reset
 from accounts.roles import Role, ScopeKind
 from accounts.service import AccountError
 from accounts.totp import provisioning_uri
-from alerts.account_mail import link_still_wanted
 from ops.retention import PurgeContext, purge_rule
 from ops.retention_rules import register_builtin_rules
 from tests.accounts.reset_support import LINK, NEW_PASSWORD

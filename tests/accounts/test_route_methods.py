@@ -21,10 +21,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts.roles import Role
+from census.models import Invitation, Response
 from db import Base, Database
 from privacy.audit.models import AuditEntry
-from survey.flow import page_order
-from survey.models import Invitation, Response
+from survey.teacher.flow import page_order
 from tests.accounts.conftest import PASSWORD, Staff, csrf_token, login, totp_now
 from tests.survey.factories import Link, make_link
 from tests.survey.teacher_support import PIN, page_answers, phone_digits, post, start

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
+from census.models import Response, Wave
 from org.models import School, Teacher
-from survey.models import Response, Wave
 from tests.factories import make_teacher
 from tests.survey.factories import make_invitation, make_wave
 

@@ -25,8 +25,9 @@ from alerts.models import Case
 from alerts.states import Action, Step
 from alerts.sweeps import run_case_step_sweep
 from app import create_app
+from census.models import Invitation, Response, Wave, WaveState
 from privacy.audit.models import AuditEntry
-from survey.models import Invitation, Response, RiskLevel, Wave, WaveState
+from scoring.levels import RiskLevel
 from tests.alerts.cases_support import make_account
 from tests.conftest import build_settings
 from tests.factories import make_school, make_teacher

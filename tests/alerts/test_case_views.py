@@ -18,7 +18,7 @@ from alerts.models import Case
 from db import Database, utcnow
 from org.models import Teacher
 from privacy.audit.models import AuditEntry
-from survey.models import RiskLevel
+from scoring.levels import RiskLevel
 from tests.accounts.conftest import (  # noqa: F401 (fixtures)
     Staff,
     csrf_token,

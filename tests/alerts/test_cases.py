@@ -18,10 +18,11 @@ from alerts.intake import open_case, open_outreach
 from alerts.models import Case, CaseState, OutreachState
 from alerts.routing import RoutingPolicy
 from alerts.states import Action, IllegalTransition, Step
+from census.models import Invitation, InvitationStatus, Response
 from db import utcnow
 from privacy.audit.models import AuditEntry
-from survey.consent import withdraw
-from survey.models import Invitation, InvitationStatus, Response, RiskLevel
+from scoring.levels import RiskLevel
+from survey.teacher.consent import withdraw
 from tests.alerts.cases_support import make_account, make_response
 from tests.factories import make_school, make_teacher
 

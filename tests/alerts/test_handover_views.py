@@ -21,7 +21,7 @@ from alerts.intake import open_case
 from alerts.models import Case
 from db import Database, utcnow
 from privacy.audit.models import AuditEntry
-from survey.models import RiskLevel
+from scoring.levels import RiskLevel
 from tests.accounts.conftest import (  # noqa: F401 (fixtures)
     Staff,
     csrf_token,

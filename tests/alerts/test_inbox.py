@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from accounts.roles import Role
-from alerts.inbox_models import InboxItem
 from db import Database
+from notifications.inbox_models import InboxItem
 from tests.accounts import conftest as web
 from tests.accounts.conftest import Staff, csrf_token
 

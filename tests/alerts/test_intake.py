@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from alerts.intake import open_case, open_outreach, request_talk
 from alerts.models import Case, CaseState, Outreach, OutreachState
+from census.models import Response
 from db import utcnow
-from survey.models import Response, RiskLevel
+from scoring.levels import RiskLevel
 from tests.survey.factories import make_invitation
 
 

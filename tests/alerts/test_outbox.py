@@ -10,10 +10,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from alerts.notify import Message, QuietHours, earliest_send, enqueue, is_quiet, register_guard
-from alerts.outbox import Channel, DeliveryState, Notification
-from alerts.outbox_sweep import retry_delay, run_outbox_sweep, state_after_failure
 from config.settings import Settings
+from notifications.models import Channel, DeliveryState, Notification
+from notifications.outbox import (
+    Message,
+    QuietHours,
+    earliest_send,
+    enqueue,
+    is_quiet,
+    register_guard,
+)
+from notifications.sweep import retry_delay, run_outbox_sweep, state_after_failure
 from tests.alerts import test_outbox_support as outbox_support
 from tests.alerts.test_outbox_support import GATEWAY_TOKEN, Gateway, Mailbox, free_port
 from tests.survey import test_waves_support as support

@@ -11,9 +11,9 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from alerts.notify import Message, QuietHours, enqueue
-from alerts.outbox import Channel, DeliveryState, Notification
 from config.settings import Settings, SettingsError
+from notifications.models import Channel, DeliveryState, Notification
+from notifications.outbox import Message, QuietHours, enqueue
 from ops.retention import PurgeContext, purge_rule, registered_rules
 
 NOW = dt.datetime(2026, 12, 31, 12, 0, tzinfo=dt.UTC)

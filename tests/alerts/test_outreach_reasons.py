@@ -14,8 +14,9 @@ from flask import Flask
 from accounts.roles import Role
 from alerts.intake import open_outreach, request_talk
 from alerts.models import Case, Outreach
+from census.models import Response
 from db import Database, utcnow
-from survey.models import Response, RiskLevel
+from scoring.levels import RiskLevel
 from tests.accounts.conftest import (  # noqa: F401 (fixtures)
     Staff,
     csrf_token,
@@ -28,7 +29,7 @@ from tests.alerts.cases_support import make_response
 from tests.factories import make_school, make_teacher
 
 REASON = "phq9_reliable_deterioration"
-# What survey.submission stores for a PHQ-9 that rose from 2 to 9 against the normative SD.
+# What survey.teacher.submission stores for a PHQ-9 that rose from 2 to 9 against the normative SD.
 SCORES = {"phq9": {"scores": {"total": 9.0}, "bands": {"total": "mild"}, "flags":
           ["reliable_deterioration"], "level": "moderate", "change": {"since_wave": 1, "sd": 3.5,
           "sd_source": "normative", "threshold": 3.63, "direction": "deterioration"}}}  # fmt: skip

@@ -18,7 +18,7 @@ from alerts.states import (
     next_state,
     withdrawal_keeps_contact,
 )
-from survey.models import RiskLevel
+from scoring.levels import RiskLevel
 
 NOW = dt.datetime(2026, 12, 8, 2, 0, tzinfo=dt.UTC)
 LATER = NOW + dt.timedelta(days=7)

@@ -8,10 +8,10 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from alerts.escalation_models import CaseStep
-from alerts.inbox_models import InboxItem
-from alerts.outbox import Notification
 from alerts.staff_notify import DIGEST_AFTER, INBOX_DIGEST_AFTER
 from alerts.sweeps import run_case_step_sweep
+from notifications.inbox_models import InboxItem
+from notifications.models import Notification
 from tests.alerts.test_sweeps_support import CANARY_NAME, OPENED, make_case, make_place
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import Env

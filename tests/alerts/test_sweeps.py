@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 
 from alerts import staff_notify, sweeps
 from alerts.escalation_models import CaseStep
-from alerts.inbox_models import InboxItem
 from alerts.models import Case, CaseState
-from alerts.outbox import DeliveryState, Notification
-from alerts.outbox_sweep import run_outbox_sweep
 from alerts.sweeps import run_case_step_sweep
-from survey.models import RiskLevel
+from notifications.inbox_models import InboxItem
+from notifications.models import DeliveryState, Notification
+from notifications.sweep import run_outbox_sweep
+from scoring.levels import RiskLevel
 from tests.alerts import test_outbox_support as outbox_support
 from tests.alerts.test_outbox_support import Mailbox
 from tests.alerts.test_sweeps_support import CANARY_NAME, OPENED, Place, make_case, make_place

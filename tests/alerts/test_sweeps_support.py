@@ -12,8 +12,9 @@ from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
 from alerts.models import Case, CaseState
 from alerts.rules import SHANGHAI, crisis_deadlines, high_deadlines
+from census.models import WaveState
 from org.models import School
-from survey.models import RiskLevel, WaveState
+from scoring.levels import RiskLevel
 from tests.factories import make_school, make_teacher
 from tests.survey.test_waves_support import make_wave
 

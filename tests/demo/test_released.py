@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from accounts.passwords import HashCost, Passwords
 from alerts.models import Case
+from census.models import WaveState
 from demo.released import seed_released_demo_wave
 from demo.seed import seed_demo
 from reports.service import released_waves
-from survey.models import WaveState
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
@@ -37,8 +37,8 @@ def test_the_demo_scores_documents_match_the_teacher_flows(db_session: Session) 
 
     from demo.released import scores_documents
     from demo.wave import synthetic_answers
-    from survey.submission import score, scores_document
-    from survey.waves import DEFAULT_BATTERY
+    from survey.teacher.submission import score, scores_document
+    from survey.waves.rules import DEFAULT_BATTERY
 
     rng = random.Random(3)
     answers = [synthetic_answers(rng, list(DEFAULT_BATTERY)) for _ in range(5)]

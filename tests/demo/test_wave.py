@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from accounts.passwords import HashCost, Passwords
 from alerts.models import Case, Outreach
+from census.models import Invitation, InvitationStatus, Response, WaveState
 from demo.seed import seed_demo
 from demo.wave import seed_demo_wave
-from survey.models import Invitation, InvitationStatus, Response, RiskLevel, WaveState
-from survey.waves import DEFAULT_BATTERY
+from scoring.levels import RiskLevel
+from survey.waves.rules import DEFAULT_BATTERY
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.passwords import HashCost, Passwords
+from census.models import Response, WaveScoreSpread
 from demo.released import seed_released_demo_wave
 from demo.seed import seed_demo
 from demo.wave import seed_demo_wave
-from survey.models import Response, RiskLevel, WaveScoreSpread
+from scoring.levels import RiskLevel
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 

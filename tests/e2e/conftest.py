@@ -23,11 +23,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
 from app import create_app
+from census.models import Wave
 from config.settings import PROJECT_ROOT
 from db import make_engine
 from devservices.postgres import free_port
 from ops import migrations
-from survey.models import Wave
 from tests.conftest import build_settings
 from tests.e2e.demo_site import DemoSite, StaffBrowsers, seed_demo_site
 from tests.e2e.support import (

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import StaffAccount
 from alerts.models import Case
+from census.models import Invitation, InvitationStatus, WaveState
 from db import utcnow
 from demo.accounts import DEMO_PASSWORD
 from demo.released import seed_released_demo_wave
@@ -28,8 +29,7 @@ from demo.seed import seed_demo
 from demo.wave import seed_demo_wave
 from org.models import Teacher
 from privacy.vault import key_ring
-from survey.links import link_token
-from survey.models import Invitation, InvitationStatus, WaveState
+from survey.invitations.links import link_token
 from tests.e2e.support import DESK, LiveServer, TeacherLink
 from tests.survey.factories import make_wave
 

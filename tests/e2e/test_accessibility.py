@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from playwright.sync_api import BrowserContext, Page
 from sqlalchemy import select
 
-from alerts.outbox import Notification
-from survey.flow import instruments_by_id, page_order
+from notifications.models import Notification
+from survey.teacher.flow import instruments_by_id, page_order
 from tests.e2e.demo_site import DemoSite, StaffBrowsers
 from tests.e2e.support import ARTIFACTS, REFLOW, SIDEWAYS, VIEWPORT, AxeAudit, Shots, TeacherLink
 from tests.e2e.test_accessibility_staff import STAFF_PAGES

@@ -24,8 +24,9 @@ from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
 from alerts.models import Case, CaseState, Outreach, OutreachState
 from app import create_app
+from census.models import Response
 from privacy.audit.models import AuditEntry
-from survey.models import Response, RiskLevel
+from scoring.levels import RiskLevel
 from tests.conftest import build_settings
 from tests.e2e.support import LiveServer, Shots, TeacherLink
 from tests.e2e.test_teacher_phone import LOW, answer_pages, go, page_text, session_of, start

@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.models import Case
-from alerts.outbox import Notification
-from survey.flow import instruments_by_id, page_order
-from survey.models import Invitation, InvitationStatus, Response, RiskLevel
+from census.models import Invitation, InvitationStatus, Response
+from notifications.models import Notification
+from scoring.levels import RiskLevel
+from survey.teacher.flow import instruments_by_id, page_order
 from tests.e2e.support import VIEWPORT, LiveServer, Shots, TeacherLink
 
 PIN = "5307"

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from instruments.model import Item, Option, Text
-from survey.flow import instruments_by_id
+from survey.teacher.flow import instruments_by_id
 
 
 def _item(*values: Fraction) -> Item:

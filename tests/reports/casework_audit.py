@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from alerts.case_models import CaseEvent
 from alerts.models import Case, CaseState, Outreach, OutreachState
+from census.models import Invitation, InvitationStatus, Response
 from reports.tables import Table
-from survey.models import Invitation, InvitationStatus, Response, RiskLevel
+from scoring.levels import RiskLevel
 from tests.factories import make_teacher
 
 T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)

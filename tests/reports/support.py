@@ -9,11 +9,11 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from demo.wave import synthetic_answers
-from survey.flow import instruments_by_id
-from survey.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
-from survey.submission import score, scores_document
-from survey.waves import DEFAULT_BATTERY
+from survey.teacher.flow import instruments_by_id
+from survey.teacher.submission import score, scores_document
+from survey.waves.rules import DEFAULT_BATTERY
 from tests.factories import make_school, make_teacher
 
 NOW = dt.datetime(2026, 12, 20, 8, 0, tzinfo=dt.UTC)

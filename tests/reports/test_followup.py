@@ -21,7 +21,7 @@ from reports.deadlines import (
 )
 from reports.followup import followup_tables
 from reports.tables import Table
-from survey.models import RiskLevel
+from scoring.levels import RiskLevel
 from tests.factories import make_school
 from tests.reports.casework_audit import RawCase, insert_case
 from tests.reports.support import CANARY, released_wave

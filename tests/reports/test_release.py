@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from census.models import Response, Wave, WaveState, WaveUnit
 from db import utcnow
 from reports.service import NotReleased, build_release
 from reports.trends import published_value
-from survey.models import Response, Wave, WaveState, WaveUnit
 from tests.reports.support import CANARY, NOW, released_wave
 
 # Small, but every path is there: two districts of n >= k, a school below k.

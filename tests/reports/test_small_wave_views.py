@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from accounts.roles import Role
-from survey.models import WaveState
+from census.models import WaveState
 from tests.accounts.conftest import (  # noqa: F401  (fixtures of the committed-data web tests)
     Staff,
     csrf_token,

@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from accounts.roles import Role
+from census.models import WaveState
 from org.models import Teacher
 from privacy.audit.models import AuditEntry
 from reports.exports import neutralise
 from reports.service import build_release
-from survey.models import WaveState
 from tests.accounts.conftest import (  # noqa: F401  (fixtures of the committed-data web tests)
     Staff,
     login_as,

@@ -7,11 +7,12 @@ import json
 
 from sqlalchemy.orm import Session
 
+from census.models import InvitationStatus, Response, Wave
 from db import utcnow
 from org.models import Teacher
-from survey import submission
-from survey.flow import instruments_by_id
-from survey.models import InvitationStatus, Response, RiskLevel, Wave
+from scoring.levels import RiskLevel
+from survey.teacher import submission
+from survey.teacher.flow import instruments_by_id
 from tests.survey.factories import make_invitation
 
 

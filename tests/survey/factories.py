@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from db import utcnow
 from org.models import Teacher
 from privacy.vault import key_ring
-from survey import teacher
-from survey.flow import WaveView, page_order
-from survey.link_facts import InvitationFacts
-from survey.links import link_token, token_hash
-from survey.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
+from survey.invitations.links import link_token, token_hash
+from survey.teacher import gate as teacher
+from survey.teacher.flow import WaveView, page_order
+from survey.teacher.link_facts import InvitationFacts
 from tests.factories import make_school, make_teacher
 from tests.survey.teacher_support import page_answers
 

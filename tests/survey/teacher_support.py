@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from survey.flow import instruments_by_id, page_order
+from survey.teacher.flow import instruments_by_id, page_order
 
 if TYPE_CHECKING:
     from tests.survey.factories import Link  # the factories use this module's page answers

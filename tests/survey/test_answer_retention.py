@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 from alerts.intake import open_case, open_outreach
 from alerts.models import Case, Outreach
 from app import create_app
+from census.models import Invitation, Response, Wave, WaveState
 from config.settings import Settings
 from db import Database, utcnow
 from ops.retention import PurgeContext, purge_rule, registered_rules, run_purge
 from privacy.audit import AuditEntry
-from survey.answer_retention import purge_answers, purge_outreach, retention_ends
-from survey.consent import RETENTION_YEARS
-from survey.models import Invitation, Response, RiskLevel, Wave, WaveState
+from scoring.levels import RiskLevel
+from survey.teacher.answer_retention import purge_answers, purge_outreach, retention_ends
+from survey.teacher.consent import RETENTION_YEARS
 from tests.conftest import build_settings
 from tests.survey.factories import make_invitation, make_wave
 

@@ -20,10 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.models import Case, Outreach
+from census.models import Response, Wave, WaveScoreSpread
 from db import utcnow
 from org.models import Teacher
-from survey.models import Response, RiskLevel, Wave, WaveScoreSpread
-from survey.waves_service import change_state
+from scoring.levels import RiskLevel
+from survey.waves.service import change_state
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import Link, make_invitation, make_wave, response_of
 from tests.survey.teacher_support import LOW, finish

@@ -17,11 +17,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from alerts.models import Case
+from census.models import Invitation, InvitationStatus, Response, Wave, WaveState
 from db import utcnow
 from privacy.vault import seal_cell
-from survey import drafts
-from survey.flow import AlreadySubmitted, FlowError, WaveNotOpen, WaveView, page_order
-from survey.models import Invitation, InvitationStatus, Response, RiskLevel, Wave, WaveState
+from scoring.levels import RiskLevel
+from survey.teacher import drafts
+from survey.teacher.flow import AlreadySubmitted, FlowError, WaveNotOpen, WaveView, page_order
 from tests.survey.factories import (
     DEFAULT_BATTERY,
     load_link,

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
-from survey.forecast import PUBLISHED, DistrictLoad, forecast, observed_rates
-from survey.forecast_data import wave_forecast
-from survey.models import WaveState, WaveUnit
+from census.models import WaveState, WaveUnit
+from survey.waves.forecast import PUBLISHED, DistrictLoad, forecast, observed_rates
+from survey.waves.forecast_data import wave_forecast
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
 

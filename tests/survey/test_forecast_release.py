@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from alerts.intake import open_case, open_outreach
 from alerts.models import Outreach
+from census.models import Response, Wave, WaveState, WaveUnit
 from config.settings import Settings
 from reports.service import build_release
-from survey.forecast import PUBLISHED
-from survey.forecast_data import wave_forecast
-from survey.forecast_release import bounds, released_rates
-from survey.models import Response, RiskLevel, Wave, WaveState, WaveUnit
+from scoring.levels import RiskLevel
+from survey.waves.forecast import PUBLISHED
+from survey.waves.forecast_data import wave_forecast
+from survey.waves.forecast_release import bounds, released_rates
 from tests.reports.support import NOW, released_wave
 
 K = 10

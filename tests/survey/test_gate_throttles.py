@@ -17,15 +17,15 @@ from werkzeug.test import TestResponse
 
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
-from alerts.inbox_models import InboxItem
-from alerts.outbox import Notification
+from census.models import Invitation
 from config.settings import Settings
 from db import utcnow
+from notifications.inbox_models import InboxItem
+from notifications.models import Notification
 from privacy.audit.models import AuditEntry
 from privacy.vault import key_ring
-from survey import pin as pins
-from survey.lost_link_models import LostLinkAttempt
-from survey.models import Invitation
+from survey.invitations.models import LostLinkAttempt
+from survey.teacher import pin as pins
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import Link, invitation_of, make_invitation, make_wave
 from tests.survey.teacher_support import PIN, csrf

@@ -7,12 +7,12 @@ import threading
 
 from sqlalchemy import func, select
 
+from census.models import Invitation, WaveState, WaveUnit
 from org.models import Teacher
 from privacy.vault import key_ring
-from survey.invitations import ensure_invitations, link_url
+from survey.invitations.links import link_token, token_hash
+from survey.invitations.service import ensure_invitations, link_url
 from survey.jobs import run_invitation_sweep, run_wave_sweep
-from survey.links import link_token, token_hash
-from survey.models import Invitation, WaveState, WaveUnit
 from tests.factories import make_school, make_teacher
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
@@ -131,7 +131,7 @@ def test_opening_sends_one_invitation_per_teacher_after_their_district_opens(env
 
 
 def _invites(env: Env) -> int:
-    from alerts.outbox import Notification
+    from notifications.models import Notification
 
     with env.session() as session:
         return int(

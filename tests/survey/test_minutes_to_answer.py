@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from census.models import Wave
 from config.settings import Settings
-from survey.flow import SECONDS_PER_ITEM, instruments_by_id, minutes_to_answer
-from survey.invitations_notify import _text
-from survey.models import Wave
-from survey.waves import DEFAULT_BATTERY
+from survey.invitations.messages import _text
+from survey.teacher.flow import SECONDS_PER_ITEM, instruments_by_id, minutes_to_answer
+from survey.waves.rules import DEFAULT_BATTERY
 
 
 def test_the_default_battery_takes_about_fifteen_minutes() -> None:

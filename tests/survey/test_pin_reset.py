@@ -14,17 +14,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.notify import is_quiet
-from alerts.outbox import Channel, Notification
+from census.models import Invitation, InvitationStatus
 from config.settings import Settings
 from db import utcnow
+from notifications.models import Channel, Notification
+from notifications.outbox import is_quiet
 from org.models import Teacher
 from privacy.audit.models import AuditEntry
 from privacy.vault import key_ring
-from survey import pin as pins
-from survey import teacher
-from survey.invitations_notify import pin_code_still_useful, quiet_hours
-from survey.models import Invitation, InvitationStatus
+from survey.invitations.messages import pin_code_still_useful, quiet_hours
+from survey.teacher import gate as teacher
+from survey.teacher import pin as pins
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import Link, invitation_of, make_invitation, make_link, make_wave
 from tests.survey.teacher_support import (
@@ -381,7 +381,7 @@ def test_the_wait_for_a_new_code_doubles_up_to_a_day() -> None:
 
 
 def test_codes_keep_their_leading_zeros(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("survey.pin.secrets.randbelow", lambda _: 42)
+    monkeypatch.setattr("survey.teacher.pin.secrets.randbelow", lambda _: 42)
     assert pins.new_reset_code() == "000042"
 
 

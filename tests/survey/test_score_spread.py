@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from census.models import Invitation, Response, Wave, WaveScoreSpread, WaveState
+from census.score_spread import freeze_score_spreads
 from db import utcnow
 from scoring.change import MIN_WAVE_RESPONDENTS
-from survey.consent import withdraw
 from survey.jobs import run_wave_sweep
-from survey.models import Invitation, Response, Wave, WaveScoreSpread, WaveState
-from survey.score_spread import freeze_score_spreads
-from survey.waves_service import advance_by_clock, change_state
+from survey.teacher.consent import withdraw
+from survey.waves.service import advance_by_clock, change_state
 from tests.factories import make_school, make_teacher
 from tests.survey import test_waves_support as support
 from tests.survey.earlier_support import answers_for, submitted

@@ -12,11 +12,12 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from census.models import Invitation, InvitationStatus, Response, Wave
 from db import utcnow
 from privacy.audit.models import AuditEntry
-from survey import drafts, submission, teacher
-from survey.flow import WaveNotOpen, page_order
-from survey.models import Invitation, InvitationStatus, Response, Wave
+from survey.teacher import drafts, submission
+from survey.teacher import gate as teacher
+from survey.teacher.flow import WaveNotOpen, page_order
 from tests.survey.factories import (
     DEFAULT_BATTERY,
     load_link,

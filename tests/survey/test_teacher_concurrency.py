@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from alerts.models import Case
 from app import create_app
+from census.models import Invitation, InvitationStatus, Response
 from db import Database, utcnow
 from privacy.audit.models import AuditEntry
-from survey import drafts
-from survey.models import Invitation, InvitationStatus, Response, RiskLevel
+from scoring.levels import RiskLevel
+from survey.teacher import drafts
 from tests.conftest import build_settings
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import (

@@ -12,9 +12,10 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from alerts.models import Case, CaseState, Outreach
+from census.models import InvitationStatus
 from db import utcnow
 from privacy.audit.models import AuditEntry
-from survey.models import InvitationStatus, RiskLevel
+from scoring.levels import RiskLevel
 from tests.survey.factories import Link, invitation_of, make_link, response_of
 from tests.survey.teacher_support import (
     CRISIS,

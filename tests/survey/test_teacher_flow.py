@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.models import Case, CaseState, Outreach, OutreachState
+from census.models import InvitationStatus, Wave, WaveState
 from privacy.audit.models import AuditEntry
-from survey.models import InvitationStatus, RiskLevel, Wave, WaveState
+from scoring.levels import RiskLevel
 from tests.survey.factories import Link, invitation_of, make_link, response_of
 from tests.survey.teacher_support import (
     CRISIS,

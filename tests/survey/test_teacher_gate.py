@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from survey.flow import page_order
-from survey.models import InvitationStatus, Wave, WaveState
+from census.models import InvitationStatus, Wave, WaveState
+from survey.teacher.flow import page_order
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import Link, invitation_of, make_invitation, make_wave
 from tests.survey.teacher_support import (

@@ -12,12 +12,13 @@ from dataclasses import fields
 import pytest
 from sqlalchemy.orm import Session
 
+from census.models import InvitationStatus, WaveState, WaveUnit
 from db import utcnow
 from org.models import School
-from survey import drafts, teacher
-from survey.link_facts import DraftRow, InvitationRow, ResponseRow
-from survey.models import InvitationStatus, WaveState, WaveUnit
-from survey.waves import unit_opens_at
+from survey.teacher import drafts
+from survey.teacher import gate as teacher
+from survey.teacher.link_facts import DraftRow, InvitationRow, ResponseRow
+from survey.waves.rules import unit_opens_at
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import (
     load_link,

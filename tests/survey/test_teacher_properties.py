@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from survey.flow import instruments_by_id, page_instruments
-from survey.forms import check_answers
-from survey.models import Invitation, Response
+from census.models import Invitation, Response
+from survey.teacher.flow import instruments_by_id, page_instruments
+from survey.teacher.forms import check_answers
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import DEFAULT_BATTERY, make_invitation, make_wave
 from tests.survey.teacher_support import csrf, start

@@ -7,8 +7,8 @@ import datetime as dt
 
 from flask import Flask, session
 
-from survey import teacher_state
-from survey.models import Invitation
+from census.models import Invitation
+from survey.teacher import browser_state as teacher_state
 
 T0 = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)
 

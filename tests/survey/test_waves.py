@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from census.models import Wave, WaveState, WaveUnit
 from org.models import School
-from survey.models import Wave, WaveState, WaveUnit
-from survey.waves import (
+from survey.waves.rules import (
     DEFAULT_BATTERY,
     NoSafetyItem,
     WaveError,

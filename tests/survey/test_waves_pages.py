@@ -10,13 +10,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from accounts.roles import Role
-from alerts.notify import Message, enqueue
-from alerts.outbox import Channel
+from census.models import Wave, WaveState
 from db import Database, utcnow
+from notifications.models import Channel
+from notifications.outbox import Message, enqueue
 from privacy.audit.models import AuditEntry
-from survey.invitations_notify import quiet_hours
+from survey.invitations.messages import quiet_hours
 from survey.jobs import run_invitation_sweep
-from survey.models import Wave, WaveState
 from tests.accounts import conftest as web
 from tests.accounts.conftest import Staff, csrf_token
 from tests.factories import make_school, make_teacher

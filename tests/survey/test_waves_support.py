@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 import models  # noqa: F401  (every table known to the metadata)
 from app import create_app
+from census.models import Wave, WaveState, WaveUnit
 from config.settings import Settings
 from db import Base, Database
 from org.models import Teacher
-from survey.models import Wave, WaveState, WaveUnit
 from tests.conftest import build_settings
 from tests.factories import make_school, make_teacher
 

@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from census.models import Invitation, Response, Wave, WaveState
 from privacy.audit.models import AuditEntry
-from survey.answer_retention import retention_ends
+from survey.invitations.links import token_hash
 from survey.jobs import run_wave_sweep
-from survey.links import token_hash
-from survey.models import Invitation, Response, Wave, WaveState
-from survey.population import Unit
-from survey.waves import BatteryLocked, NoSafetyItem, WaveError
-from survey.waves_service import WaveSpec, change_state, create_wave, lock_battery, update_wave
+from survey.teacher.answer_retention import retention_ends
+from survey.waves.population import Unit
+from survey.waves.rules import BatteryLocked, NoSafetyItem, WaveError
+from survey.waves.service import WaveSpec, change_state, create_wave, lock_battery, update_wave
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from config.settings import Settings
 from db import utcnow
 from privacy.vault import key_ring
-from survey import teacher
-from survey.gate_throttle import Guesser
-from survey.pin import PinRejected
-from survey.weak_pins import weakness
+from survey.teacher import gate as teacher
+from survey.teacher.gate_throttle import Guesser
+from survey.teacher.pin import PinRejected
+from survey.teacher.weak_pins import weakness
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import Link, invitation_of, make_invitation, make_wave
 from tests.survey.teacher_support import PIN, confirm, post

@@ -1,0 +1,3 @@
+"""Running a wave: its rules and state machine, the service the pages, CLI and jobs call, who it
+reaches, the capacity forecast, printable invitation sheets, and the system administrator's
+pages."""

@@ -31,6 +31,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 # What the browser tests need from Debian: Chromium (Playwright drives it; its own browser
 # download does not work here) and a CJK font, or the Chinese pages render as boxes.

@@ -12,6 +12,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -168,8 +169,21 @@ def main(argv: list[str]) -> int:
     if not argv:
         print("usage: python -m devservices.postgres COMMAND [ARGS...]", file=sys.stderr)
         return 2
+    # A SIGTERM (CI's timeout, `timeout`, a killed job) unwinds like Ctrl-C: the command's whole
+    # process group is killed and the cluster stopped and deleted, instead of outliving us.
+    signal.signal(signal.SIGTERM, _exit_on_term)
     with throwaway_cluster() as url:
-        return subprocess.run(argv, env={**os.environ, ENV_VAR: url}, check=False).returncode
+        command = subprocess.Popen(argv, env={**os.environ, ENV_VAR: url}, start_new_session=True)
+        try:
+            return command.wait()
+        finally:
+            if command.poll() is None:
+                os.killpg(command.pid, signal.SIGKILL)
+                command.wait()
+
+
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """How a notice about an account reaches its owner: at their own contact, through the outbox.
 
-``accounts/`` is the base layer and imports no feature, so it names only the port: a ``Courier``
-that puts a ``Notice`` into the outbox in the caller's transaction. ``accounts/mail.py``
-(the outbox's home) installs the implementation as ``app.extensions["xinan.courier"]``.
+The services name only the port: a ``Courier`` that puts a ``Notice`` into the outbox in the
+caller's transaction. ``accounts/mail.py`` implements it over ``notifications.outbox``, with the
+app's SMS quiet hours, and installs it as ``app.extensions["xinan.courier"]``.
 
 The owner's contact is the linked roster record's (every psychologist and supervisor must be
 linked, and the roster is kept by system administrators, not by the security administrators who

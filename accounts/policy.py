@@ -29,7 +29,7 @@ from accounts.models import (
 from accounts.roles import ROLE_PERMISSIONS, Permission, Role, ScopeKind
 from org.models import School
 
-# The teacher's census pages (survey/teacher/views.py); tests check this list against the blueprint.
+# The teacher's census pages (the routes of survey/teacher/); tests check this list against the app.
 TEACHER_ENDPOINTS = (
     "landing", "confirm", "new_pin", "unlock", "consent", "language", "resume", "page",
     "review", "submit", "done", "results", "talk", "withdraw", "pin_forgot", "pin_reset",

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from accounts.models import StaffAccount, StaffSession
@@ -80,11 +80,3 @@ def end_all_sessions(session: Session, account: StaffAccount, now: dt.datetime) 
     """Void every session of ``account`` (password or TOTP change, reset, disabling)."""
     account.sessions_valid_after = now
     session.execute(delete(StaffSession).where(StaffSession.account_id == account.id))
-
-
-def session_count(session: Session, account: StaffAccount) -> int:
-    """How many sessions the account has open (for its own account page)."""
-    rows = session.scalars(
-        select(StaffSession.token_hash).where(StaffSession.account_id == account.id)
-    )
-    return len(rows.all())

@@ -18,7 +18,7 @@ from accounts.policy import Principal, can
 from accounts.roles import Permission
 from alerts.case_models import CaseEvent
 from alerts.cases import options_from_settings
-from alerts.charts import HEIGHT, SERIES, WIDTH, history, lines
+from alerts.charts import HEIGHT, WIDTH, history, lines, series
 from alerts.handover import MIN_REASON, OVERRIDE_CATEGORIES
 from alerts.models import Case, CaseState
 from alerts.queries import case_deadline, district_psychologists, find_case
@@ -145,6 +145,6 @@ def _details(session: Session, case: Case, principal: Principal) -> dict[str, An
             "lines": lines(points),
             "width": WIDTH,
             "height": HEIGHT,
-            "series": SERIES,
+            "series": series(),
         },
     }

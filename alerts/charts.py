@@ -1,7 +1,7 @@
 """A teacher's scores over waves as a small server-rendered SVG: no script, no inline style.
 
-Each scale is drawn against its own range (PHQ-9 0–27, GAD-7 0–21, K10 10–50, WHO-5 0–100 %),
-so the lines share one 0–100 % axis and the table under the chart holds the numbers.
+Each scale is drawn against its own range, read from its instrument file, so the lines share one
+0–100 % axis and the table under the chart holds the numbers.
 """
 
 from __future__ import annotations
@@ -9,20 +9,29 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from census.models import Response, Wave
+from instruments import load_instruments
 
-# Scale, score within it, range, and the line's colour class (static/xinan.css).
-SERIES = (
-    ("phq9", "total", 0.0, 27.0, "s-phq9"),
-    ("gad7", "total", 0.0, 21.0, "s-gad7"),
-    ("k10", "total", 10.0, 50.0, "s-k10"),
-    ("who5", "percentage", 0.0, 100.0, "s-who5"),
-)
+# The scales drawn, and the score of each; its line's colour class is ``s-<scale>`` (xinan.css).
+SCALES = (("phq9", "total"), ("gad7", "total"), ("k10", "total"), ("who5", "percentage"))
 WIDTH, HEIGHT, PAD = 320, 140, 14
+Series = tuple[str, str, float, float, str]
+
+
+@lru_cache(maxsize=1)
+def series() -> tuple[Series, ...]:
+    """Scale, score within it, its lowest and highest value, and the line's colour class."""
+    instruments = load_instruments()
+    drawn = []
+    for scale, score in SCALES:
+        low, high = instruments[scale].score_range(score)
+        drawn.append((scale, score, float(low), float(high), f"s-{scale}"))
+    return tuple(drawn)
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,7 @@ def history(session: Session, pseudonym: str) -> list[Point]:
     points = []
     for name, response in rows:
         doc = json.loads(response.scores or "{}")
-        scores = {s: doc.get(s, {}).get("scores", {}).get(k) for s, k, *_ in SERIES}
+        scores = {s: doc.get(s, {}).get("scores", {}).get(k) for s, k, *_ in series()}
         points.append(Point(name, scores))
     return points
 
@@ -64,7 +73,7 @@ def lines(points: Sequence[Point]) -> list[Line]:
         return []
     step = (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
     drawn = []
-    for scale, _key, low, high, css in SERIES:
+    for scale, _key, low, high, css in series():
         coords = []
         for i, point in enumerate(points):
             value = point.scores.get(scale)

@@ -1,4 +1,4 @@
-"""Settings and the data files that configure Xinan (risk policy, help lines)."""
+"""Settings and the data files that configure Xinan (defaults, risk policy, help lines)."""
 
 from config.settings import Settings
 

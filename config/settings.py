@@ -53,7 +53,7 @@ class Settings:
     retention_notifications_days: int = 30
     retention_audit_days: int = 365
     retention_purge_minutes: int = 60
-    # Waves, invitations and the notification outbox (survey/, alerts/).
+    # Waves, invitations and the notification outbox (survey/, notifications/).
     base_url: str = "http://127.0.0.1:5000"
     notify_channels: str = "sms,email"
     smtp_host: str = ""

@@ -1,4 +1,5 @@
-"""The database object: declarative base, engine and session factory.
+"""The database object: declarative base, engine and session factory; ``db.bulk`` holds the
+bulk inserts.
 
 Imports nothing from the features. SQLite runs in WAL mode with foreign keys on; PostgreSQL is
 reached through psycopg 3 (``postgresql+psycopg://``).

@@ -1,1 +1,2 @@
-"""Synthetic demo data for the embedded default (clearly marked synthetic)."""
+"""The synthetic demo for the embedded default (clearly marked synthetic): a roster, staff
+accounts, an open wave and a released one, and the ``flask demo`` commands."""

@@ -183,6 +183,19 @@ class Instrument:
                 return i
         raise KeyError(item_id)
 
+    def score_range(self, score_id: str) -> tuple[Fraction, Fraction]:
+        """The lowest and highest value a score can take, from its items' option values."""
+        score = self.score(score_id)
+        if score.derived_from is not None:
+            low, high = self.score_range(score.derived_from)
+            return low * score.multiplier, high * score.multiplier
+        items = [self.items[i] for i in score.items]
+        lows = [min(it.values) for it in items]
+        highs = [max(it.values) for it in items]
+        if score.method == "mean":
+            return min(lows), max(highs)
+        return sum(lows, Fraction(0)) * score.multiplier, sum(highs, Fraction(0)) * score.multiplier
+
     def band_set(self, score_id: str) -> BandSet | None:
         """The band set of one score, or ``None``."""
         return next((b for b in self.band_sets if b.score == score_id), None)

@@ -1,1 +1,2 @@
-"""Running the service: logging, errors, health check, scheduler and operator commands."""
+"""Running the service: the request cycle, logging, URLs, health check, scheduler, migrations,
+retention, backups, and the operator's key and recovery commands."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -100,11 +100,6 @@ def scales_present(data: Microdata) -> list[Scale]:
     from reports.scales import report_scales
 
     return [s for s in report_scales() if s.key in data.scores]
-
-
-def table_dicts(tables: list[Table]) -> list[dict[str, object]]:
-    """Tables as JSON-ready dicts for the frozen release."""
-    return [asdict(t) for t in tables]
 
 
 def city_count_text(n: int, k: int) -> str:

@@ -24,6 +24,8 @@ The API the survey calls
   (Jacobson & Truax 1991); a reliable deterioration is a moderate rule of the default policy.
 * :func:`load_policy` checks a policy file; :func:`default_policy` loads
   ``config/risk_policy.toml`` once.
+* :class:`scoring.levels.RiskLevel` is a level as stored and compared above the engine
+  (``RiskLevel.from_code``, ``.severity``).
 * :func:`scoring.reference.score_one` is a plain per-teacher implementation of the same rules,
   kept as a test oracle and the benchmark's baseline.
 

@@ -2,9 +2,8 @@
 
 Each job is ``run_X(database, settings, now)``: it loads rows, asks the pure rules in
 ``survey.waves.rules`` and ``survey.invitations.messages``, writes, and commits once. Every write
-is keyed
-(a state the clock has reached, a unique invitation, a unique notification key), so a job that
-runs twice, after a crash, or in two schedulers at once does each thing once.
+is keyed (a state the clock has reached, a unique invitation, a unique notification key), so a
+job that runs twice, after a crash, or in two schedulers at once does each thing once.
 """
 
 from __future__ import annotations

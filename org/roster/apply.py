@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, update
 from sqlalchemy.orm import Session
 
+from db.bulk import insert_rows, roomy_cache
 from org.models import SEALED_TEACHER_FIELDS, District, School, Teacher
-from org.roster.bulk import bulk_insert, roomy_cache
 from org.roster.parallel import chunks, map_chunks
 from org.roster.plan import ImportPlan
 from org.roster.rows import RosterRow
@@ -54,7 +54,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, deactivate: bool, now: dt.
     constants = {"is_active": True, "created_at": now, "updated_at": now}
     with roomy_cache(session):
         for sealed in map_chunks(seal_new, new, CHUNK):
-            bulk_insert(session, _TEACHERS, NEW_KEYS, sealed, constants)
+            insert_rows(session, _TEACHERS, NEW_KEYS, sealed, constants)
     update_stmt = update(_TEACHERS).where(_TEACHERS.c.id == bindparam("b_id"))
     for chunk in chunks(changed, CHUNK):
         rows = [

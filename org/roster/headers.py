@@ -26,7 +26,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("staff_no", "name", "school", "district")
 CHINESE = {field: names[0] for field, names in ALIASES.items()}
-# The columns of issue #2's roster format, in its order, under their Chinese headers.
+# The standard roster's columns (all but the optional level and campus), in order, in Chinese.
 STANDARD_HEADER = [CHINESE[field] for field in ALIASES if field not in ("school_level", "campus")]
 
 

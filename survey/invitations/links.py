@@ -13,10 +13,6 @@ import hmac
 import re
 import uuid
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from census.models import Invitation
 from privacy.keys import KeyRing
 
 # 32 bytes of HMAC in unpadded base64url is 43 characters; anything else is refused before hashing.
@@ -38,11 +34,3 @@ def token_hash(token: str) -> bytes:
 def is_well_formed(token: str) -> bool:
     """Whether a string could be a token at all (length and alphabet), checked in constant work."""
     return len(token) == TOKEN_LENGTH and _TOKEN_RE.fullmatch(token) is not None
-
-
-def find_invitation(session: Session, token: str) -> Invitation | None:
-    """The invitation a token opens, or None; garbage tokens never reach the database."""
-    if not is_well_formed(token):
-        return None
-    stmt = select(Invitation).where(Invitation.token_hash == token_hash(token))
-    return session.scalars(stmt).one_or_none()

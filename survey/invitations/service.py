@@ -1,9 +1,8 @@
 """One invitation per active teacher per wave, created idempotently; only the token's hash is kept.
 
 The token comes from ``survey.invitations.links`` (an HMAC of the invitation id under the key
-ring's ``link``
-secret), so a reminder or a reprinted sheet re-derives the same link and the database alone holds
-no working one.
+ring's ``link`` secret), so a reminder or a reprinted sheet re-derives the same link and the
+database alone holds no working one.
 """
 
 from __future__ import annotations

@@ -36,7 +36,6 @@ from survey.teacher.link import (
 )
 
 BLANK_ITEMS = "xinan.blank_items"  # app.extensions: unanswered fieldsets by (instrument, lang)
-ENDPOINTS = ("resume", "page", "review", "submit", "done", "results", "talk", "withdraw")
 
 
 def add_routes(bp: Blueprint) -> None:

@@ -106,26 +106,13 @@ def results_for(
 
 
 def _score_line(inst: Instrument, score: Score, value: float, lang: str) -> ScoreLine:
-    low, high = score_range(inst, score)
+    low, high = inst.score_range(score.id)
     return ScoreLine(
         label=score.label.get(lang),
         value=_number(value),
         lowest=_number(low),
         highest=_number(high),
     )
-
-
-def score_range(inst: Instrument, score: Score) -> tuple[Fraction, Fraction]:
-    """The lowest and highest value a score can take."""
-    if score.derived_from is not None:
-        low, high = score_range(inst, inst.score(score.derived_from))
-        return low * score.multiplier, high * score.multiplier
-    items = [inst.items[i] for i in score.items]
-    lows = [min(it.values) for it in items]
-    highs = [max(it.values) for it in items]
-    if score.method == "mean":
-        return min(lows), max(highs)
-    return sum(lows, Fraction(0)) * score.multiplier, sum(highs, Fraction(0)) * score.multiplier
 
 
 def _number(value: float | Fraction) -> str:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import NoReturn
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
@@ -31,9 +30,6 @@ from survey.teacher.gate_throttle import Guesser
 from survey.teacher.i18n import current_lang
 from survey.teacher.link_facts import DraftRow, InvitationFacts
 from survey.waves.rules import DEFAULT_BATTERY
-
-# Problems the teacher may meet, by reason code; the template words each one.
-PROBLEM_STATUS = {"not_found": 404, "bad_form": 400, "too_large": 413, "csrf": 400}
 
 
 @dataclass
@@ -184,8 +180,3 @@ def problem(reason: str, status: int, v: Visit | None = None) -> ResponseReturnV
 def flow_problem(error: FlowError, v: Visit | None) -> ResponseReturnValue:
     """The page for a refused step."""
     return problem(error.reason, error.status, v)
-
-
-def fail(reason: str, status: int) -> NoReturn:
-    """Stop the request with a problem page."""
-    abort(make_response(problem(reason, status)))

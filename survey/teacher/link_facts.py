@@ -4,8 +4,8 @@ Most teacher requests only read the link (every page shown, every quick page sav
 most of a census's requests. Read as plain columns instead of ORM entities, the link costs a
 fraction of the CPU per request (no identity map, no attribute instrumentation, fewer columns).
 Pages that change the invitation read it as an entity, locked
-(``survey.teacher.gate.load_for_write``).
-Both kinds satisfy the protocols here, which is all that readers ask for.
+(``survey.teacher.gate.load_for_write``). Both kinds satisfy the protocols here, which is all that
+readers ask for.
 """
 
 from __future__ import annotations

@@ -27,8 +27,6 @@ from survey.teacher.link import (
 )
 from survey.teacher.pin import RESET_CODE_MINUTES, PinRejected
 
-ENDPOINTS = ("pin_forgot", "pin_reset")
-
 
 def add_routes(bp: Blueprint) -> None:
     """Register the "forgot my PIN" routes on the teacher's blueprint."""

@@ -37,11 +37,6 @@ from survey.teacher.link import (
 )
 from survey.teacher.pin import PinRejected
 
-ENDPOINTS = (
-    "landing", "confirm", "new_pin", "unlock", "consent", "language",
-    *teacher_answers.ENDPOINTS, *pin_reset_views.ENDPOINTS,
-)  # fmt: skip
-
 
 def make_blueprint() -> Blueprint:
     """The teacher's blueprint (also installs Flask-Babel and loads the help lines)."""

@@ -1,13 +1,12 @@
 """Before a wave opens: how many cases will it create, against whose capacity?
 
 Pure arithmetic over inputs the page loads (``survey.waves.forecast_data``). Rates come from the
-frozen
-report of the latest released wave when there is one (``survey.waves.forecast_release``), otherwise
-from published figures (instruments.md, "Context: the teachers": self-harm or suicidal thoughts
-2.8%, depression 4.0%, anxiety GAD-7 ≥ 10 17.7% in a national survey of 18,521 teachers, 2021).
-Those come from other instruments and samples: a rough guide, rounded up, never a norm. Without a
-released wave every invited teacher is assumed to answer, so that the forecast errs towards too
-many cases.
+frozen report of the latest released wave when there is one (``survey.waves.forecast_release``),
+otherwise from published figures (instruments.md, "Context: the teachers": self-harm or suicidal
+thoughts 2.8%, depression 4.0%, anxiety GAD-7 ≥ 10 17.7% in a national survey of 18,521 teachers,
+2021). Those come from other instruments and samples: a rough guide, rounded up, never a norm.
+Without a released wave every invited teacher is assumed to answer, so that the forecast errs
+towards too many cases.
 
 A released report always publishes how many cases its wave opened (at most k − 1 when fewer),
 but often hides the split by level to protect a small cell: then the forecast has the cases and

@@ -64,12 +64,6 @@ def school_condition(wave: Wave) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
-def population_schools(session: Session, wave: Wave) -> dict[int, int]:
-    """School id -> district id for every school in the population."""
-    rows = session.execute(select(School.id, School.district_id).where(school_condition(wave)))
-    return {int(school): int(district) for school, district in rows}
-
-
 def active_teachers(session: Session, wave: Wave) -> list[tuple[uuid.UUID, int]]:
     """(teacher id, school id) of every active teacher in the population."""
     query = (

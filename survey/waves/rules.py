@@ -41,10 +41,6 @@ class BatteryLocked(WaveError):
     """The battery cannot change once the first answer is saved."""
 
 
-class WaveClosed(WaveError):
-    """The wave accepts no answers (not open, not yet open here, or past its close)."""
-
-
 def check_battery(
     battery: Sequence[str], known: Collection[str], confirmed_without_safety: bool
 ) -> tuple[str, ...]:

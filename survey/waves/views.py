@@ -46,8 +46,8 @@ from survey.waves.sheets import school_sheets, slips
 MANAGE = Permission.WAVES_MANAGE
 ACTIONS = "schedule,unschedule,open,close,release"
 # The outbox counts on the wave page: invitations and reminders only
-# (``survey.invitations.messages``
-# keys). Never the staff's notices about cases: a pending reminder e-mail dates a crisis case.
+# (``survey.invitations.messages`` keys). Never the staff's notices about cases: a pending
+# reminder e-mail dates a crisis case.
 WAVE_MESSAGES = ("invite", "remind")
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from alerts.intake import open_case, open_outreach
 from census.earlier_scores import earlier_scores
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
-from instruments import Instrument
+from instruments import Instrument, instruments_by_id
 from org.models import Teacher
 from privacy.audit.record import record
 from privacy.vault import key_ring
@@ -34,7 +34,7 @@ from scoring.levels import RiskLevel
 from survey.invitations.service import ensure_invitations
 from survey.teacher.consent import CONSENT_VERSION
 from survey.teacher.drafts import rule_ids
-from survey.teacher.flow import compiled_battery, instruments_by_id
+from survey.teacher.flow import compiled_battery
 from survey.teacher.submission import new_receipt, score, scores_document
 from survey.waves.rules import DEFAULT_BATTERY
 

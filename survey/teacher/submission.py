@@ -26,7 +26,7 @@ from alerts.intake import open_case, open_outreach
 from census.earlier_scores import Earlier, change_entry, earlier_scores, previous_waves
 from census.models import Invitation, InvitationStatus, Response
 from db import write_after_reading
-from instruments import Instrument
+from instruments import Instrument, instruments_by_id
 from privacy.audit.record import record
 from scoring import BatteryResult, flag_names, level_name, score_battery
 from scoring.levels import RiskLevel
@@ -37,7 +37,7 @@ from survey.teacher.drafts import (
     rule_ids,
     stored_answers,
 )
-from survey.teacher.flow import FlowError, compiled_battery, instruments_by_id, page_instruments
+from survey.teacher.flow import FlowError, compiled_battery, page_instruments
 from survey.teacher.forms import check_answers, missing_items
 from survey.teacher.gate import Draft
 

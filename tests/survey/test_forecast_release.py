@@ -19,6 +19,7 @@ from census.models import Response, Wave, WaveState, WaveUnit
 from config.settings import Settings
 from reports.service import build_release
 from scoring.levels import RiskLevel
+from survey.teacher.referral import referral_of
 from survey.waves.forecast import PUBLISHED
 from survey.waves.forecast_data import wave_forecast
 from survey.waves.forecast_release import bounds, released_rates
@@ -47,11 +48,11 @@ def _follow_up(
 ) -> None:
     at = NOW - dt.timedelta(days=10)
     for response in responses[:crisis]:
-        open_case(session, response, RiskLevel.CRISIS, ["phq9_item9"], at)
+        open_case(session, referral_of(response, RiskLevel.CRISIS, ["phq9_item9"]), at)
     for response in responses[crisis : crisis + high]:
-        open_case(session, response, RiskLevel.HIGH, ["phq9_high"], at)
+        open_case(session, referral_of(response, RiskLevel.HIGH, ["phq9_high"]), at)
     for response in responses[crisis + high : crisis + high + mod]:
-        open_outreach(session, response, at)
+        open_outreach(session, referral_of(response, RiskLevel.MODERATE, []), at)
     session.flush()
 
 

@@ -22,6 +22,7 @@ from ops.scheduler import Scheduler
 from ops.web import configure_web, install_request_cycle
 from privacy.keys import KeyRing, load_or_generate
 from privacy.vault import install_key_ring
+from reports import hook as report_hook
 from reports import views as report_views
 from survey import jobs as survey_jobs
 from survey.invitations import lost_link_views
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     retention.install(app)
     survey_jobs.install(app)
     alert_sweeps.install(app)
+    report_hook.install(app, settings)
     return app
 
 

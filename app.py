@@ -22,11 +22,14 @@ from ops.scheduler import Scheduler
 from ops.web import configure_web, install_request_cycle
 from privacy.keys import KeyRing, load_or_generate
 from privacy.vault import install_key_ring
+from reports import hook as report_hook
 from reports import views as report_views
+from reports.service import latest_release_before
 from survey import jobs as survey_jobs
 from survey.invitations import lost_link_views
 from survey.teacher import views as teacher_views
 from survey.waves import views as wave_views
+from survey.waves.forecast_data import install_release_reader
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -72,6 +75,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     retention.install(app)
     survey_jobs.install(app)
     alert_sweeps.install(app)
+    report_hook.install(app, settings)
+    install_release_reader(app, latest_release_before)
     return app
 
 

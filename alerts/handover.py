@@ -12,6 +12,7 @@ the supervisors decide exceptions.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from alerts.assignment import assign
 from alerts.case_models import CaseEvent
 from alerts.cases import CaseRefused
-from alerts.intake import open_case, submitted_reasons
+from alerts.intake import Referral, open_case
 from alerts.models import Case, Outreach, OutreachState
 from alerts.routing import (
     CAP,
@@ -191,8 +192,17 @@ def take_up_outreach(
     if response is None:
         raise LookupError("the outreach's response does not exist")
     require_eligible(session, outreach.pseudonym, outreach.school_id, actor_id, policy)
-    reasons = submitted_reasons(response)
-    case = open_case(session, response, RiskLevel.MODERATE, reasons, now, assign_to=actor_id)
+    # The rule ids that set the level at submission: the psychologist reads why.
+    reasons = tuple(json.loads(response.reasons or "[]"))
+    referral = Referral(
+        response_id=outreach.response_id,
+        pseudonym=outreach.pseudonym,
+        school_id=outreach.school_id,
+        wave_id=outreach.wave_id,
+        level=RiskLevel.MODERATE,
+        reasons=reasons,
+    )
+    case = open_case(session, referral, now, assign_to=actor_id)
     outreach.state = OutreachState.TAKEN_UP
     outreach.case_id = case.id
     session.flush()

@@ -1,10 +1,11 @@
 """Where the survey hands a teacher to caring follow-up: opening cases and outreach, idempotently.
 
 Called inside the survey's own transaction (a page save or a submission), so a case exists exactly
-when the answers that called for it do. Keyed by the response: saving the PHQ-9 page again or
-submitting never opens a second case, and a later, milder answer never lowers or closes one —
-once a safety item was endorsed, a person reaches out whatever the teacher edits afterwards.
-The follow-up issue builds routing, states and escalation on these rows.
+when the answers that called for it do. The survey hands a ``Referral`` (who, which school and
+wave, which level and why), never its response row. Keyed by the response: saving the PHQ-9 page
+again or submitting never opens a second case, and a later, milder answer never lowers or closes
+one — once a safety item was endorsed, a person reaches out whatever the teacher edits afterwards.
+Routing, states and escalation work on these rows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -22,7 +23,6 @@ from alerts.case_audit import record_opening
 from alerts.models import Case, CaseState, Outreach, OutreachState
 from alerts.routing import RoutingPolicy
 from alerts.rules import DEFAULT_POLICY, DeadlinePolicy, deadlines_for
-from census.models import Response
 from org.models import School
 from scoring.levels import RiskLevel
 
@@ -39,9 +39,22 @@ _OUTREACH_FOR = select(Outreach).where(Outreach.response_id == bindparam("respon
 _DISTRICT_OF = select(School.district_id).where(School.id == bindparam("school_id"))
 
 
-def case_for(session: Session, response: Response) -> Case | None:
-    """The case opened for this response, if any."""
-    return session.scalars(_CASE_FOR, {"response_id": response.id}).one_or_none()
+@dataclass(frozen=True)
+class Referral:
+    """One teacher's response handed to follow-up: under which pseudonym, at which school, in
+    which wave, at which level, and the rule ids that set it (what the psychologist reads)."""
+
+    response_id: uuid.UUID
+    pseudonym: str
+    school_id: int
+    wave_id: int
+    level: RiskLevel
+    reasons: tuple[str, ...]
+
+
+def case_for(session: Session, response_id: uuid.UUID) -> Case | None:
+    """The case opened for the response ``response_id``, if any."""
+    return session.scalars(_CASE_FOR, {"response_id": response_id}).one_or_none()
 
 
 def outreach_for(session: Session, response_id: uuid.UUID) -> Outreach | None:
@@ -58,33 +71,33 @@ def _district_of(session: Session, school_id: int) -> int:
 
 def open_case(
     session: Session,
-    response: Response,
-    level: RiskLevel,
-    reasons: Sequence[str],
+    referral: Referral,
     now: dt.datetime,
     *,
     policy: DeadlinePolicy = DEFAULT_POLICY,
     routing: RoutingPolicy | None = None,
     assign_to: uuid.UUID | None = None,
 ) -> Case:
-    """The response's case, opened now if it has none; raised (never lowered) to ``level``.
+    """The response's case, opened now if it has none; raised (never lowered) to the referral's
+    level, its reasons added.
 
     A new case is linked to the teacher's earlier case and routed in the same transaction, so it
     is in a psychologist's queue (or the supervisors' list) the moment it exists.
     """
+    level, reasons = referral.level, referral.reasons
     if level not in (RiskLevel.CRISIS, RiskLevel.HIGH, RiskLevel.MODERATE):
         raise ValueError("only crisis, high, or a moderate outreach taken up open a case")
-    existing = case_for(session, response)
+    existing = case_for(session, referral.response_id)
     if existing is not None:
         _raise_level(existing, level, reasons, policy)
         return existing
     deadlines = deadlines_for(level.value, now, policy)
     case = Case(
-        pseudonym=response.pseudonym,
-        school_id=response.school_id,
-        district_id=_district_of(session, response.school_id),
-        wave_id=response.wave_id,
-        response_id=response.id,
+        pseudonym=referral.pseudonym,
+        school_id=referral.school_id,
+        district_id=_district_of(session, referral.school_id),
+        wave_id=referral.wave_id,
+        response_id=referral.response_id,
         level=level,
         state=CaseState.NEW,
         opened_at=now,
@@ -100,7 +113,7 @@ def open_case(
 
 
 def _raise_level(
-    case: Case, level: RiskLevel, reasons: Sequence[str], policy: DeadlinePolicy
+    case: Case, level: RiskLevel, reasons: tuple[str, ...], policy: DeadlinePolicy
 ) -> None:
     # Reasons only grow: a rule that once fired stays on the record the psychologist reads.
     known = set(json.loads(case.reasons or "[]"))
@@ -115,23 +128,17 @@ def _raise_level(
     case.contact_due_at = min(case.contact_due_at, deadlines.contact_due_at)
 
 
-def submitted_reasons(response: Response) -> list[str]:
-    """The rule ids that set the response's level at submission: an outreach that becomes a case
-    carries them, so the psychologist reads why (a reliable deterioration, say)."""
-    return list(json.loads(response.reasons or "[]"))
-
-
-def open_outreach(session: Session, response: Response, now: dt.datetime) -> Outreach:
+def open_outreach(session: Session, referral: Referral, now: dt.datetime) -> Outreach:
     """The response's caring outreach (moderate level), created once."""
-    existing = outreach_for(session, response.id)
+    existing = outreach_for(session, referral.response_id)
     if existing is not None:
         return existing
     outreach = Outreach(
-        pseudonym=response.pseudonym,
-        school_id=response.school_id,
-        district_id=_district_of(session, response.school_id),
-        wave_id=response.wave_id,
-        response_id=response.id,
+        pseudonym=referral.pseudonym,
+        school_id=referral.school_id,
+        district_id=_district_of(session, referral.school_id),
+        wave_id=referral.wave_id,
+        response_id=referral.response_id,
         state=OutreachState.OFFERED,
         created_at=now,
     )
@@ -142,16 +149,20 @@ def open_outreach(session: Session, response: Response, now: dt.datetime) -> Out
 
 def request_talk(
     session: Session,
-    response: Response,
+    referral: Referral,
     now: dt.datetime,
     *,
     policy: DeadlinePolicy = DEFAULT_POLICY,
 ) -> Case:
-    """The teacher pressed "I would like to talk to someone": the outreach becomes a case."""
-    outreach = open_outreach(session, response, now)
-    case = open_case(
-        session, response, RiskLevel.MODERATE, submitted_reasons(response), now, policy=policy
-    )
+    """The teacher pressed "I would like to talk to someone": the outreach becomes a case.
+
+    The referral is the moderate result as submitted, with the rule ids that set it: the case
+    carries them, so the psychologist reads why (a reliable deterioration, say).
+    """
+    if referral.level is not RiskLevel.MODERATE:
+        raise ValueError("only a moderate result offers an outreach to ask to talk from")
+    outreach = open_outreach(session, referral, now)
+    case = open_case(session, referral, now, policy=policy)
     if outreach.state is OutreachState.OFFERED:
         outreach.state = OutreachState.REQUESTED
         outreach.requested_at = now

@@ -22,6 +22,7 @@ from config.settings import Settings
 from db import Database, utcnow
 from demo.released import scores_documents, store_submitted
 from demo.wave import synthetic_answers
+from instruments import instruments_by_id
 from ops import migrations
 from org.roster import import_roster
 from privacy.audit.models import AuditEntry
@@ -29,7 +30,7 @@ from privacy.keys import load_or_generate
 from privacy.vault import install_key_ring, key_ring
 from survey.invitations.links import link_token
 from survey.invitations.service import ensure_invitations
-from survey.teacher.flow import instruments_by_id, page_order
+from survey.teacher.flow import page_order
 from survey.waves.population import Unit
 from survey.waves.rules import DEFAULT_BATTERY
 from survey.waves.service import WaveSpec, change_state, create_wave

@@ -36,13 +36,13 @@ from accounts.roles import Role, ScopeKind
 from app import create_app
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from config.settings import Settings
+from instruments import instruments_by_id
 from ops import migrations
 from org.models import District, School, SchoolLevel, Teacher
 from privacy.lookup import lookup_index, pseudonym
 from privacy.vault import key_ring, seal_row
 from scoring import default_policy
 from scoring.engine import score_battery
-from survey.teacher.flow import instruments_by_id
 from survey.waves.rules import DEFAULT_BATTERY
 from survey.waves.service import change_state
 

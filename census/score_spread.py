@@ -21,10 +21,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from census.models import Response, Wave, WaveScoreSpread, WaveState
+from instruments import instruments_by_id
 from privacy.sealing import SealError
 from privacy.vault import open_cell
 from scoring.change import wave_sd
-from survey.teacher.flow import instruments_by_id
 
 _TABLE = Response.__tablename__
 _COLUMN = Response.scores.name

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from demo.wave import lasting_strains, synthetic_answers, teacher_strain
+from instruments import instruments_by_id
 from org.models import Teacher
 from privacy.audit.record import record
 from privacy.vault import key_ring
@@ -29,7 +30,6 @@ from scoring.codes import flag_names
 from scoring.engine import score_battery
 from survey.invitations.service import ensure_invitations
 from survey.teacher.consent import CONSENT_VERSION
-from survey.teacher.flow import instruments_by_id
 from survey.teacher.submission import new_receipt
 from survey.waves.rules import DEFAULT_BATTERY
 from survey.waves.service import change_state

@@ -6,7 +6,7 @@ the published figures in instruments.md ("Context: the teachers": anxiety, GAD-7
 18%, self-harm thoughts in about 3%) — synthetic, for a demo, never a norm. Submissions are stored
 as the teacher flow stores them (sealed answers and scores, risk level, receipt), scored against
 each teacher's answers in the earlier, released demo wave as a submission is (reliable change),
-and open their cases and outreach through ``alerts.intake``. Part of each teacher's strain is
+and open their cases and outreach through ``alerts.door``. Part of each teacher's strain is
 theirs in every wave (``lasting_strains``), so that the two waves agree about as much as repeated
 measurements do and only some teachers change reliably.
 """
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.intake import open_case, open_outreach
+from alerts.door import open_case, open_outreach
 from census.earlier_scores import earlier_scores
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
-from instruments import Instrument
+from instruments import Instrument, instruments_by_id
 from org.models import Teacher
 from privacy.audit.record import record
 from privacy.vault import key_ring
@@ -34,7 +34,8 @@ from scoring.levels import RiskLevel
 from survey.invitations.service import ensure_invitations
 from survey.teacher.consent import CONSENT_VERSION
 from survey.teacher.drafts import rule_ids
-from survey.teacher.flow import compiled_battery, instruments_by_id
+from survey.teacher.flow import compiled_battery
+from survey.teacher.referral import referral_of
 from survey.teacher.submission import new_receipt, score, scores_document
 from survey.waves.rules import DEFAULT_BATTERY
 
@@ -129,9 +130,9 @@ def _submit(
     session.add(response)
     session.flush()
     if level in (RiskLevel.CRISIS, RiskLevel.HIGH):
-        open_case(session, response, level, reasons, now)
+        open_case(session, referral_of(response, level, reasons), now)
     elif level is RiskLevel.MODERATE:
-        open_outreach(session, response, now)
+        open_outreach(session, referral_of(response, level, reasons), now)
 
 
 def seed_demo_wave(session: Session, now: dt.datetime, seed: int = SEED) -> DemoWave:

@@ -6,7 +6,8 @@ labels), reverse keys, scores (sums, means, or multiples of another score) with 
 missing-data rule, bands with their source (``author`` or ``local_policy``), item flags
 (``safety = true`` marks a safety item), test–retest reliability for reliable change, and
 ``translation_status``.  :func:`load_instrument` checks one file and raises
-:class:`SchemaError` naming the file and the field; :func:`load_instruments` loads them all.
+:class:`SchemaError` naming the file and the field; :func:`load_instruments` loads them all
+(:func:`instruments_by_id`: once per process).
 
 Schema notes
 ------------
@@ -21,7 +22,13 @@ Schema notes
 Adding an instrument means adding one file here and its reference tests.
 """
 
-from instruments.loader import INSTRUMENTS_DIR, UNVALIDATED, load_instrument, load_instruments
+from instruments.loader import (
+    INSTRUMENTS_DIR,
+    UNVALIDATED,
+    instruments_by_id,
+    load_instrument,
+    load_instruments,
+)
 from instruments.model import (
     Band,
     BandSet,
@@ -50,6 +57,7 @@ __all__ = [
     "SchemaError",
     "Score",
     "Text",
+    "instruments_by_id",
     "load_instrument",
     "load_instruments",
 ]

@@ -9,6 +9,7 @@ tile every attainable score value exactly (see :mod:`instruments.attainable`).
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from instruments.attainable import attainable
@@ -76,6 +77,12 @@ def load_instruments(directory: Path | str = INSTRUMENTS_DIR) -> dict[str, Instr
     """Load every ``*.toml`` instrument file in ``directory``, keyed by id, sorted by id."""
     paths = sorted(Path(directory).glob("*.toml"))
     return {inst.id: inst for inst in (load_instrument(p) for p in paths)}
+
+
+@lru_cache(maxsize=1)
+def instruments_by_id() -> dict[str, Instrument]:
+    """Every instrument file under ``instruments/``, loaded and checked once per process."""
+    return dict(load_instruments())
 
 
 def _unique(t: Table, key: str, ids: list[str]) -> None:
@@ -231,4 +238,10 @@ def _normative_sd(t: Table) -> tuple[float | None, str]:
     return float(sd), t.string("normative_sd_source")
 
 
-__all__ = ["INSTRUMENTS_DIR", "UNVALIDATED", "load_instrument", "load_instruments"]
+__all__ = [
+    "INSTRUMENTS_DIR",
+    "UNVALIDATED",
+    "instruments_by_id",
+    "load_instrument",
+    "load_instruments",
+]

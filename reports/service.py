@@ -67,6 +67,20 @@ def _earlier(session: Session, wave: Wave) -> list[tuple[str, dict[str, object]]
     return [(str(r.document["wave"]["name"]), r.document) for r in earlier]  # type: ignore[index]
 
 
+def latest_release_before(session: Session, wave: Wave) -> tuple[str, dict[str, object]] | None:
+    """The name and frozen report of the latest wave released before ``wave`` opens, if any: what
+    the capacity forecast learns from (``app.py`` hands this reader to ``survey.waves``)."""
+    row = session.execute(
+        select(Wave.name, ReportRelease.document)
+        .join(ReportRelease, ReportRelease.wave_id == Wave.id)
+        .where(Wave.id != wave.id, Wave.state == WaveState.RELEASED)
+        .where(Wave.closes_at <= wave.opens_at)
+        .order_by(Wave.closes_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (str(row[0]), row[1])
+
+
 def released_waves(session: Session) -> list[tuple[Wave, ReportRelease]]:
     """Released waves with their reports, newest first."""
     rows = session.execute(

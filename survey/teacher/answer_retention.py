@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from alerts.models import Outreach
+from alerts.door import forget_outreach
 from census.models import Response, Wave
 from ops.retention import PurgeContext, register_rule
 from survey.teacher.consent import RETENTION_YEARS
@@ -102,13 +102,7 @@ def purge_outreach(session: Session, context: PurgeContext) -> int:
     waves = expired_wave_ids(session, context.now)
     if not waves:
         return 0
-    where = Outreach.wave_id.in_(waves)
-    if context.dry_run:
-        return int(session.scalar(select(func.count()).select_from(Outreach).where(where)) or 0)
-    result = session.execute(
-        delete(Outreach).where(where).execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return forget_outreach(session, waves, dry_run=context.dry_run)
 
 
 def register_answer_retention() -> None:

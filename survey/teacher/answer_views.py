@@ -10,8 +10,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from alerts.intake import outreach_for, request_talk
-from alerts.models import OutreachState
+from alerts.door import OutreachState, outreach_state, request_talk
 from census.earlier_scores import earlier_documents
 from census.models import InvitationStatus
 from instruments import Instrument
@@ -34,6 +33,7 @@ from survey.teacher.link import (
     require_unlocked,
     visit,
 )
+from survey.teacher.referral import submitted_referral
 
 BLANK_ITEMS = "xinan.blank_items"  # app.extensions: unanswered fieldsets by (instrument, lang)
 
@@ -223,15 +223,15 @@ def done(token: str) -> ResponseReturnValue:
         return render("landing.html", v, step="unlock", receipt=receipt,
                       next_url=url_for("teacher.unlock", token=token))  # fmt: skip
     require_unlocked(v)
-    outreach = outreach_for(db_session(), response.id)
+    outreach = outreach_state(db_session(), response.id)
     return render(
         "done.html",
         v,
         receipt=response.receipt,
         level=response.risk_level.value if response.risk_level else "none",
         safety=response.risk_level is RiskLevel.CRISIS or crisis,
-        can_ask=outreach is not None and outreach.state is OutreachState.OFFERED,
-        asked=outreach is not None and outreach.state is not OutreachState.OFFERED,
+        can_ask=outreach is OutreachState.OFFERED,
+        asked=outreach is not None and outreach is not OutreachState.OFFERED,
     )
 
 
@@ -262,7 +262,7 @@ def talk(token: str) -> ResponseReturnValue:
         raise FlowError()
     if response.risk_level is not RiskLevel.MODERATE:
         raise BadForm("not_offered")
-    request_talk(db_session(), response, v.now)
+    request_talk(db_session(), submitted_referral(response), v.now)
     return redirect(url_for("teacher.done", token=token), 303)
 
 

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.cases import settle_withdrawal
-from alerts.intake import case_for, outreach_for
-from alerts.models import Case
+from alerts.door import settle_withdrawal
 from census.models import Invitation, InvitationStatus, Response
 from privacy.audit.record import record
 from survey.teacher.drafts import new_draft
@@ -81,10 +79,9 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
     ).one_or_none()
     kept = False
     if response is not None:
-        kept = _settle_case(session, response, now)
-        outreach = outreach_for(session, response.id)
-        if outreach is not None:
-            session.delete(outreach)
+        # Through the case state machine (logged, audited, one kept crisis contact); the
+        # outreach is forgotten.
+        kept = settle_withdrawal(session, response.id, now)
         _erase(response, now)
     invitation.status = InvitationStatus.WITHDRAWN
     invitation.withdrawn_at = now
@@ -93,12 +90,6 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
     # teacher's risk level (the case's own timeline keeps it).
     _audit(session, invitation, "survey.consent.withdrawn")
     return Withdrawal(kept_contact=kept)
-
-
-def _settle_case(session: Session, response: Response, now: dt.datetime) -> bool:
-    # Through the case state machine (alerts/cases.py): logged, audited, one kept crisis contact.
-    case: Case | None = case_for(session, response)
-    return False if case is None else settle_withdrawal(session, case, now)
 
 
 def _erase(response: Response, now: dt.datetime) -> None:

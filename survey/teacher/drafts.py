@@ -22,8 +22,7 @@ import numpy as np
 from sqlalchemy import CursorResult, Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
-from alerts.intake import open_case
-from alerts.models import Case
+from alerts.door import crisis_case_exists, open_case
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState
 from db import write_after_reading
 from instruments import Instrument
@@ -41,6 +40,7 @@ from survey.teacher.flow import (
 )
 from survey.teacher.gate import pseudonym_of
 from survey.teacher.link_facts import DraftRow, InvitationFacts, ResponseFacts
+from survey.teacher.referral import referral_of
 
 
 class NoSuchPage(FlowError):
@@ -74,9 +74,9 @@ def stored_answers(response: ResponseFacts | None) -> dict[str, int]:
 
 
 _RESPONSE = select(Response).where(Response.invitation_id == bindparam("invitation_id"))
-_WITH_CRISIS = select(
-    Response, exists().where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
-).where(Response.invitation_id == bindparam("invitation_id"))
+_WITH_CRISIS = select(Response, crisis_case_exists(Response.id)).where(
+    Response.invitation_id == bindparam("invitation_id")
+)
 _WITH_CRISIS_LOCKED = _WITH_CRISIS.with_for_update(of=Response)
 
 
@@ -254,7 +254,7 @@ def _save_locked(
     session.flush()
     if crisis_reasons:
         # Opened now, or raised to crisis (never lowered) if the response already had a case.
-        open_case(session, response, RiskLevel.CRISIS, crisis_reasons, now)
+        open_case(session, referral_of(response, RiskLevel.CRISIS, crisis_reasons), now)
     return PageSaved(answers=merged, crisis=crisis or bool(crisis_reasons))
 
 

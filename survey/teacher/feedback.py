@@ -16,9 +16,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from instruments import Instrument, Score, Text
+from instruments import Instrument, Score, Text, instruments_by_id
 from scoring import default_policy
-from survey.teacher.flow import instruments_by_id, page_order
+from survey.teacher.flow import page_order
 
 HELPLINES_FILE = Path(__file__).resolve().parents[2] / "config" / "helplines.toml"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from census.models import InvitationStatus, WaveState
-from instruments import Instrument, load_instruments
+from instruments import Instrument, instruments_by_id
 from scoring import BatteryPlan, compile_battery, default_policy
 from survey.teacher.link_facts import InvitationFacts, ResponseFacts
 
@@ -57,12 +57,6 @@ class Locked(FlowError):
 
     status = 429
     reason = "locked"
-
-
-@lru_cache(maxsize=1)
-def instruments_by_id() -> dict[str, Instrument]:
-    """Every instrument file, loaded and checked once per process."""
-    return dict(load_instruments())
 
 
 @lru_cache(maxsize=64)

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from alerts.models import Case
+from alerts.door import crisis_case_exists
 from census.models import Invitation, Response, Wave, WaveUnit
 from config.settings import Settings
 from db import begin_for_write
@@ -28,7 +28,6 @@ from org.models import School, Teacher
 from privacy.audit.record import record
 from privacy.keys import KeyRing
 from privacy.lookup import lookup_index
-from scoring.levels import RiskLevel
 from survey.invitations.links import is_well_formed, token_hash
 from survey.invitations.lost_link import recent_requests
 from survey.invitations.messages import enqueue_pin_code
@@ -106,7 +105,7 @@ _FACTS_BY_TOKEN = (
     .where(Invitation.token_hash == bindparam("token_hash"))
 )
 _RESPONSE_COLUMNS = tuple(getattr(Response, f.name) for f in fields(ResponseRow))
-_CRISIS_CASE = exists().where(Case.response_id == Response.id, Case.level == RiskLevel.CRISIS)
+_CRISIS_CASE = crisis_case_exists(Response.id)
 _FACTS_WITH_DRAFT = _FACTS_BY_TOKEN.add_columns(*_RESPONSE_COLUMNS, _CRISIS_CASE).outerjoin(
     Response, Response.invitation_id == Invitation.id
 )

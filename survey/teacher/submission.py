@@ -22,11 +22,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from alerts.intake import open_case, open_outreach
+from alerts.door import open_case, open_outreach
 from census.earlier_scores import Earlier, change_entry, earlier_scores, previous_waves
 from census.models import Invitation, InvitationStatus, Response
 from db import write_after_reading
-from instruments import Instrument
+from instruments import Instrument, instruments_by_id
 from privacy.audit.record import record
 from scoring import BatteryResult, flag_names, level_name, score_battery
 from scoring.levels import RiskLevel
@@ -37,9 +37,10 @@ from survey.teacher.drafts import (
     rule_ids,
     stored_answers,
 )
-from survey.teacher.flow import FlowError, compiled_battery, instruments_by_id, page_instruments
+from survey.teacher.flow import FlowError, compiled_battery, page_instruments
 from survey.teacher.forms import check_answers, missing_items
 from survey.teacher.gate import Draft
+from survey.teacher.referral import referral_of
 
 # No 0/O, 1/I/L: a receipt read aloud over the phone or copied by hand stays unambiguous.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -184,9 +185,9 @@ def _store(
     # before anything else is written.
     session.flush()
     if level in (RiskLevel.CRISIS, RiskLevel.HIGH):
-        open_case(session, response, level, outcome.reasons, now)
+        open_case(session, referral_of(response, level, outcome.reasons), now)
     elif level is RiskLevel.MODERATE:
-        open_outreach(session, response, now)
+        open_outreach(session, referral_of(response, level, outcome.reasons), now)
     record(
         session,
         response.pseudonym,

@@ -15,7 +15,7 @@ from privacy.audit.record import record
 from privacy.vault import key_ring
 from survey.invitations.messages import enqueue_for_wave
 from survey.invitations.service import ensure_invitations, status_counts
-from survey.waves.forecast_data import wave_forecast
+from survey.waves.forecast_data import release_reader, wave_forecast
 from survey.waves.population import Unit
 from survey.waves.rules import DEFAULT_BATTERY, WaveError, to_local, to_utc
 from survey.waves.service import WaveSpec, change_state, create_wave
@@ -147,7 +147,8 @@ def invite(wave_id: int) -> None:
 def forecast(wave_id: int) -> None:
     """Expected cases per district against the psychologists' capacity ("-": level hidden)."""
     session = _session()
-    rates, districts = wave_forecast(session, _settings(), _wave(session, wave_id))
+    wave = _wave(session, wave_id)
+    rates, districts = wave_forecast(session, _settings(), wave, release_reader(current_app))
     click.echo(f"rates from {rates.source}: cases {rates.cases:.3f}")
     for d in districts:
         flag = "  OVER CAPACITY" if d.is_over_capacity else ""

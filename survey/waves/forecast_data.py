@@ -2,12 +2,15 @@
 
 No live case, outreach or response counts (see ``survey.waves.forecast`` and
 ``survey.waves.forecast_release``): the page that shows this is open while teachers answer.
+The frozen reports are read through the reader each app is given (``install_release_reader``).
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,7 +20,7 @@ from census.models import Wave
 from config.settings import Settings
 from org.models import District, School
 from survey.waves.forecast import PUBLISHED, DistrictForecast, DistrictLoad, Rates, forecast
-from survey.waves.forecast_release import release_rates
+from survey.waves.forecast_release import ReleaseReader, release_rates
 from survey.waves.population import active_teachers
 from survey.waves.rules import has_safety_item
 
@@ -59,10 +62,25 @@ def district_loads(session: Session, wave: Wave) -> list[DistrictLoad]:
     ]
 
 
+# app.extensions: the app's reader of frozen reports.
+RELEASE_READER = "xinan.waves.release_reader"
+
+
+def install_release_reader(app: Flask, reader: ReleaseReader) -> None:
+    """Give ``app``'s forecast pages and commands their reader of frozen reports."""
+    app.extensions[RELEASE_READER] = reader
+
+
+def release_reader(app: Flask) -> ReleaseReader:
+    """The reader of frozen reports ``app`` was given (``install_release_reader``)."""
+    return cast(ReleaseReader, app.extensions[RELEASE_READER])
+
+
 def wave_forecast(
-    session: Session, settings: Settings, wave: Wave
+    session: Session, settings: Settings, wave: Wave, read_release: ReleaseReader
 ) -> tuple[Rates, list[DistrictForecast]]:
-    """The rates used and the forecast per district for ``wave``."""
-    rates = release_rates(session, wave) or PUBLISHED
+    """The rates used (those of the release ``read_release`` finds, else the published ones)
+    and the forecast per district for ``wave``."""
+    rates = release_rates(session, wave, read_release) or PUBLISHED
     loads = district_loads(session, wave)
     return rates, forecast(loads, rates, settings.open_case_cap, has_safety_item(wave.battery))

@@ -13,6 +13,9 @@ What the report publishes, and what is read here:
   wave opened (row "合计 Total"), and per level (rows ``crisis``, ``high``);
 * the outreach table "关怀外联 Outreach (moderate)": the moderate results (its total).
 
+The report is read through a ``ReleaseReader`` the app hands over (``app.py`` gives
+``reports.service.latest_release_before``): survey never imports reports.
+
 The number of cases is what capacity is planned against, and the report publishes it (as "< k"
 when there were fewer than k, read as k − 1 so that the forecast errs towards too many cases).
 A level or the outreach hidden to protect a small cell is not guessed: it is left unknown. A
@@ -23,13 +26,12 @@ published rates are used instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from census.models import Wave, WaveState
+from census.models import Wave
 from survey.waves.forecast import Rates, observed_rates
 
 PARTICIPATION = "参与 Participation"
@@ -42,23 +44,8 @@ _BELOW = re.compile(r"<\s*(\d+)\Z")
 
 # A published count as bounds: (at least, at most); at most None when nothing bounds it.
 Bounds = tuple[int, int | None]
-
-
-def latest_release(session: Session, wave: Wave) -> tuple[str, Mapping[str, Any]] | None:
-    """The name and frozen report of the latest wave released before ``wave`` opens, if any."""
-    # Imported here: reports reads survey, and survey must not depend on reports at import time
-    # (as in ``survey.waves.service.change_state``).
-    from reports.models import ReportRelease
-
-    row = session.execute(
-        select(Wave.name, ReportRelease.document)
-        .join(ReportRelease, ReportRelease.wave_id == Wave.id)
-        .where(Wave.id != wave.id, Wave.state == WaveState.RELEASED)
-        .where(Wave.closes_at <= wave.opens_at)
-        .order_by(Wave.closes_at.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else (str(row[0]), row[1])
+# The name and frozen report of the latest wave released before a wave opens, if any.
+ReleaseReader = Callable[[Session, Wave], tuple[str, Mapping[str, Any]] | None]
 
 
 def bounds(text: object) -> Bounds:
@@ -116,7 +103,8 @@ def released_rates(name: str, document: Mapping[str, Any]) -> Rates | None:
     )
 
 
-def release_rates(session: Session, wave: Wave) -> Rates | None:
-    """The rates of the latest release before ``wave``, or None (then published rates apply)."""
-    found = latest_release(session, wave)
+def release_rates(session: Session, wave: Wave, read_release: ReleaseReader) -> Rates | None:
+    """The rates of the latest release before ``wave`` (found by ``read_release``), or None (then
+    published rates apply)."""
+    found = read_release(session, wave)
     return None if found is None else released_rates(*found)

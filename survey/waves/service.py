@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from census.models import Response, Wave, WaveState, WaveUnit
 from census.score_spread import freeze_score_spreads
+from census.signals import announce_release
 from instruments import load_instruments
 from survey.teacher.answer_retention import is_past_retention
 from survey.waves.population import Unit, check_units
@@ -114,11 +115,8 @@ def change_state(session: Session, wave: Wave, action: str, now: dt.datetime) ->
     if action == "close":
         freeze_score_spreads(session, wave, now)  # what the next wave's change is judged by
     if action == "release":
-        # The report is computed once, here, and frozen; imported late because reports reads
-        # survey, and survey must not depend on reports at import time.
-        from reports.hook import on_release
-
-        on_release(session, wave, now)
+        # The app's reports freeze the wave's report here, once, in this transaction.
+        announce_release(session, wave, now)
     return target
 
 

@@ -18,7 +18,7 @@ from org.models import School
 from privacy.vault import key_ring
 from survey.invitations.service import status_counts
 from survey.teacher.flow import minutes_to_answer
-from survey.waves.forecast_data import wave_forecast
+from survey.waves.forecast_data import release_reader, wave_forecast
 from survey.waves.forms import (
     ConfirmForm,
     UnitOpeningForm,
@@ -157,7 +157,7 @@ def wave_detail(wave_id: int) -> ResponseReturnValue:
     are participation, the forecast reads frozen figures, the outbox counts invitations only.
     """
     wave, session = _wave(wave_id), _session()
-    rates, districts = wave_forecast(session, _settings(), wave)
+    rates, districts = wave_forecast(session, _settings(), wave, release_reader(current_app))
     schools = {s.id: s for s in session.scalars(select(School))}
     return render_template(
         "waves/detail.html",

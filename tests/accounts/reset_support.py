@@ -24,6 +24,7 @@ from notifications.models import Notification
 from org.models import Teacher
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
+from survey.teacher.referral import referral_of
 from tests.accounts.conftest import Staff, csrf_token, totp_now
 from tests.alerts.cases_support import make_response
 from tests.factories import make_school, make_teacher
@@ -143,7 +144,9 @@ def open_case_for(app: Flask, holder: Staff, school: str = "甲校", district: s
     with app_session(app) as session:
         place = make_school(session, name=school, district=district)
         teacher: Teacher = make_teacher(session, place, name=CASE_NAME)
-        case = open_case(session, make_response(session, teacher), RiskLevel.CRISIS, [], utcnow())
+        case = open_case(
+            session, referral_of(make_response(session, teacher), RiskLevel.CRISIS, []), utcnow()
+        )
         case.assignee_id = holder.account_id
         session.commit()
         return str(case.id)

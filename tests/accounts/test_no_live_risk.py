@@ -44,8 +44,10 @@ from org.models import School, Teacher
 from privacy.audit.models import AuditEntry
 from privacy.vault import key_ring
 from reports.service import build_release
+from scoring.levels import RiskLevel
 from survey.invitations.links import link_token
 from survey.invitations.service import ensure_invitations
+from survey.teacher.referral import referral_of
 from tests.accounts import conftest as web
 from tests.accounts.conftest import CSRF, Staff
 from tests.accounts.test_routes import ANY_STAFF, EXPECTED, PUBLIC
@@ -242,7 +244,7 @@ def test_no_page_of_the_four_roles_moves_when_a_crisis_opens(
         response = session.scalars(
             select(Response).where(Response.invitation_id == world.outreach_invitation)
         ).one()
-        open_outreach(session, response, utcnow())
+        open_outreach(session, referral_of(response, RiskLevel.MODERATE, []), utcnow())
         session.commit()
         database.sessions.remove()
     assert run_case_step_sweep(database, settings, utcnow() + dt.timedelta(hours=3)) >= 1

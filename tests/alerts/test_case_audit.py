@@ -28,6 +28,7 @@ from app import create_app
 from census.models import Invitation, Response, Wave, WaveState
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
+from survey.teacher.referral import referral_of, submitted_referral
 from tests.alerts.cases_support import make_account
 from tests.conftest import build_settings
 from tests.factories import make_school, make_teacher
@@ -101,7 +102,9 @@ def test_a_case_opened_while_the_wave_is_open_reaches_the_chain_only_after_it_cl
     with env.session() as session, session.begin():
         response = session.get(Response, response_id)
         assert response is not None
-        case_id = open_case(session, response, RiskLevel.CRISIS, ["phq9_item9"], NOW).id
+        case_id = open_case(
+            session, referral_of(response, RiskLevel.CRISIS, ["phq9_item9"]), NOW
+        ).id
     # Ninety minutes later the acknowledgement reminder goes to the psychologist: the chain
     # does not hear of it, which would date the opening.
     batches = _batch_step_entries(env)
@@ -145,7 +148,7 @@ def test_once_the_wave_has_closed_a_cases_system_entries_are_written_at_once(env
     with env.session() as session, session.begin():
         response = session.get(Response, response_id)
         assert response is not None
-        case_id = request_talk(session, response, NOW).id
+        case_id = request_talk(session, submitted_referral(response), NOW).id
     assert _entries(env, case_id) == [
         ("system", "case.open", {"wave": wave_id}),
         ("system", "case.assign", {"assignee": str(psychologist), "how": "route"}),

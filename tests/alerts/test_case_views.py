@@ -19,6 +19,7 @@ from db import Database, utcnow
 from org.models import Teacher
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
+from survey.teacher.referral import referral_of
 from tests.accounts.conftest import (  # noqa: F401 (fixtures)
     Staff,
     csrf_token,
@@ -50,7 +51,7 @@ def _open(
             if teacher_id
             else make_teacher(session, place, name=NAME, phone="13912345678")
         )
-        case = open_case(session, make_response(session, teacher), level, [], utcnow())
+        case = open_case(session, referral_of(make_response(session, teacher), level, []), utcnow())
         case.assignee_id = assignee.account_id if assignee else None
         session.commit()
         case_id = case.id

@@ -23,6 +23,7 @@ from db import utcnow
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
 from survey.teacher.consent import withdraw
+from survey.teacher.referral import referral_of
 from tests.alerts.cases_support import make_account, make_response
 from tests.factories import make_school, make_teacher
 
@@ -56,11 +57,19 @@ def test_a_new_case_goes_to_the_least_loaded_eligible_psychologist(
     busy = make_account(db_session, Role.PSYCHOLOGIST, home=c, schools=[a, b])
     light = make_account(db_session, Role.PSYCHOLOGIST, home=c, schools=[a])
     now = utcnow()
-    open_case(db_session, make_response(db_session, make_teacher(db_session, b)),
-              RiskLevel.HIGH, [], now)  # fmt: skip
+    open_case(
+        db_session,
+        referral_of(make_response(db_session, make_teacher(db_session, b)), RiskLevel.HIGH, []),
+        now,
+    )
     assert db_session.scalars(select(Case)).one().assignee_id == busy.id
-    case = open_case(db_session, make_response(db_session, make_teacher(db_session, a)),
-                     RiskLevel.CRISIS, CRISIS, now)  # fmt: skip
+    case = open_case(
+        db_session,
+        referral_of(
+            make_response(db_session, make_teacher(db_session, a)), RiskLevel.CRISIS, CRISIS
+        ),
+        now,
+    )
     assert case.assignee_id == light.id  # not the colleague at 甲校, not the busier one
     assert colleague.id not in {c.assignee_id for c in db_session.scalars(select(Case))}
     event = db_session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).one()
@@ -71,7 +80,9 @@ def test_the_psychologist_is_never_given_their_own_case(db_session: Session, pla
     a, b = place["a"], place["b"]
     psy = make_account(db_session, Role.PSYCHOLOGIST, home=b, schools=[a, b])
     own = db_session.get(type(psy).teacher.property.mapper.class_, psy.teacher_id)
-    case = open_case(db_session, make_response(db_session, own), RiskLevel.CRISIS, CRISIS, utcnow())
+    case = open_case(
+        db_session, referral_of(make_response(db_session, own), RiskLevel.CRISIS, CRISIS), utcnow()
+    )
     assert case.assignee_id is None  # the supervisors' unassigned list
 
 
@@ -79,10 +90,18 @@ def test_at_the_cap_the_case_waits_for_the_supervisors(db_session: Session, plac
     a, b = place["a"], place["b"]
     psy = make_account(db_session, Role.PSYCHOLOGIST, home=b, schools=[a])
     policy = RoutingPolicy(cap=1)
-    first = open_case(db_session, make_response(db_session, make_teacher(db_session, a)),
-                      RiskLevel.HIGH, [], utcnow(), routing=policy)  # fmt: skip
-    second = open_case(db_session, make_response(db_session, make_teacher(db_session, a)),
-                       RiskLevel.HIGH, [], utcnow(), routing=policy)  # fmt: skip
+    first = open_case(
+        db_session,
+        referral_of(make_response(db_session, make_teacher(db_session, a)), RiskLevel.HIGH, []),
+        utcnow(),
+        routing=policy,
+    )
+    second = open_case(
+        db_session,
+        referral_of(make_response(db_session, make_teacher(db_session, a)), RiskLevel.HIGH, []),
+        utcnow(),
+        routing=policy,
+    )
     assert (first.assignee_id, second.assignee_id) == (psy.id, None)
 
 
@@ -90,10 +109,16 @@ def test_the_next_wave_opens_a_new_case_linked_to_the_earlier_one(
     db_session: Session, place: Place
 ) -> None:
     teacher = make_teacher(db_session, place["a"])
-    earlier = open_case(db_session, make_response(db_session, teacher), RiskLevel.HIGH, [],
-                        utcnow() - dt.timedelta(days=90))  # fmt: skip
-    later = open_case(db_session, make_response(db_session, teacher), RiskLevel.CRISIS, CRISIS,
-                      utcnow())  # fmt: skip
+    earlier = open_case(
+        db_session,
+        referral_of(make_response(db_session, teacher), RiskLevel.HIGH, []),
+        utcnow() - dt.timedelta(days=90),
+    )
+    later = open_case(
+        db_session,
+        referral_of(make_response(db_session, teacher), RiskLevel.CRISIS, CRISIS),
+        utcnow(),
+    )
     assert later.id != earlier.id and later.previous_case_id == earlier.id
     assert earlier.previous_case_id is None
 
@@ -104,7 +129,7 @@ def _held_case(
     psy = make_account(session, Role.PSYCHOLOGIST, home=place["b"], schools=[place["a"]])
     teacher = make_teacher(session, place["a"], name="王老师", phone="13900001111")
     response = make_response(session, teacher)
-    case = open_case(session, response, level, CRISIS, utcnow())
+    case = open_case(session, referral_of(response, level, CRISIS), utcnow())
     assert case.assignee_id == psy.id
     return psy, case, response
 
@@ -182,7 +207,9 @@ def test_no_reason_gives_anyone_a_case_about_themselves(db_session: Session, pla
     psy = make_account(db_session, Role.PSYCHOLOGIST, home=b, schools=[a, b])
     sup = make_account(db_session, Role.SUPERVISOR, home=place["c"], district_id=a.district_id)
     own = db_session.get(type(psy).teacher.property.mapper.class_, psy.teacher_id)
-    case = open_case(db_session, make_response(db_session, own), RiskLevel.CRISIS, CRISIS, utcnow())
+    case = open_case(
+        db_session, referral_of(make_response(db_session, own), RiskLevel.CRISIS, CRISIS), utcnow()
+    )
     with pytest.raises(CaseRefused) as refused:
         reassign(db_session, case, sup.id, psy.id, utcnow(),
                  override=Override("urgent", "无人可接，只能如此"))  # fmt: skip
@@ -192,8 +219,13 @@ def test_no_reason_gives_anyone_a_case_about_themselves(db_session: Session, pla
 def test_an_unassigned_case_is_claimed_only_by_an_eligible_psychologist(
     db_session: Session, place: Place
 ) -> None:
-    case = open_case(db_session, make_response(db_session, make_teacher(db_session, place["a"])),
-                     RiskLevel.HIGH, [], utcnow())  # fmt: skip
+    case = open_case(
+        db_session,
+        referral_of(
+            make_response(db_session, make_teacher(db_session, place["a"])), RiskLevel.HIGH, []
+        ),
+        utcnow(),
+    )
     assert case.assignee_id is None
     colleague = make_account(db_session, Role.PSYCHOLOGIST, home=place["a"], schools=[place["a"]])
     with pytest.raises(CaseRefused):
@@ -208,7 +240,7 @@ def test_taking_up_an_outreach_makes_a_case_held_by_the_taker(
 ) -> None:
     psy = make_account(db_session, Role.PSYCHOLOGIST, home=place["b"], schools=[place["a"]])
     response = make_response(db_session, make_teacher(db_session, place["a"]))
-    outreach = open_outreach(db_session, response, utcnow())
+    outreach = open_outreach(db_session, referral_of(response, RiskLevel.MODERATE, []), utcnow())
     case = take_up_outreach(db_session, outreach, psy.id, utcnow())
     assert (case.level, case.assignee_id) == (RiskLevel.MODERATE, psy.id)
     assert (outreach.state, outreach.case_id) == (OutreachState.TAKEN_UP, case.id)

@@ -22,6 +22,7 @@ from alerts.models import Case
 from db import Database, utcnow
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
+from survey.teacher.referral import referral_of
 from tests.accounts.conftest import (  # noqa: F401 (fixtures)
     Staff,
     csrf_token,
@@ -44,7 +45,9 @@ def _open(app: Flask, school: str, district: str, holder: Staff | None = None) -
     with app.app_context():
         session = database.session()
         teacher = make_teacher(session, make_school(session, name=school, district=district))
-        case = open_case(session, make_response(session, teacher), RiskLevel.CRISIS, [], utcnow())
+        case = open_case(
+            session, referral_of(make_response(session, teacher), RiskLevel.CRISIS, []), utcnow()
+        )
         case.assignee_id = holder.account_id if holder else None
         session.commit()
         case_id = case.id

@@ -17,6 +17,7 @@ from alerts.models import Case, Outreach
 from census.models import Response
 from db import Database, utcnow
 from scoring.levels import RiskLevel
+from survey.teacher.referral import referral_of, submitted_referral
 from tests.accounts.conftest import (  # noqa: F401 (fixtures)
     Staff,
     csrf_token,
@@ -47,7 +48,7 @@ def _moderate_outreach(app: Flask, school: str) -> uuid.UUID:
         response.reasons = json.dumps([REASON])
         response.risk_level = RiskLevel.MODERATE
         response.submitted_at = utcnow()
-        outreach = open_outreach(session, response, utcnow())
+        outreach = open_outreach(session, referral_of(response, RiskLevel.MODERATE, []), utcnow())
         session.commit()
         outreach_id = outreach.id
         database.sessions.remove()
@@ -86,7 +87,7 @@ def test_a_teacher_who_asks_to_talk_opens_a_case_with_the_reason(web_app: Flask)
         session = database.session()
         outreach = session.get_one(Outreach, outreach_id)
         response = session.get_one(Response, outreach.response_id)
-        case = request_talk(session, response, utcnow())
+        case = request_talk(session, submitted_referral(response), utcnow())
         assert case.level is RiskLevel.MODERATE
         assert json.loads(case.reasons or "[]") == [REASON]
         session.rollback()

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from playwright.sync_api import BrowserContext, Page
 from sqlalchemy import select
 
+from instruments import instruments_by_id
 from notifications.models import Notification
-from survey.teacher.flow import instruments_by_id, page_order
+from survey.teacher.flow import page_order
 from tests.e2e.demo_site import DemoSite, StaffBrowsers
 from tests.e2e.support import ARTIFACTS, REFLOW, SIDEWAYS, VIEWPORT, AxeAudit, Shots, TeacherLink
 from tests.e2e.test_accessibility_staff import STAFF_PAGES

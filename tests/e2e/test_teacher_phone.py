@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from alerts.models import Case
 from census.models import Invitation, InvitationStatus, Response
+from instruments import instruments_by_id
 from notifications.models import Notification
 from scoring.levels import RiskLevel
-from survey.teacher.flow import instruments_by_id, page_order
+from survey.teacher.flow import page_order
 from tests.e2e.support import VIEWPORT, LiveServer, Shots, TeacherLink
 
 PIN = "5307"

@@ -6,8 +6,8 @@ from fractions import Fraction
 
 import pytest
 
+from instruments import instruments_by_id
 from instruments.model import Item, Option, Text
-from survey.teacher.flow import instruments_by_id
 
 
 def _item(*values: Fraction) -> Item:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from demo.wave import synthetic_answers
-from survey.teacher.flow import instruments_by_id
+from instruments import instruments_by_id
 from survey.teacher.submission import score, scores_document
 from survey.waves.rules import DEFAULT_BATTERY
 from tests.factories import make_school, make_teacher

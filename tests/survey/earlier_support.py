@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from census.models import InvitationStatus, Response, Wave
 from db import utcnow
+from instruments import instruments_by_id
 from org.models import Teacher
 from scoring.levels import RiskLevel
 from survey.teacher import submission
-from survey.teacher.flow import instruments_by_id
 from tests.survey.factories import make_invitation
 
 

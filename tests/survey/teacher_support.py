@@ -10,7 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from survey.teacher.flow import instruments_by_id, page_order
+from instruments import instruments_by_id
+from survey.teacher.flow import page_order
 
 if TYPE_CHECKING:
     from tests.survey.factories import Link  # the factories use this module's page answers

@@ -27,6 +27,7 @@ from privacy.audit import AuditEntry
 from scoring.levels import RiskLevel
 from survey.teacher.answer_retention import purge_answers, purge_outreach, retention_ends
 from survey.teacher.consent import RETENTION_YEARS
+from survey.teacher.referral import referral_of, submitted_referral
 from tests.conftest import build_settings
 from tests.survey.factories import make_invitation, make_wave
 
@@ -203,11 +204,13 @@ def test_outreach_goes_with_the_answers_and_cases_stay_as_the_record_of_care(
 ) -> None:
     past = _wave(db_session, NOW.replace(year=NOW.year - RETENTION_YEARS) - DAY)
     within = _wave(db_session, NOW.replace(year=NOW.year - RETENTION_YEARS) + DAY)
-    gone = open_outreach(db_session, _response(db_session, past, RiskLevel.MODERATE), NOW).id
-    stays = open_outreach(db_session, _response(db_session, within, RiskLevel.MODERATE), NOW).id
-    case = open_case(
-        db_session, _response(db_session, past), RiskLevel.HIGH, ["gad7_total_15_plus"], NOW
-    )
+    moderate = RiskLevel.MODERATE
+    gone_referral = submitted_referral(_response(db_session, past, moderate))
+    stays_referral = submitted_referral(_response(db_session, within, moderate))
+    gone = open_outreach(db_session, gone_referral, NOW).id
+    stays = open_outreach(db_session, stays_referral, NOW).id
+    high = referral_of(_response(db_session, past), RiskLevel.HIGH, ["gad7_total_15_plus"])
+    case = open_case(db_session, high, NOW)
     dry = PurgeContext(now=NOW, settings=context.settings, dry_run=True)
 
     assert purge_outreach(db_session, dry) == 1

@@ -19,6 +19,7 @@ from alerts.models import Case, Outreach
 from census.earlier_scores import Earlier, earlier_documents, earlier_scores
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveScoreSpread, WaveState
 from db import utcnow
+from instruments import instruments_by_id
 from org.models import Teacher
 from scoring import default_policy
 from scoring.levels import RiskLevel
@@ -26,7 +27,7 @@ from survey.teacher import drafts, submission
 from survey.teacher import gate as teacher
 from survey.teacher.consent import withdraw
 from survey.teacher.feedback import changes_for, earlier_waves
-from survey.teacher.flow import compiled_battery, instruments_by_id, page_order
+from survey.teacher.flow import compiled_battery, page_order
 from tests.factories import make_school, make_teacher
 from tests.survey.earlier_support import answers_for, submitted
 from tests.survey.factories import DEFAULT_BATTERY, load_link, make_invitation, make_wave

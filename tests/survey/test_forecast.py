@@ -11,7 +11,7 @@ from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
 from census.models import WaveState, WaveUnit
 from survey.waves.forecast import PUBLISHED, DistrictLoad, forecast, observed_rates
-from survey.waves.forecast_data import wave_forecast
+from survey.waves.forecast_data import release_reader, wave_forecast
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
 
@@ -70,7 +70,7 @@ def test_wave_forecast_counts_teachers_and_psychologists_with_published_rates(en
         # A closed wave that was never released teaches nothing: its figures are not frozen.
         make_wave(session, state=WaveState.CLOSED, opens_at=T0 - dt.timedelta(days=60))
         wave = make_wave(session, units=[WaveUnit()])
-        rates, districts = wave_forecast(session, env.settings, wave)
+        rates, districts = wave_forecast(session, env.settings, wave, release_reader(env.app))
     east, west = districts
     assert (east.load.name, east.load.teachers, east.load.psychologists) == ("东区", 20, 2)
     assert (west.load.teachers, west.load.psychologists, west.capacity) == (10, 0, 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -19,8 +20,9 @@ from census.models import Response, Wave, WaveState, WaveUnit
 from config.settings import Settings
 from reports.service import build_release
 from scoring.levels import RiskLevel
+from survey.teacher.referral import referral_of
 from survey.waves.forecast import PUBLISHED
-from survey.waves.forecast_data import wave_forecast
+from survey.waves.forecast_data import release_reader, wave_forecast
 from survey.waves.forecast_release import bounds, released_rates
 from tests.reports.support import NOW, released_wave
 
@@ -47,16 +49,16 @@ def _follow_up(
 ) -> None:
     at = NOW - dt.timedelta(days=10)
     for response in responses[:crisis]:
-        open_case(session, response, RiskLevel.CRISIS, ["phq9_item9"], at)
+        open_case(session, referral_of(response, RiskLevel.CRISIS, ["phq9_item9"]), at)
     for response in responses[crisis : crisis + high]:
-        open_case(session, response, RiskLevel.HIGH, ["phq9_high"], at)
+        open_case(session, referral_of(response, RiskLevel.HIGH, ["phq9_high"]), at)
     for response in responses[crisis + high : crisis + high + mod]:
-        open_outreach(session, response, at)
+        open_outreach(session, referral_of(response, RiskLevel.MODERATE, []), at)
     session.flush()
 
 
 def test_the_forecast_reads_the_released_waves_frozen_figures(
-    db_session: Session, settings: Settings
+    app: Flask, db_session: Session, settings: Settings
 ) -> None:
     old = released_wave(db_session, {("东区", "东一小"): 40, ("西区", "西一小"): 40}, "2026 春季")
     responses = _responses(db_session, old)
@@ -68,7 +70,7 @@ def test_the_forecast_reads_the_released_waves_frozen_figures(
     # state is empty, so the totals per level would show small cells), the outreach is not.
     cases: dict[str, Any] = document["followup"][0]  # type: ignore[index]
     assert cases["rows"][-1][-1] == "32" and cases["rows"][0][-1] == "x"
-    rates, districts = wave_forecast(db_session, settings, wave)
+    rates, districts = wave_forecast(db_session, settings, wave, release_reader(app))
     assert (rates.source, rates.wave_name) == ("released_wave", "2026 春季")
     assert (rates.cases, rates.crisis, rates.high, rates.moderate, rates.participation) == (
         32 / 80, None, None, 24 / 80, 1.0)  # fmt: skip
@@ -81,17 +83,17 @@ def test_the_forecast_reads_the_released_waves_frozen_figures(
     db_session.execute(delete(Outreach).where(Outreach.response_id == responses[40].id))
     responses[0].risk_level = None
     db_session.flush()
-    assert wave_forecast(db_session, settings, wave) == (rates, districts)
+    assert wave_forecast(db_session, settings, wave, release_reader(app)) == (rates, districts)
 
 
 def test_an_unreleased_wave_teaches_nothing_until_it_is_released(
-    db_session: Session, settings: Settings
+    app: Flask, db_session: Session, settings: Settings
 ) -> None:
     old = released_wave(db_session, {("东区", "东一小"): 30}, "未发布")
     _follow_up(db_session, _responses(db_session, old), crisis=10, high=10, mod=10)
     old.state, old.released_at = WaveState.CLOSED, None
     db_session.flush()
-    rates, _ = wave_forecast(db_session, settings, _next_wave(db_session))
+    rates, _ = wave_forecast(db_session, settings, _next_wave(db_session), release_reader(app))
     assert rates is PUBLISHED
 
 

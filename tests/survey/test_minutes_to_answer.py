@@ -7,8 +7,9 @@ import datetime as dt
 
 from census.models import Wave
 from config.settings import Settings
+from instruments import instruments_by_id
 from survey.invitations.messages import _text
-from survey.teacher.flow import SECONDS_PER_ITEM, instruments_by_id, minutes_to_answer
+from survey.teacher.flow import SECONDS_PER_ITEM, minutes_to_answer
 from survey.waves.rules import DEFAULT_BATTERY
 
 

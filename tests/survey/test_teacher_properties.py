@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from census.models import Invitation, Response
-from survey.teacher.flow import instruments_by_id, page_instruments
+from instruments import instruments_by_id
+from survey.teacher.flow import page_instruments
 from survey.teacher.forms import check_answers
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import DEFAULT_BATTERY, make_invitation, make_wave

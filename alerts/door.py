@@ -1,0 +1,91 @@
+"""The one door from the survey into caring follow-up: everything ``survey`` asks of ``alerts``.
+
+The survey hands a ``Referral`` (who, which school and wave, which level and why) and gets back
+plain values: nothing here returns a case or outreach row, so the survey never needs alerts'
+tables. Each function runs inside the survey's transaction and only flushes.
+
+* a page save or a submission opens a case (crisis, high) or an outreach (moderate);
+* a teacher with a moderate result asks to talk: the outreach becomes a case;
+* the answering pages ask whether the response has a crisis case (help lines come first), and
+  the receipt page what became of the outreach;
+* withdrawal settles the case through its state machine and forgets the outreach;
+* answer retention forgets the outreach of the waves past retention.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import SQLColumnExpression, delete, exists, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Exists
+
+from alerts import cases, intake
+from alerts.intake import Referral
+from alerts.models import Case, Outreach, OutreachState
+from scoring.levels import RiskLevel
+
+__all__ = [
+    "OutreachState",
+    "Referral",
+    "crisis_case_exists",
+    "forget_outreach",
+    "open_case",
+    "open_outreach",
+    "outreach_state",
+    "request_talk",
+    "settle_withdrawal",
+]
+
+
+def open_case(session: Session, referral: Referral, now: dt.datetime) -> None:
+    """Open the response's case (crisis or high), or raise its level; never a second case."""
+    intake.open_case(session, referral, now)
+
+
+def open_outreach(session: Session, referral: Referral, now: dt.datetime) -> None:
+    """Offer the response's caring outreach (moderate), once."""
+    intake.open_outreach(session, referral, now)
+
+
+def request_talk(session: Session, referral: Referral, now: dt.datetime) -> None:
+    """The teacher asked to talk to someone: the moderate result's outreach becomes a case."""
+    intake.request_talk(session, referral, now)
+
+
+def crisis_case_exists(response_id: SQLColumnExpression[uuid.UUID]) -> Exists:
+    """Whether the response ``response_id`` (a column of the caller's statement) has a crisis
+    case in any state: a clause, so the answering pages read it with the draft in one query."""
+    return exists().where(Case.response_id == response_id, Case.level == RiskLevel.CRISIS)
+
+
+def outreach_state(session: Session, response_id: uuid.UUID) -> OutreachState | None:
+    """Where the response's caring outreach stands, or None when none was offered."""
+    outreach = intake.outreach_for(session, response_id)
+    return None if outreach is None else outreach.state
+
+
+def settle_withdrawal(session: Session, response_id: uuid.UUID, now: dt.datetime) -> bool:
+    """What the teacher's withdrawal does to follow-up: the response's case goes through the
+    state machine (logged, audited) and its outreach is deleted. True when a crisis case keeps
+    its one caring contact (PIPL art. 13(4))."""
+    case = intake.case_for(session, response_id)
+    kept = False if case is None else cases.settle_withdrawal(session, case, now)
+    outreach = intake.outreach_for(session, response_id)
+    if outreach is not None:
+        session.delete(outreach)
+    return kept
+
+
+def forget_outreach(session: Session, wave_ids: Sequence[int], *, dry_run: bool = False) -> int:
+    """Delete the caring outreach of the waves ``wave_ids`` (count it only, on a dry run); each
+    says no more than "this pseudonym scored moderate", derived from answers now erased."""
+    where = Outreach.wave_id.in_(wave_ids)
+    if dry_run:
+        return int(session.scalar(select(func.count()).select_from(Outreach).where(where)) or 0)
+    result = session.execute(
+        delete(Outreach).where(where).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

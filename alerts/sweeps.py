@@ -23,6 +23,7 @@ from flask import Flask
 from sqlalchemy import Row, Table, select, text, update
 from sqlalchemy.orm import Session
 
+from accounts.staff_notices import Notice, Recipient, accounts_by_id, supervisors_by_district
 from alerts.case_audit import in_chain_now, run_case_audit_sweep
 from alerts.escalation_models import CaseStep
 from alerts.models import Case
@@ -36,17 +37,7 @@ from alerts.rules import (
     is_met,
     next_step_at,
 )
-from alerts.staff_notify import (
-    DIGEST_LINKS,
-    INBOX_DIGEST_AFTER,
-    Notice,
-    Recipient,
-    accounts_by_id,
-    deliver_notices,
-    describe,
-    digest,
-    supervisors_by_district,
-)
+from alerts.staff_notify import DIGEST_LINKS, INBOX_DIGEST_AFTER, deliver_notices, describe, digest
 from config.settings import Settings
 from db import Database, utcnow
 from db.bulk import BinaryList, insert_new

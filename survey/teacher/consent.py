@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from alerts.cases import settle_withdrawal
 from alerts.intake import case_for, outreach_for
 from alerts.models import Case
-from census.models import Invitation, InvitationStatus, Response
+from census.models import ERASED_ANSWERS, Invitation, InvitationStatus, Response
 from privacy.audit.record import record
 from survey.teacher.drafts import new_draft
 from survey.teacher.flow import AlreadySubmitted, FlowError
@@ -102,11 +102,8 @@ def _settle_case(session: Session, response: Response, now: dt.datetime) -> bool
 
 
 def _erase(response: Response, now: dt.datetime) -> None:
-    response.answers = None
-    response.scores = None
-    response.reasons = None
-    response.risk_level = None
-    response.pages_saved = 0
+    for name, erased in ERASED_ANSWERS.items():
+        setattr(response, name, erased)
     response.withdrawn_at = now
 
 

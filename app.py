@@ -7,19 +7,24 @@ import sys
 
 from flask import Flask
 
+import models  # noqa: F401  (every table known to Base.metadata: the key commands read them all)
 from accounts import account_views, admin_views, audit_views, enrol_views, inbox_views
 from accounts import mail as account_mail
 from accounts import views as auth_views
+from accounts.cli import accounts_cli
 from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords
 from alerts import sweeps as alert_sweeps
 from alerts import views as case_views
 from config.settings import Settings, SettingsError
 from db import Database
+from demo.cli import demo_cli
 from ops import cli, health, retention
 from ops.logs import configure_logging
 from ops.scheduler import Scheduler
 from ops.web import configure_web, install_request_cycle
+from org.cli import roster_cli
+from privacy.audit.cli import audit_cli
 from privacy.keys import KeyRing, load_or_generate
 from privacy.vault import install_key_ring
 from reports import views as report_views
@@ -27,6 +32,7 @@ from survey import jobs as survey_jobs
 from survey.invitations import lost_link_views
 from survey.teacher import views as teacher_views
 from survey.waves import views as wave_views
+from survey.waves.cli import wave_cli
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -68,7 +74,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     install_request_cycle(app)
     install_gate(app)
     account_mail.install(app)
-    cli.register(app)
+    cli.register(app)  # the service's own: db, keys, retention, scheduler
+    app.cli.add_command(accounts_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(roster_cli)
+    app.cli.add_command(wave_cli)
     retention.install(app)
     survey_jobs.install(app)
     alert_sweeps.install(app)

@@ -19,6 +19,7 @@ from alerts import views as case_views
 from config.settings import Settings, SettingsError
 from db import Database
 from demo.cli import demo_cli
+from notifications import sweep as outbox_sweep
 from ops import cli, health, retention
 from ops.logs import configure_logging
 from ops.scheduler import Scheduler
@@ -28,9 +29,10 @@ from privacy.audit.cli import audit_cli
 from privacy.keys import KeyRing, load_or_generate
 from privacy.vault import install_key_ring
 from reports import views as report_views
-from survey import jobs as survey_jobs
+from survey.invitations import jobs as invitation_jobs
 from survey.invitations import lost_link_views
 from survey.teacher import views as teacher_views
+from survey.waves import jobs as wave_jobs
 from survey.waves import views as wave_views
 from survey.waves.cli import wave_cli
 
@@ -81,7 +83,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.cli.add_command(roster_cli)
     app.cli.add_command(wave_cli)
     retention.install(app)
-    survey_jobs.install(app)
+    wave_jobs.install(app)
+    invitation_jobs.install(app)
+    outbox_sweep.install(app)
     alert_sweeps.install(app)
     return app
 

@@ -88,7 +88,7 @@ def step_key(case_id: uuid.UUID, step: Step, account_id: uuid.UUID) -> str:
 
 def _due_cases(session: Session, now: dt.datetime, limit: int) -> list[Row[Any]]:
     if session.get_bind().dialect.name == "sqlite":
-        # Become the one writer before reading (see survey.jobs._take_write_lock).
+        # Become the one writer before reading (see survey.waves.jobs._take_write_lock).
         session.execute(text("UPDATE cases SET id = id WHERE 0"))
     query = (
         select(*COLUMNS)

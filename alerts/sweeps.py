@@ -42,7 +42,6 @@ from config.settings import Settings
 from db import Database, utcnow
 from db.bulk import BinaryList, insert_new
 from notifications.outbox import register_guard
-from notifications.retention import register_outbox_retention
 from privacy.audit.record import record
 
 log = logging.getLogger(__name__)
@@ -308,10 +307,9 @@ def _run_audit_logged(database: Database, settings: Settings) -> None:
 
 
 def install(app: Flask) -> None:
-    """Register the outbox guard for step e-mails, the outbox's retention rule, the deadline
-    sweep and the sweep that writes closed waves' held-back case entries (every minute)."""
+    """Register the outbox guard for step e-mails, the deadline sweep and the sweep that writes
+    closed waves' held-back case entries (every minute)."""
     register_guard(KEY_PREFIX, still_unmet)
-    register_outbox_retention()
     settings: Settings = app.extensions["xinan.settings"]
     database: Database = app.extensions["xinan.db"]
     scheduler = app.extensions["xinan.scheduler"]

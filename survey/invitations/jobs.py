@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from census.models import WaveState
 from config.settings import Settings
 from db import Database
-from ops.retention import PurgeContext, matching_rows, register_rule
+from ops.retention import PurgeContext, Rule, matching_rows
 from ops.scheduler import Scheduler
 from privacy.audit.record import record
 from privacy.vault import key_ring
@@ -26,7 +26,6 @@ from survey.invitations.lost_link import WINDOW
 from survey.invitations.messages import enqueue_for_wave, register_guards
 from survey.invitations.models import LostLinkAttempt
 from survey.invitations.service import ensure_invitations
-from survey.teacher.answer_retention import register_answer_retention
 from survey.waves.jobs import locked_waves
 
 
@@ -64,12 +63,14 @@ def _old_lost_link_attempts(context: PurgeContext) -> ColumnElement[bool]:
 purge_lost_link_attempts = matching_rows(LostLinkAttempt, _old_lost_link_attempts)
 
 
+def retention_rules() -> list[Rule]:
+    """The throttle table keeps a day of rows (lost-link requests, PIN codes, gate failures)."""
+    return [Rule("lost-link-attempts", purge_lost_link_attempts)]
+
+
 def install(app: Flask) -> None:
-    """Register the outbox guards of invitation messages, the lost-link and answer retention
-    rules, and schedule both sweeps."""
+    """Register the outbox guards of invitation messages and schedule both sweeps."""
     register_guards()
-    register_rule("lost-link-attempts", purge_lost_link_attempts)
-    register_answer_retention()
     settings: Settings = app.extensions["xinan.settings"]
     database: Database = app.extensions["xinan.db"]
     scheduler: Scheduler = app.extensions["xinan.scheduler"]

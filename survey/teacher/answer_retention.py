@@ -36,7 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from alerts.models import Outreach
 from census.models import ERASED_ANSWERS, Response, Wave
-from ops.retention import PurgeContext, register_rule
+from ops.retention import PurgeContext, Rule
 from survey.teacher.consent import RETENTION_YEARS
 
 
@@ -107,7 +107,6 @@ def purge_outreach(session: Session, context: PurgeContext) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def register_answer_retention() -> None:
-    """Register both rules with the retention registry (safe to call once per app)."""
-    register_rule("answers", purge_answers)
-    register_rule("answer-outreach", purge_outreach)
+def retention_rules() -> list[Rule]:
+    """Both rules, answers first."""
+    return [Rule("answers", purge_answers), Rule("answer-outreach", purge_outreach)]

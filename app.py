@@ -1,4 +1,5 @@
-"""Xinan's application factory: settings, keys, database, blueprints, requests, CLI, scheduler."""
+"""Xinan's application factory: settings, keys, database, blueprints, requests, CLI, scheduler,
+retention."""
 
 from __future__ import annotations
 
@@ -7,28 +8,40 @@ import sys
 
 from flask import Flask
 
+import models  # noqa: F401  (every table known to Base.metadata: the key commands read them all)
 from accounts import account_views, admin_views, audit_views, enrol_views, inbox_views
 from accounts import mail as account_mail
+from accounts import retention as account_retention
 from accounts import views as auth_views
+from accounts.cli import accounts_cli
 from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords
 from alerts import sweeps as alert_sweeps
 from alerts import views as case_views
 from config.settings import Settings, SettingsError
 from db import Database
+from demo.cli import demo_cli
+from notifications import retention as notification_retention
+from notifications import sweep as outbox_sweep
 from ops import cli, health, retention
 from ops.logs import configure_logging
+from ops.retention import RetentionRegistry, Rule
 from ops.scheduler import Scheduler
 from ops.web import configure_web, install_request_cycle
+from org.cli import roster_cli
+from privacy.audit.cli import audit_cli
 from privacy.keys import KeyRing, load_or_generate
 from privacy.vault import install_key_ring
 from reports import hook as report_hook
 from reports import views as report_views
 from reports.service import latest_release_before
-from survey import jobs as survey_jobs
+from survey.invitations import jobs as invitation_jobs
 from survey.invitations import lost_link_views
+from survey.teacher import answer_retention
 from survey.teacher import views as teacher_views
+from survey.waves import jobs as wave_jobs
 from survey.waves import views as wave_views
+from survey.waves.cli import wave_cli
 from survey.waves.forecast_data import install_release_reader
 
 
@@ -71,13 +84,30 @@ def create_app(settings: Settings | None = None) -> Flask:
     install_request_cycle(app)
     install_gate(app)
     account_mail.install(app)
-    cli.register(app)
-    retention.install(app)
-    survey_jobs.install(app)
+    cli.register(app)  # the service's own: db, keys, retention, scheduler
+    app.cli.add_command(accounts_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(roster_cli)
+    app.cli.add_command(wave_cli)
+    wave_jobs.install(app)
+    invitation_jobs.install(app)
+    outbox_sweep.install(app)
     alert_sweeps.install(app)
     report_hook.install(app, settings)
     install_release_reader(app, latest_release_before)
+    retention.install(app, RetentionRegistry(retention_rules()))
     return app
+
+
+def retention_rules() -> list[Rule]:
+    """Every package's purge rules, in the order a purge runs them."""
+    return [
+        *account_retention.retention_rules(),
+        *invitation_jobs.retention_rules(),
+        *answer_retention.retention_rules(),
+        *notification_retention.retention_rules(),
+    ]
 
 
 def load_keys(settings: Settings) -> KeyRing:

@@ -23,6 +23,7 @@ from flask import Flask
 from sqlalchemy import Row, Table, select, text, update
 from sqlalchemy.orm import Session
 
+from accounts.staff_notices import Notice, Recipient, accounts_by_id, supervisors_by_district
 from alerts.case_audit import in_chain_now, run_case_audit_sweep
 from alerts.escalation_models import CaseStep
 from alerts.models import Case
@@ -36,22 +37,11 @@ from alerts.rules import (
     is_met,
     next_step_at,
 )
-from alerts.staff_notify import (
-    DIGEST_LINKS,
-    INBOX_DIGEST_AFTER,
-    Notice,
-    Recipient,
-    accounts_by_id,
-    deliver_notices,
-    describe,
-    digest,
-    supervisors_by_district,
-)
+from alerts.staff_notify import DIGEST_LINKS, INBOX_DIGEST_AFTER, deliver_notices, describe, digest
 from config.settings import Settings
 from db import Database, utcnow
 from db.bulk import BinaryList, insert_new
 from notifications.outbox import register_guard
-from notifications.retention import register_outbox_retention
 from privacy.audit.record import record
 
 log = logging.getLogger(__name__)
@@ -97,7 +87,7 @@ def step_key(case_id: uuid.UUID, step: Step, account_id: uuid.UUID) -> str:
 
 def _due_cases(session: Session, now: dt.datetime, limit: int) -> list[Row[Any]]:
     if session.get_bind().dialect.name == "sqlite":
-        # Become the one writer before reading (see survey.jobs._take_write_lock).
+        # Become the one writer before reading (see survey.waves.jobs._take_write_lock).
         session.execute(text("UPDATE cases SET id = id WHERE 0"))
     query = (
         select(*COLUMNS)
@@ -317,10 +307,9 @@ def _run_audit_logged(database: Database, settings: Settings) -> None:
 
 
 def install(app: Flask) -> None:
-    """Register the outbox guard for step e-mails, the outbox's retention rule, the deadline
-    sweep and the sweep that writes closed waves' held-back case entries (every minute)."""
+    """Register the outbox guard for step e-mails, the deadline sweep and the sweep that writes
+    closed waves' held-back case entries (every minute)."""
     register_guard(KEY_PREFIX, still_unmet)
-    register_outbox_retention()
     settings: Settings = app.extensions["xinan.settings"]
     database: Database = app.extensions["xinan.db"]
     scheduler = app.extensions["xinan.scheduler"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from sqlalchemy import (
     JSON,
@@ -183,3 +185,17 @@ class Response(Base):
     reasons = sealed_text()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it as is)
+
+
+# What erasing a teacher's answers writes into their response, on withdrawal and at the end of
+# retention alike: the sealed answers, scores and reasons and the level derived from them go, and
+# the saved-page count starts again. The row stays, as the bare fact of taking part.
+ERASED_ANSWERS: Mapping[str, object] = MappingProxyType(
+    {
+        "answers_sealed": None,
+        "scores_sealed": None,
+        "reasons_sealed": None,
+        "risk_level": None,
+        "pages_saved": 0,
+    }
+)

@@ -154,7 +154,8 @@ class Settings:
             raise SettingsError(
                 "gate_failures_per_address_per_hour and gate_lock_burst must be at least 1"
             )
-        # The throttle table keeps a day of rows (survey/jobs.py): a longer window would be cut.
+        # The throttle table keeps a day of rows (survey/invitations/jobs.py): a longer window
+        # would be cut.
         if not 1 <= self.gate_lock_burst_minutes <= 1440:
             raise SettingsError("gate_lock_burst_minutes must be 1-1440")
 

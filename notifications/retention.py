@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy.sql.elements import ColumnElement
 
 from notifications.models import Notification
-from ops.retention import PurgeContext, matching_rows, register_rule
+from ops.retention import PurgeContext, Rule, matching_rows
 
 
 def _old_notifications(context: PurgeContext) -> ColumnElement[bool]:
@@ -24,6 +24,6 @@ def _old_notifications(context: PurgeContext) -> ColumnElement[bool]:
 purge_old_notifications = matching_rows(Notification, _old_notifications)
 
 
-def register_outbox_retention() -> None:
-    """Register the rule (safe to call once per app)."""
-    register_rule("notifications", purge_old_notifications)
+def retention_rules() -> list[Rule]:
+    """The outbox's one rule."""
+    return [Rule("notifications", purge_old_notifications)]

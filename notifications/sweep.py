@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask import Flask
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from db import Database
 from notifications.channels import ChannelError, Outgoing, Sender, configured_senders
 from notifications.models import Channel, DeliveryState, Notification
 from notifications.outbox import QuietHours, asked_for_prefixes, earliest_send, still_wanted
+from ops.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=15)
@@ -210,3 +212,12 @@ def run_outbox_sweep(
             counts[state.value] = counts.get(state.value, 0) + 1
         if len(claims) < BATCH:
             return counts
+
+
+def install(app: Flask) -> None:
+    """Schedule the outbox sweep on the app's one scheduler."""
+    settings: Settings = app.extensions["xinan.settings"]
+    database: Database = app.extensions["xinan.db"]
+    scheduler: Scheduler = app.extensions["xinan.scheduler"]
+    seconds = settings.outbox_sweep_seconds
+    scheduler.add_job("notifications.outbox", run_outbox_sweep, seconds, database, settings)

@@ -1,4 +1,8 @@
-"""Operator commands: ``flask --app app db|keys|demo|retention ...``."""
+"""The operator commands of the running service: ``flask --app app db|keys|retention|scheduler``.
+
+The features' own command groups (accounts, waves, roster, demo, audit) are added by
+``create_app``, which also imports every model module: ``keys`` needs every sealed table known.
+"""
 
 from __future__ import annotations
 
@@ -27,16 +31,8 @@ db_cli.add_command(db_backup)
 
 
 def register(app: Flask) -> None:
-    """Attach every command group to ``app``."""
-    import models  # noqa: F401  (every table must be known before the commands run)
-    from accounts.cli import accounts_cli
-    from demo.cli import demo_cli
-    from org.cli import roster_cli
-    from privacy.audit.cli import audit_cli
-    from survey.waves.cli import wave_cli
-
-    groups = (db_cli, keys_cli, demo_cli, roster_cli, audit_cli, accounts_cli, retention_cli)
-    for group in (*groups, wave_cli):
+    """Attach the service's own commands to ``app``: db, keys, retention and scheduler."""
+    for group in (db_cli, keys_cli, retention_cli):
         app.cli.add_command(group)
     app.cli.add_command(run_scheduler)
 

@@ -1,12 +1,15 @@
-"""Retention: a small registry of purge rules, run by a scheduled job and by ``retention purge``.
+"""Retention: each app's registry of purge rules, run by a scheduled job and by ``retention purge``.
 
 A rule is a name and a function ``purge(session, context) -> int`` that deletes what has outlived
-its retention period (or, on a dry run, only counts it) and returns how many rows. A feature adds
-its own data by calling ``register_rule`` once at start-up (``matching_rows`` builds the usual
-"delete the rows of this model that match this condition" rule). Every rule decides by comparing
-timestamps with ``context.now``, so a purge run twice, or again after a crash, deletes nothing
-more the second time; each rule commits on its own together with its audit entry, so a crash
-loses at most the rule that was running, and the next run does it.
+its retention period (or, on a dry run, only counts it) and returns how many rows. Each package
+that keeps data offers its rules from a ``retention_rules()`` function of its own (``matching_rows``
+builds the usual "delete the rows of this model that match this condition" rule); ``create_app``
+collects them into a ``RetentionRegistry`` that belongs to that app alone, so two apps in one
+process never share rules.
+
+Every rule decides by comparing timestamps with ``context.now``, so a purge run twice, or again
+after a crash, deletes nothing more the second time; each rule commits on its own together with
+its audit entry, so a crash loses at most the rule that was running, and the next run does it.
 
 Audit entries are never purged here: the log is append-only and its archiving after
 ``retention_audit_days`` is an operator's task (docs/decisions/0003-audit-chain.md).
@@ -17,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import Flask
@@ -43,21 +46,77 @@ class PurgeContext:
 
 
 PurgeFn = Callable[[Session, PurgeContext], int]
-_rules: dict[str, PurgeFn] = {}
+EXTENSION = "xinan.retention"
 
 
-def register_rule(name: str, purge_fn: PurgeFn) -> None:
-    """Add a purge rule; registering the same function under the same name again is a no-op."""
-    if not RULE_NAME.match(name):
-        raise ValueError(f"rule name {name!r} must be lower-case words joined by hyphens")
-    if _rules.get(name, purge_fn) is not purge_fn:
-        raise ValueError(f"a different retention rule is already registered as {name!r}")
-    _rules[name] = purge_fn
+@dataclass(frozen=True)
+class Rule:
+    """A purge rule: a name (lower-case words joined by hyphens) and the function that purges."""
+
+    name: str
+    purge: PurgeFn
+
+    def __post_init__(self) -> None:
+        if not RULE_NAME.match(self.name):
+            raise ValueError(f"rule name {self.name!r} must be lower-case words joined by hyphens")
 
 
-def registered_rules() -> dict[str, PurgeFn]:
-    """The rules by name, in the order they were registered."""
-    return dict(_rules)
+class RetentionRegistry:
+    """One app's purge rules by name, run in the order they were added."""
+
+    def __init__(self, rules: Iterable[Rule] = ()) -> None:
+        self._rules: dict[str, Rule] = {}
+        for rule in rules:
+            self.add(rule)
+
+    def add(self, rule: Rule) -> None:
+        """Add ``rule``; adding the same function under the same name again is a no-op."""
+        known = self._rules.get(rule.name, rule)
+        if known.purge is not rule.purge:
+            raise ValueError(f"a different retention rule is already registered as {rule.name!r}")
+        self._rules[rule.name] = known
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(list(self._rules.values()))
+
+    def names(self) -> list[str]:
+        """The rules' names, in the order they run."""
+        return list(self._rules)
+
+    def get(self, name: str) -> Rule:
+        """The rule called ``name`` (KeyError when there is none)."""
+        return self._rules[name]
+
+    def purge(self, session: Session, name: str, context: PurgeContext) -> int:
+        """Run one rule in the caller's transaction and audit what it deleted; returns the count."""
+        count = self._rules[name].purge(session, context)
+        if count and not context.dry_run:
+            record(session, "system", "retention.purge", detail={"rule": name, "deleted": count})
+        session.flush()
+        return count
+
+    def run(self, database: Database, context: PurgeContext) -> dict[str, int | None]:
+        """Run every rule, each in a transaction of its own; a failed rule counts as None."""
+        counts: dict[str, int | None] = {}
+        for name in self.names():
+            try:
+                with Session(database.engine) as session, session.begin():
+                    counts[name] = self.purge(session, name, context)
+            except Exception:
+                # One broken rule must not keep the others from running; the next run retries it.
+                log.exception(
+                    "retention rule failed", extra={"event": "retention.failed", "rule": name}
+                )
+                counts[name] = None
+        return counts
+
+
+def retention_registry(app: Flask) -> RetentionRegistry:
+    """The purge rules ``create_app`` gave ``app``."""
+    registry = app.extensions[EXTENSION]
+    if not isinstance(registry, RetentionRegistry):
+        raise TypeError(f"app.extensions[{EXTENSION!r}] is not a RetentionRegistry")
+    return registry
 
 
 def matching_rows(
@@ -77,31 +136,6 @@ def matching_rows(
     return purge
 
 
-def purge_rule(session: Session, name: str, context: PurgeContext) -> int:
-    """Run one rule in the caller's transaction and audit what it deleted; returns the count."""
-    count = _rules[name](session, context)
-    if count and not context.dry_run:
-        record(session, "system", "retention.purge", detail={"rule": name, "deleted": count})
-    session.flush()
-    return count
-
-
-def run_purge(database: Database, context: PurgeContext) -> dict[str, int | None]:
-    """Run every rule, each in a transaction of its own; a failed rule counts as None."""
-    counts: dict[str, int | None] = {}
-    for name in list(_rules):
-        try:
-            with Session(database.engine) as session, session.begin():
-                counts[name] = purge_rule(session, name, context)
-        except Exception:
-            # One broken rule must not keep the others from running; the next run retries it.
-            log.exception(
-                "retention rule failed", extra={"event": "retention.failed", "rule": name}
-            )
-            counts[name] = None
-    return counts
-
-
 def audit_entries_past_retention(session: Session, context: PurgeContext) -> int:
     """How many audit entries are older than ``retention_audit_days`` (to archive by hand)."""
     cutoff = context.now - dt.timedelta(days=context.settings.retention_audit_days)
@@ -109,16 +143,14 @@ def audit_entries_past_retention(session: Session, context: PurgeContext) -> int
     return int(session.scalar(query) or 0)
 
 
-def install(app: Flask) -> None:
-    """Register the built-in rules and the scheduled purge on the app's one scheduler."""
-    from ops.retention_rules import register_builtin_rules
-
-    register_builtin_rules()
+def install(app: Flask, registry: RetentionRegistry) -> None:
+    """Give ``app`` its purge rules and schedule the purge on the app's one scheduler."""
+    app.extensions[EXTENSION] = registry
     settings: Settings = app.extensions["xinan.settings"]
     database: Database = app.extensions["xinan.db"]
 
     def sweep() -> None:
-        counts = run_purge(database, PurgeContext(now=utcnow(), settings=settings))
+        counts = registry.run(database, PurgeContext(now=utcnow(), settings=settings))
         log.info("retention purge ran", extra={"event": "retention.purge", "counts": counts})
 
     app.extensions["xinan.scheduler"].add_sweep(

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db import Database, utcnow
-from ops.retention import PurgeContext, audit_entries_past_retention, run_purge
+from ops.retention import PurgeContext, audit_entries_past_retention, retention_registry
 
 retention_cli = AppGroup("retention", help="Delete data past its retention period.")
 
@@ -22,7 +22,7 @@ def purge(dry_run: bool) -> None:
     context = PurgeContext(
         now=utcnow(), settings=current_app.extensions["xinan.settings"], dry_run=dry_run
     )
-    counts = run_purge(database, context)
+    counts = retention_registry(current_app).run(database, context)
     verb = "would delete" if dry_run else "deleted"
     for name, count in counts.items():
         click.echo(f"{name}: {'FAILED (see the log)' if count is None else f'{verb} {count}'}")

@@ -2,14 +2,23 @@
 
 APScheduler's job stores must not be shared between schedulers, and one scheduler per web worker
 would run every job once per worker. Jobs are therefore sweeps over database rows that are safe to
-run twice; the features register them here with ``add_sweep``.
+run twice; the features register them here with ``add_sweep`` or ``add_job``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
+
+from config.settings import Settings
+from db import Database, utcnow
+
+log = logging.getLogger(__name__)
+# (database, settings, now) -> what it did, for the log.
+Job = Callable[[Database, Settings, dt.datetime], object]
 
 
 class Scheduler:
@@ -31,6 +40,23 @@ class Scheduler:
             coalesce=True,
             replace_existing=True,
         )
+
+    def add_job(
+        self, name: str, job: Job, seconds: int, database: Database, settings: Settings
+    ) -> None:
+        """Run ``job(database, settings, now)`` every ``seconds``; a failed run is logged and
+        the next run retries."""
+
+        def run() -> None:
+            try:
+                result = job(database, settings, utcnow())
+            except Exception:
+                # The scheduler thread must not die with one bad sweep.
+                log.exception("sweep failed", extra={"event": f"{name}.failed"})
+                return
+            log.debug("sweep ran", extra={"event": name, "result": str(result)})
+
+        self.add_sweep(run, seconds, name)
 
     def start(self) -> None:
         """Start the background thread (once); a scheduler that is ``off`` never starts."""

@@ -41,12 +41,16 @@ def test_every_directory_with_code_is_a_package_the_contracts_know() -> None:
 
 
 def test_no_package_imports_the_composition_root() -> None:
-    # The demo and the benchmarks build whole apps, as a deployment would; nothing else may.
+    # The demo and the benchmarks build whole apps, as a deployment would. ops/recovery.py is the
+    # second composition root (the key-restore app, `flask --app ops.recovery`, named in every key
+    # backup): it loads the model list to know every sealed table. Nothing else may.
     composition = {"demo", "benchmarks"}
     offenders = [
-        str(f.relative_to(ROOT))
+        str(path)
         for f in package_files()
-        if f.relative_to(ROOT).parts[0] not in composition and imported_tops(f) & set(TOP_MODULES)
+        if (path := f.relative_to(ROOT)).parts[0] not in composition
+        and str(path) != "ops/recovery.py"
+        and imported_tops(f) & set(TOP_MODULES)
     ]
     assert offenders == []
 

@@ -1,8 +1,8 @@
 """The SD of each score over a wave's submissions, frozen when the wave closes: what the next
 wave's reliable change (Jacobson & Truax) is judged against.
 
-Waves closed before this revision get theirs from the next wave sweep (``survey.jobs``): their
-scores are sealed, and a migration holds no keys.
+Waves closed before this revision get theirs from the next wave sweep (``survey.waves.jobs``):
+their scores are sealed, and a migration holds no keys.
 
 Revision ID: a0d17c0015
 Revises: a0d17c0014

@@ -3,10 +3,11 @@
 The consent text (version 2026.1) promises the answers are kept ``RETENTION_YEARS`` years "after
 this census closes", then deleted. Two rules keep that promise, each in its own transaction:
 
-* ``answers`` erases, in every response of such a wave, what withdrawal erases (the sealed
-  answers, scores and reasons, the risk level, the saved-page count), as one UPDATE. It does not
-  mark the response withdrawn: the teacher did not withdraw, and the row stays as the bare fact of
-  taking part (wave, school, pseudonym, submission time, receipt) that response rates count.
+* ``answers`` erases, in every response of such a wave, what withdrawal erases
+  (``census.models.ERASED_ANSWERS``: the sealed answers, scores and reasons, the risk level, the
+  saved-page count), as one UPDATE. It does not mark the response withdrawn: the teacher did not
+  withdraw, and the row stays as the bare fact of taking part (wave, school, pseudonym,
+  submission time, receipt) that response rates count.
 * ``answer-outreach`` deletes the wave's caring outreach rows, as withdrawal does: each says no
   more than "this pseudonym scored moderate", derived from the answers and nothing else.
 
@@ -30,12 +31,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from alerts.door import forget_outreach
-from census.models import Response, Wave
-from ops.retention import PurgeContext, register_rule
+from census.models import ERASED_ANSWERS, Response, Wave
+from ops.retention import PurgeContext, Rule
 from survey.teacher.consent import RETENTION_YEARS
 
 
@@ -62,13 +63,12 @@ def expired_wave_ids(session: Session, now: dt.datetime) -> list[int]:
 
 def _holds_something() -> ColumnElement[bool]:
     # Only these rows count: a second run, or a withdrawn response, has nothing left to erase.
-    return or_(
-        Response.answers_sealed.is_not(None),
-        Response.scores_sealed.is_not(None),
-        Response.reasons_sealed.is_not(None),
-        Response.risk_level.is_not(None),
-        Response.pages_saved != 0,
-    )
+    return or_(*(_not_erased(name, erased) for name, erased in ERASED_ANSWERS.items()))
+
+
+def _not_erased(name: str, erased: object) -> ColumnElement[bool]:
+    column: InstrumentedAttribute[object] = getattr(Response, name)
+    return column.is_not(None) if erased is None else column != erased
 
 
 def purge_answers(session: Session, context: PurgeContext) -> int:
@@ -83,11 +83,7 @@ def purge_answers(session: Session, context: PurgeContext) -> int:
         update(Response)
         .where(where)
         .values(
-            answers_sealed=None,
-            scores_sealed=None,
-            reasons_sealed=None,
-            risk_level=None,
-            pages_saved=0,
+            **ERASED_ANSWERS,
             # A form still open somewhere holds the old version: its save must fail, not restore.
             version=Response.version + 1,
             updated_at=context.now,
@@ -105,7 +101,6 @@ def purge_outreach(session: Session, context: PurgeContext) -> int:
     return forget_outreach(session, waves, dry_run=context.dry_run)
 
 
-def register_answer_retention() -> None:
-    """Register both rules with the retention registry (safe to call once per app)."""
-    register_rule("answers", purge_answers)
-    register_rule("answer-outreach", purge_outreach)
+def retention_rules() -> list[Rule]:
+    """Both rules, answers first."""
+    return [Rule("answers", purge_answers), Rule("answer-outreach", purge_outreach)]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.door import settle_withdrawal
-from census.models import Invitation, InvitationStatus, Response
+from census.models import ERASED_ANSWERS, Invitation, InvitationStatus, Response
 from privacy.audit.record import record
 from survey.teacher.drafts import new_draft
 from survey.teacher.flow import AlreadySubmitted, FlowError
@@ -93,11 +93,8 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
 
 
 def _erase(response: Response, now: dt.datetime) -> None:
-    response.answers = None
-    response.scores = None
-    response.reasons = None
-    response.risk_level = None
-    response.pages_saved = 0
+    for name, erased in ERASED_ANSWERS.items():
+        setattr(response, name, erased)
     response.withdrawn_at = now
 
 

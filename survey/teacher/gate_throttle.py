@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from alerts.security_notify import notify_security_admins
+from accounts.security_notify import notify_security_admins
 from config.settings import Settings
 from privacy.audit.record import record
 from privacy.keys import KeyRing

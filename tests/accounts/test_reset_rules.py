@@ -21,8 +21,7 @@ from accounts.resets import Delivery, approve_reset, cancel_reset, request_reset
 from accounts.roles import Role, ScopeKind
 from accounts.service import AccountError
 from accounts.totp import provisioning_uri
-from ops.retention import PurgeContext, purge_rule
-from ops.retention_rules import register_builtin_rules
+from ops.retention import PurgeContext, retention_registry
 from tests.accounts.reset_support import LINK, NEW_PASSWORD
 from tests.factories import make_school, make_teacher
 
@@ -148,7 +147,6 @@ def test_a_cancelled_reset_sends_no_link_and_lifts_the_suspension(
 def test_ended_resets_are_purged_after_the_outbox_period(
     db_session: Session, delivery: Delivery, app: Flask
 ) -> None:
-    register_builtin_rules()
     analyst = _staff(db_session, "p.analyst", Role.ANALYST, GrantStatus.ACTIVE)
     admin = _staff(db_session, "p.sec", Role.SECURITY_ADMIN, GrantStatus.ACTIVE)
     old = request_reset(db_session, delivery, analyst, "totp", admin.id, NOW)
@@ -156,6 +154,7 @@ def test_ended_resets_are_purged_after_the_outbox_period(
     still_open = request_reset(db_session, delivery, analyst, "totp", admin.id, NOW)
     settings = app.extensions["xinan.settings"]
     later = NOW + dt.timedelta(days=settings.retention_notifications_days, seconds=1)
-    assert purge_rule(db_session, "credential-resets", PurgeContext(later, settings)) == 1
+    rules = retention_registry(app)
+    assert rules.purge(db_session, "credential-resets", PurgeContext(later, settings)) == 1
     left = db_session.scalars(select(CredentialReset.id)).all()
     assert left == [still_open.id]

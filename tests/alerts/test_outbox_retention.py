@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from config.settings import Settings, SettingsError
 from notifications.models import Channel, DeliveryState, Notification
 from notifications.outbox import Message, QuietHours, enqueue
-from ops.retention import PurgeContext, purge_rule, registered_rules
+from ops.retention import PurgeContext, retention_registry
 
 NOW = dt.datetime(2026, 12, 31, 12, 0, tzinfo=dt.UTC)
 NO_QUIET = QuietHours.parse("00:00", "00:00", "Asia/Shanghai")
@@ -33,7 +33,8 @@ def _keys(session: Session) -> set[str]:
 def test_messages_older_than_the_period_go_whatever_their_state(
     app: Flask, db_session: Session, settings: Settings
 ) -> None:
-    assert "notifications" in registered_rules()
+    rules = retention_registry(app)
+    assert "notifications" in rules.names()
     day = dt.timedelta(days=1)
     _message(db_session, "t:sent-old", 31 * day, DeliveryState.SENT)
     _message(db_session, "t:waiting-old", 31 * day, DeliveryState.PENDING)
@@ -42,13 +43,13 @@ def test_messages_older_than_the_period_go_whatever_their_state(
     _message(db_session, "t:waiting-recent", day, DeliveryState.PENDING)
     context = PurgeContext(now=NOW, settings=settings)
     dry = PurgeContext(now=NOW, settings=settings, dry_run=True)
-    assert purge_rule(db_session, "notifications", dry) == 3
+    assert rules.purge(db_session, "notifications", dry) == 3
     assert len(_keys(db_session)) == 5
-    assert purge_rule(db_session, "notifications", context) == 3
+    assert rules.purge(db_session, "notifications", context) == 3
     assert _keys(db_session) == {"t:sent-recent", "t:waiting-recent"}
-    assert purge_rule(db_session, "notifications", context) == 0
+    assert rules.purge(db_session, "notifications", context) == 0
     shorter = dataclasses.replace(settings, retention_notifications_days=2)
-    assert purge_rule(db_session, "notifications", PurgeContext(NOW, shorter)) == 1
+    assert rules.purge(db_session, "notifications", PurgeContext(NOW, shorter)) == 1
     assert _keys(db_session) == {"t:waiting-recent"}
 
 

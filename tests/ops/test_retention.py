@@ -19,8 +19,7 @@ from accounts.models import LoginAttempt, StaffAccount, StaffSession
 from app import create_app
 from config.settings import Settings, SettingsError
 from db import Database, utcnow
-from ops import retention
-from ops.retention import PurgeContext, purge_rule, register_rule, run_purge
+from ops.retention import EXTENSION, PurgeContext, RetentionRegistry, Rule, retention_registry
 from privacy.audit import AuditEntry, record_independently
 from tests.conftest import build_settings, migrate
 
@@ -93,37 +92,44 @@ def context(settings: Settings) -> PurgeContext:
     return PurgeContext(now=NOW, settings=settings)
 
 
+@pytest.fixture
+def rules(app: Flask) -> RetentionRegistry:
+    return retention_registry(app)
+
+
 def test_rows_past_retention_are_purged_and_rows_within_are_kept(
-    app: Flask, db_session: Session, context: PurgeContext
+    rules: RetentionRegistry, db_session: Session, context: PurgeContext
 ) -> None:
     seeded = _seed(db_session)
-    assert purge_rule(db_session, "staff-sessions", context) == len(seeded["purge"])
-    assert purge_rule(db_session, "login-attempts", context) == 2
+    assert rules.purge(db_session, "staff-sessions", context) == len(seeded["purge"])
+    assert rules.purge(db_session, "login-attempts", context) == 2
     tokens, ages = _state(db_session)
     assert seeded["keep"] <= tokens and not seeded["purge"] & tokens
     assert ages == [0 * DAY, 29 * DAY]
 
 
 def test_a_dry_run_counts_and_deletes_nothing(
-    app: Flask, db_session: Session, context: PurgeContext
+    rules: RetentionRegistry, db_session: Session, context: PurgeContext
 ) -> None:
     _seed(db_session)
     before = _state(db_session)
     dry = PurgeContext(now=NOW, settings=context.settings, dry_run=True)
-    assert purge_rule(db_session, "staff-sessions", dry) == 4
-    assert purge_rule(db_session, "login-attempts", dry) == 2
+    assert rules.purge(db_session, "staff-sessions", dry) == 4
+    assert rules.purge(db_session, "login-attempts", dry) == 2
     assert _state(db_session) == before
     assert _audited(db_session) == []
 
 
 def test_running_twice_deletes_nothing_more_and_audits_once(
-    app: Flask, db_session: Session, context: PurgeContext
+    rules: RetentionRegistry, db_session: Session, context: PurgeContext
 ) -> None:
     _seed(db_session)
-    first = [purge_rule(db_session, name, context) for name in ("staff-sessions", "login-attempts")]
+    first = [
+        rules.purge(db_session, name, context) for name in ("staff-sessions", "login-attempts")
+    ]
     after_first = _state(db_session)
     second = [
-        purge_rule(db_session, name, context) for name in ("staff-sessions", "login-attempts")
+        rules.purge(db_session, name, context) for name in ("staff-sessions", "login-attempts")
     ]
     assert first == [4, 2] and second == [0, 0]
     assert _state(db_session) == after_first
@@ -134,11 +140,11 @@ def test_running_twice_deletes_nothing_more_and_audits_once(
 
 
 def test_the_login_attempt_period_is_a_setting(
-    app: Flask, db_session: Session, settings: Settings
+    rules: RetentionRegistry, db_session: Session, settings: Settings
 ) -> None:
     _seed(db_session)
     shorter = dataclasses.replace(settings, retention_login_attempts_days=7)
-    assert purge_rule(db_session, "login-attempts", PurgeContext(now=NOW, settings=shorter)) == 3
+    assert rules.purge(db_session, "login-attempts", PurgeContext(now=NOW, settings=shorter)) == 3
 
 
 def _audited(session: Session) -> list[dict[str, object]]:
@@ -195,9 +201,10 @@ def test_a_failing_rule_does_not_stop_the_others(
     def broken(session: Session, context: PurgeContext) -> int:
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(retention, "_rules", {"broken": broken, **retention.registered_rules()})
+    with_broken = RetentionRegistry([Rule("broken", broken), *retention_registry(committed_app)])
+    monkeypatch.setitem(committed_app.extensions, EXTENSION, with_broken)
     database: Database = committed_app.extensions["xinan.db"]
-    counts = run_purge(
+    counts = with_broken.run(
         database, PurgeContext(now=NOW, settings=committed_app.extensions["xinan.settings"])
     )
     # Other features register rules of their own; every one of them still ran.
@@ -214,19 +221,19 @@ def test_the_purge_is_scheduled_on_the_one_scheduler(app: Flask, settings: Setti
     assert job.trigger.interval == dt.timedelta(minutes=settings.retention_purge_minutes)
 
 
-def test_rules_need_a_plain_name_and_one_function_per_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(retention, "_rules", {})
+def test_rules_need_a_plain_name_and_one_function_per_name() -> None:
+    registry = RetentionRegistry()
 
     def rule(session: Session, context: PurgeContext) -> int:
         return 0
 
-    register_rule("answers", rule)
-    register_rule("answers", rule)
+    registry.add(Rule("answers", rule))
+    registry.add(Rule("answers", rule))
     with pytest.raises(ValueError, match="already registered"):
-        register_rule("answers", lambda session, context: 0)
+        registry.add(Rule("answers", lambda session, context: 0))
     with pytest.raises(ValueError, match="lower-case"):
-        register_rule("Answers_2", rule)
-    assert list(retention.registered_rules()) == ["answers"]
+        registry.add(Rule("Answers_2", rule))
+    assert registry.names() == ["answers"]
 
 
 @pytest.mark.parametrize("days", [0, 30, 183])
@@ -252,6 +259,6 @@ def test_audit_entries_are_never_purged(committed_app: Flask) -> None:
     far_future = PurgeContext(
         now=NOW + 3650 * DAY, settings=committed_app.extensions["xinan.settings"]
     )
-    run_purge(database, far_future)
+    retention_registry(committed_app).run(database, far_future)
     with Session(database.engine) as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == before

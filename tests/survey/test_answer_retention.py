@@ -22,7 +22,7 @@ from app import create_app
 from census.models import Invitation, Response, Wave, WaveState
 from config.settings import Settings
 from db import Database, utcnow
-from ops.retention import PurgeContext, purge_rule, registered_rules, run_purge
+from ops.retention import PurgeContext, RetentionRegistry, retention_registry
 from privacy.audit import AuditEntry
 from scoring.levels import RiskLevel
 from survey.teacher.answer_retention import purge_answers, purge_outreach, retention_ends
@@ -94,6 +94,11 @@ def context(settings: Settings) -> PurgeContext:
 
 
 @pytest.fixture
+def rules(app: Flask) -> RetentionRegistry:
+    return retention_registry(app)
+
+
+@pytest.fixture
 def seeded(app: Flask, db_session: Session) -> dict[str, Response]:
     """Responses on both sides of the limit, and an open wave's draft."""
     past = _wave(db_session, NOW.replace(year=NOW.year - RETENTION_YEARS) - DAY)
@@ -133,12 +138,15 @@ def test_retention_ends_on_the_same_calendar_date_three_years_on_in_utc(
 
 
 def test_answers_past_retention_are_erased_and_the_rest_untouched(
-    db_session: Session, seeded: dict[str, Response], context: PurgeContext
+    rules: RetentionRegistry,
+    db_session: Session,
+    seeded: dict[str, Response],
+    context: PurgeContext,
 ) -> None:
     kept = {name: _row(db_session, seeded[name]) for name in ("within", "draft")}
     old = _ciphertexts(db_session, seeded["past"])
 
-    assert purge_rule(db_session, "answers", context) == 2
+    assert rules.purge(db_session, "answers", context) == 2
 
     for name in ("past", "past_low"):
         row = _row(db_session, seeded[name])
@@ -171,11 +179,14 @@ def test_a_wave_closed_on_29_february_is_kept_until_28_february(
 
 
 def test_a_second_run_erases_nothing_and_the_audit_holds_only_counts(
-    db_session: Session, seeded: dict[str, Response], context: PurgeContext
+    rules: RetentionRegistry,
+    db_session: Session,
+    seeded: dict[str, Response],
+    context: PurgeContext,
 ) -> None:
-    first = purge_rule(db_session, "answers", context)
+    first = rules.purge(db_session, "answers", context)
     after_first = _row(db_session, seeded["past"])
-    second = purge_rule(db_session, "answers", context)
+    second = rules.purge(db_session, "answers", context)
 
     assert (first, second) == (2, 0)
     assert _row(db_session, seeded["past"]) == after_first
@@ -189,18 +200,18 @@ def test_a_second_run_erases_nothing_and_the_audit_holds_only_counts(
 
 
 def test_a_dry_run_counts_and_changes_nothing(
-    db_session: Session, seeded: dict[str, Response], settings: Settings
+    rules: RetentionRegistry, db_session: Session, seeded: dict[str, Response], settings: Settings
 ) -> None:
     before = {name: _row(db_session, response) for name, response in seeded.items()}
     dry = PurgeContext(now=NOW, settings=settings, dry_run=True)
 
-    assert purge_rule(db_session, "answers", dry) == 2
+    assert rules.purge(db_session, "answers", dry) == 2
     assert {name: _row(db_session, response) for name, response in seeded.items()} == before
     assert _audited(db_session) == []
 
 
 def test_outreach_goes_with_the_answers_and_cases_stay_as_the_record_of_care(
-    db_session: Session, context: PurgeContext
+    rules: RetentionRegistry, db_session: Session, context: PurgeContext
 ) -> None:
     past = _wave(db_session, NOW.replace(year=NOW.year - RETENTION_YEARS) - DAY)
     within = _wave(db_session, NOW.replace(year=NOW.year - RETENTION_YEARS) + DAY)
@@ -214,8 +225,8 @@ def test_outreach_goes_with_the_answers_and_cases_stay_as_the_record_of_care(
     dry = PurgeContext(now=NOW, settings=context.settings, dry_run=True)
 
     assert purge_outreach(db_session, dry) == 1
-    assert purge_rule(db_session, "answer-outreach", context) == 1
-    assert purge_rule(db_session, "answer-outreach", context) == 0
+    assert rules.purge(db_session, "answer-outreach", context) == 1
+    assert rules.purge(db_session, "answer-outreach", context) == 0
     assert set(db_session.scalars(select(Outreach.id))) == {stays} and stays != gone
     db_session.expire_all()
     kept = db_session.get(Case, case.id)
@@ -223,10 +234,9 @@ def test_outreach_goes_with_the_answers_and_cases_stay_as_the_record_of_care(
     assert json.loads(kept.reasons or "[]") == ["gad7_total_15_plus"]
 
 
-def test_both_rules_are_registered_by_the_app(app: Flask) -> None:
-    rules = registered_rules()
-    assert rules["answers"] is purge_answers
-    assert rules["answer-outreach"] is purge_outreach
+def test_both_rules_are_registered_by_the_app(rules: RetentionRegistry) -> None:
+    assert rules.get("answers").purge is purge_answers
+    assert rules.get("answer-outreach").purge is purge_outreach
 
 
 @pytest.fixture
@@ -249,7 +259,9 @@ def test_the_scheduled_purge_and_the_cli_erase_committed_answers(committed_app: 
     assert dry.exit_code == 0, dry.output
     assert "answers: would delete 3" in dry.output
 
-    counts = run_purge(database, PurgeContext(now=utcnow(), settings=settings))
+    counts = retention_registry(committed_app).run(
+        database, PurgeContext(now=utcnow(), settings=settings)
+    )
     again = committed_app.test_cli_runner().invoke(args=["retention", "purge"])
 
     assert counts["answers"] == 3

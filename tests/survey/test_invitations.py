@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from census.models import Invitation, WaveState, WaveUnit
 from org.models import Teacher
 from privacy.vault import key_ring
+from survey.invitations.jobs import run_invitation_sweep
 from survey.invitations.links import link_token, token_hash
 from survey.invitations.service import ensure_invitations, link_url
-from survey.jobs import run_invitation_sweep, run_wave_sweep
+from survey.waves.jobs import run_wave_sweep
 from tests.factories import make_school, make_teacher
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools

@@ -13,13 +13,14 @@ from census.models import Invitation, InvitationStatus
 from config.settings import Settings
 from notifications.models import DeliveryState, Notification
 from notifications.sweep import run_outbox_sweep
+from survey.invitations.jobs import run_invitation_sweep, run_reminder_sweep
 from survey.invitations.messages import (
     due_reminder_day,
     enqueue_relink,
     register_guards,
     reminder_time,
 )
-from survey.jobs import run_invitation_sweep, run_reminder_sweep, run_wave_sweep
+from survey.waves.jobs import run_wave_sweep
 from tests.alerts import test_outbox_support as outbox_support
 from tests.alerts.test_outbox_support import GATEWAY_TOKEN, Gateway
 from tests.survey import test_waves_support as support

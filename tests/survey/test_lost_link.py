@@ -10,8 +10,9 @@ from census.models import Invitation
 from db import utcnow
 from notifications.models import Channel, Notification
 from privacy.vault import key_ring
+from survey.invitations.jobs import run_invitation_sweep
 from survey.invitations.links import link_token
-from survey.jobs import run_invitation_sweep, run_wave_sweep
+from survey.waves.jobs import run_wave_sweep
 from tests.accounts.conftest import csrf_token
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import Env, make_wave, seed_schools

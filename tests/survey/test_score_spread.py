@@ -18,8 +18,8 @@ from census.models import Invitation, Response, Wave, WaveScoreSpread, WaveState
 from census.score_spread import freeze_score_spreads
 from db import utcnow
 from scoring.change import MIN_WAVE_RESPONDENTS
-from survey.jobs import run_wave_sweep
 from survey.teacher.consent import withdraw
+from survey.waves.jobs import run_wave_sweep
 from survey.waves.service import advance_by_clock, change_state
 from tests.factories import make_school, make_teacher
 from tests.survey import test_waves_support as support

@@ -15,8 +15,8 @@ from db import Database, utcnow
 from notifications.models import Channel
 from notifications.outbox import Message, enqueue
 from privacy.audit.models import AuditEntry
+from survey.invitations.jobs import run_invitation_sweep
 from survey.invitations.messages import quiet_hours
-from survey.jobs import run_invitation_sweep
 from tests.accounts import conftest as web
 from tests.accounts.conftest import Staff, csrf_token
 from tests.factories import make_school, make_teacher

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from census.models import Invitation, Response, Wave, WaveState
 from privacy.audit.models import AuditEntry
 from survey.invitations.links import token_hash
-from survey.jobs import run_wave_sweep
 from survey.teacher.answer_retention import retention_ends
+from survey.waves.jobs import run_wave_sweep
 from survey.waves.population import Unit
 from survey.waves.rules import BatteryLocked, NoSafetyItem, WaveError
 from survey.waves.service import WaveSpec, change_state, create_wave, lock_battery, update_wave

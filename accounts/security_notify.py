@@ -1,7 +1,7 @@
 """Telling the security administrators about something that needs a look (a burst of locked
 teacher links): an inbox item for each active security administrator, and an e-mail to those
 whose account is linked to a roster record with an address — through the same once-per-key path
-as case notices (``alerts.staff_notify.deliver_notices``).
+as case notices (``accounts.staff_notices.deliver_notices``).
 
 A notice says what happened, how often and when; never a teacher, a link, an address or a code.
 """
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role
-from alerts.staff_notify import Notice, accounts_by_id, deliver_notices
+from accounts.staff_notices import Notice, accounts_by_id, deliver_notices
 
 
 def security_admin_ids(session: Session) -> list[uuid.UUID]:

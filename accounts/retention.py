@@ -1,9 +1,5 @@
-"""The retention rules for what exists today: dead staff sessions, old login attempts and ended
-credential resets.
-
-They live here rather than in ``accounts/`` only because the rules came after the accounts; a
-feature added later (answers, cases) registers its own rule from its own package.
-"""
+"""The accounts' retention rules: dead staff sessions, old login attempts and ended credential
+resets (``create_app`` gives them to the app's ``ops.retention.RetentionRegistry``)."""
 
 from __future__ import annotations
 
@@ -19,7 +15,7 @@ from accounts.models import (
     StaffAccount,
     StaffSession,
 )
-from ops.retention import PurgeContext, matching_rows, register_rule
+from ops.retention import PurgeContext, Rule, matching_rows
 
 
 def dead_sessions(context: PurgeContext) -> ColumnElement[bool]:
@@ -58,8 +54,10 @@ purge_old_login_attempts = matching_rows(LoginAttempt, old_login_attempts)
 purge_ended_resets = matching_rows(CredentialReset, ended_resets)
 
 
-def register_builtin_rules() -> None:
-    """Register the rules above (safe to call once per app)."""
-    register_rule("staff-sessions", purge_dead_sessions)
-    register_rule("login-attempts", purge_old_login_attempts)
-    register_rule("credential-resets", purge_ended_resets)
+def retention_rules() -> list[Rule]:
+    """The rules above, in the order a purge runs them."""
+    return [
+        Rule("staff-sessions", purge_dead_sessions),
+        Rule("login-attempts", purge_old_login_attempts),
+        Rule("credential-resets", purge_ended_resets),
+    ]

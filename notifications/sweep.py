@@ -220,4 +220,5 @@ def install(app: Flask) -> None:
     database: Database = app.extensions["xinan.db"]
     scheduler: Scheduler = app.extensions["xinan.scheduler"]
     seconds = settings.outbox_sweep_seconds
-    scheduler.add_job("notifications.outbox", run_outbox_sweep, seconds, database, settings)
+    # The job's name is what operators' log alerts match ("alerts.outbox.failed"): kept as it was.
+    scheduler.add_job("alerts.outbox", run_outbox_sweep, seconds, database, settings)

@@ -20,7 +20,7 @@ def test_each_sweep_is_scheduled_under_its_name(app: Flask, settings: Settings) 
         "survey.waves",
         "survey.invitations",
         "survey.reminders",
-        "notifications.outbox",
+        "alerts.outbox",
         "alerts.case_steps",
         "alerts.case_audit",
         "retention.purge",
@@ -29,7 +29,7 @@ def test_each_sweep_is_scheduled_under_its_name(app: Flask, settings: Settings) 
     for name in ("survey.waves", "survey.invitations", "survey.reminders"):
         assert jobs[name].trigger.interval == wave_seconds
     outbox_seconds = dt.timedelta(seconds=settings.outbox_sweep_seconds)
-    assert jobs["notifications.outbox"].trigger.interval == outbox_seconds
+    assert jobs["alerts.outbox"].trigger.interval == outbox_seconds
 
 
 def test_a_failing_job_is_logged_and_does_not_raise(

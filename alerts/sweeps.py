@@ -47,11 +47,14 @@ from alerts.staff_notify import (
     digest,
     supervisors_by_district,
 )
+from config.current import settings_of
 from config.settings import Settings
 from db import Database, utcnow
 from db.bulk import BinaryList, insert_new
+from db.current import database_of
 from notifications.outbox import register_guard
 from notifications.retention import register_outbox_retention
+from ops.scheduler import scheduler_of
 from privacy.audit.record import record
 
 log = logging.getLogger(__name__)
@@ -321,9 +324,7 @@ def install(app: Flask) -> None:
     sweep and the sweep that writes closed waves' held-back case entries (every minute)."""
     register_guard(KEY_PREFIX, still_unmet)
     register_outbox_retention()
-    settings: Settings = app.extensions["xinan.settings"]
-    database: Database = app.extensions["xinan.db"]
-    scheduler = app.extensions["xinan.scheduler"]
+    settings, database, scheduler = settings_of(app), database_of(app), scheduler_of(app)
     scheduler.add_sweep(
         lambda: _run_logged(database, settings), settings.case_sweep_seconds, "alerts.case_steps"
     )

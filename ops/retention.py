@@ -25,8 +25,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from config.current import settings_of
 from config.settings import Settings
 from db import Base, Database, utcnow
+from db.current import database_of
+from ops.scheduler import scheduler_of
 from privacy.audit import AuditEntry, record
 
 log = logging.getLogger(__name__)
@@ -114,13 +117,10 @@ def install(app: Flask) -> None:
     from ops.retention_rules import register_builtin_rules
 
     register_builtin_rules()
-    settings: Settings = app.extensions["xinan.settings"]
-    database: Database = app.extensions["xinan.db"]
+    settings, database = settings_of(app), database_of(app)
 
     def sweep() -> None:
         counts = run_purge(database, PurgeContext(now=utcnow(), settings=settings))
         log.info("retention purge ran", extra={"event": "retention.purge", "counts": counts})
 
-    app.extensions["xinan.scheduler"].add_sweep(
-        sweep, settings.retention_purge_minutes * 60, "retention.purge"
-    )
+    scheduler_of(app).add_sweep(sweep, settings.retention_purge_minutes * 60, "retention.purge")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from flask import Flask
 from sqlalchemy import ColumnElement, select, text
@@ -19,10 +20,13 @@ from sqlalchemy.orm import Session
 
 from census.models import Wave, WaveState
 from census.score_spread import freeze_score_spreads, unfrozen_closed_waves
+from config.current import settings_of
 from config.settings import Settings
 from db import Database, utcnow
+from db.current import database_of
 from notifications.sweep import run_outbox_sweep
 from ops.retention import PurgeContext, matching_rows, register_rule
+from ops.scheduler import scheduler_of
 from privacy.audit.record import record
 from privacy.vault import key_ring
 from survey.invitations.lost_link import WINDOW
@@ -121,9 +125,7 @@ def install(app: Flask) -> None:
     register_guards()
     register_rule("lost-link-attempts", purge_lost_link_attempts)
     register_answer_retention()
-    settings: Settings = app.extensions["xinan.settings"]
-    database: Database = app.extensions["xinan.db"]
-    scheduler = app.extensions["xinan.scheduler"]
+    settings, database, scheduler = settings_of(app), database_of(app), scheduler_of(app)
     jobs: list[tuple[str, Callable[[Database, Settings, dt.datetime], object], int]] = [
         ("survey.waves", run_wave_sweep, settings.wave_sweep_seconds),
         ("survey.invitations", run_invitation_sweep, settings.wave_sweep_seconds),
@@ -132,4 +134,4 @@ def install(app: Flask) -> None:
     ]
     for name, job, seconds in jobs:
         run = _logged(name, job)
-        scheduler.add_sweep(lambda run=run: run(database, settings), seconds, name)
+        scheduler.add_sweep(partial(run, database, settings), seconds, name)

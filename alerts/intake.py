@@ -63,14 +63,15 @@ def open_case(
     reasons: Sequence[str],
     now: dt.datetime,
     *,
+    routing: RoutingPolicy,
     policy: DeadlinePolicy = DEFAULT_POLICY,
-    routing: RoutingPolicy | None = None,
     assign_to: uuid.UUID | None = None,
 ) -> Case:
     """The response's case, opened now if it has none; raised (never lowered) to ``level``.
 
-    A new case is linked to the teacher's earlier case and routed in the same transaction, so it
-    is in a psychologist's queue (or the supervisors' list) the moment it exists.
+    A new case is linked to the teacher's earlier case and routed under ``routing`` in the same
+    transaction, so it is in a psychologist's queue (or the supervisors' list) the moment it
+    exists.
     """
     if level not in (RiskLevel.CRISIS, RiskLevel.HIGH, RiskLevel.MODERATE):
         raise ValueError("only crisis, high, or a moderate outreach taken up open a case")
@@ -145,12 +146,15 @@ def request_talk(
     response: Response,
     now: dt.datetime,
     *,
+    routing: RoutingPolicy,
     policy: DeadlinePolicy = DEFAULT_POLICY,
 ) -> Case:
-    """The teacher pressed "I would like to talk to someone": the outreach becomes a case."""
+    """The teacher pressed "I would like to talk to someone": the outreach becomes a case,
+    routed under ``routing``."""
     outreach = open_outreach(session, response, now)
+    reasons = submitted_reasons(response)
     case = open_case(
-        session, response, RiskLevel.MODERATE, submitted_reasons(response), now, policy=policy
+        session, response, RiskLevel.MODERATE, reasons, now, policy=policy, routing=routing
     )
     if outreach.state is OutreachState.OFFERED:
         outreach.state = OutreachState.REQUESTED

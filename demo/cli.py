@@ -13,6 +13,7 @@ from sqlalchemy import select
 from accounts.models import StaffAccount
 from accounts.passwords import current_passwords
 from accounts.totp import provisioning_uri
+from alerts.routing import policy_from_settings
 from config.current import current_settings
 from config.settings import Settings
 from db import utcnow
@@ -46,7 +47,7 @@ def seed(if_empty: bool) -> None:
         now = utcnow()
         report = seed_demo(session, current_passwords(), settings.demo_totp_secret, now)
         released = seed_released_demo_wave(session, now)
-        seeded = seed_demo_wave(session, now)
+        seeded = seed_demo_wave(session, now, routing=policy_from_settings(settings))
         session.commit()
         click.echo(f"demo seeded: {report.created} synthetic teachers, 2 districts, 6 schools")
         click.echo(f"earlier demo wave released, its report at /reports/{released.id} (analyst)")

@@ -9,10 +9,13 @@ from sqlalchemy.orm import Session
 
 from alerts.intake import open_case, open_outreach, request_talk
 from alerts.models import Case, CaseState, Outreach, OutreachState
+from alerts.routing import RoutingPolicy
 from census.models import Response
 from db import utcnow
 from scoring.levels import RiskLevel
 from tests.survey.factories import make_invitation
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 
 def make_response(session: Session) -> Response:
@@ -31,8 +34,12 @@ def make_response(session: Session) -> Response:
 def test_a_crisis_case_opens_once_per_response(db_session: Session) -> None:
     response = make_response(db_session)
     now = utcnow()
-    first = open_case(db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], now)
-    again = open_case(db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], now)
+    first = open_case(
+        db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], now, routing=ROUTING
+    )
+    again = open_case(
+        db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], now, routing=ROUTING
+    )
     assert first.id == again.id
     assert db_session.query(Case).count() == 1
     assert first.acknowledge_due_at == now + dt.timedelta(hours=2)
@@ -41,17 +48,25 @@ def test_a_crisis_case_opens_once_per_response(db_session: Session) -> None:
 
 def test_a_later_milder_level_never_lowers_a_case(db_session: Session) -> None:
     response = make_response(db_session)
-    case = open_case(db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], utcnow())
-    open_case(db_session, response, RiskLevel.HIGH, ["gad7_total_15_plus"], utcnow())
+    case = open_case(
+        db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], utcnow(), routing=ROUTING
+    )
+    open_case(
+        db_session, response, RiskLevel.HIGH, ["gad7_total_15_plus"], utcnow(), routing=ROUTING
+    )
     assert case.level is RiskLevel.CRISIS and case.state is CaseState.NEW
     assert set(json.loads(case.reasons or "[]")) == {"phq9_item9_endorsed", "gad7_total_15_plus"}
 
 
 def test_a_more_urgent_level_raises_the_case_and_tightens_its_deadline(db_session: Session) -> None:
     response = make_response(db_session)
-    case = open_case(db_session, response, RiskLevel.HIGH, ["k10_total_30_plus"], utcnow())
+    case = open_case(
+        db_session, response, RiskLevel.HIGH, ["k10_total_30_plus"], utcnow(), routing=ROUTING
+    )
     before = case.contact_due_at
-    open_case(db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], utcnow())
+    open_case(
+        db_session, response, RiskLevel.CRISIS, ["phq9_item9_endorsed"], utcnow(), routing=ROUTING
+    )
     assert case.level is RiskLevel.CRISIS
     assert case.acknowledge_due_at is not None and case.contact_due_at <= before
 
@@ -62,8 +77,8 @@ def test_outreach_is_offered_once_and_becomes_a_case_when_the_teacher_asks(
     response = make_response(db_session)
     outreach = open_outreach(db_session, response, utcnow())
     assert open_outreach(db_session, response, utcnow()).id == outreach.id
-    case = request_talk(db_session, response, utcnow())
+    case = request_talk(db_session, response, utcnow(), routing=ROUTING)
     assert outreach.state is OutreachState.REQUESTED and outreach.case_id == case.id
     assert case.level is RiskLevel.MODERATE and case.acknowledge_due_at is None
-    assert request_talk(db_session, response, utcnow()).id == case.id
+    assert request_talk(db_session, response, utcnow(), routing=ROUTING).id == case.id
     assert db_session.query(Outreach).count() == 1 and db_session.query(Case).count() == 1

@@ -15,18 +15,20 @@ from accounts import retention as account_retention
 from accounts import views as auth_views
 from accounts.cli import accounts_cli
 from accounts.gate import install_gate
-from accounts.passwords import HashCost, Passwords
+from accounts.passwords import HashCost, Passwords, install_passwords
 from alerts import sweeps as alert_sweeps
 from alerts import views as case_views
+from config.current import install_settings, settings_of
 from config.settings import Settings, SettingsError
 from db import Database
+from db.current import install_database
 from demo.cli import demo_cli
 from notifications import retention as notification_retention
 from notifications import sweep as outbox_sweep
 from ops import cli, health, retention
 from ops.logs import configure_logging
 from ops.retention import RetentionRegistry, Rule
-from ops.scheduler import Scheduler
+from ops.scheduler import Scheduler, install_scheduler, scheduler_of
 from ops.web import configure_web, install_request_cycle
 from org.cli import roster_cli
 from privacy.audit.cli import audit_cli
@@ -56,16 +58,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings.instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     app = Flask(__name__, instance_path=str(settings.instance_path))
-    app.extensions["xinan.settings"] = settings
+    install_settings(app, settings)
     ring = load_keys(settings)
     install_key_ring(ring)
     configure_web(app, settings, ring.secret("web"))
-    app.extensions["xinan.db"] = Database(settings.effective_database_url)
-    app.extensions["xinan.scheduler"] = Scheduler(settings.scheduler, settings.timezone)
+    install_database(app, Database(settings.effective_database_url))
+    install_scheduler(app, Scheduler(settings.scheduler, settings.timezone))
 
-    app.extensions["xinan.passwords"] = Passwords(
-        HashCost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
-    )
+    cost = HashCost(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
+    install_passwords(app, Passwords(cost))
     for blueprint in (
         health,
         auth_views,
@@ -128,8 +129,8 @@ def serve() -> None:
         sys.exit(f"xinan: {error}")
     port = int(os.environ.get("PORT", "5000"))
     print(f"Xinan is serving at http://127.0.0.1:{port}", flush=True)
-    scheduler = app.extensions["xinan.scheduler"]
-    if app.extensions["xinan.settings"].scheduler == "embedded":
+    scheduler = scheduler_of(app)
+    if settings_of(app).scheduler == "embedded":
         scheduler.start()
     try:
         app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)

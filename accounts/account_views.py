@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, render_template, url_for
+from flask import Blueprint, flash, g, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from accounts.events import audit
 from accounts.forms import PasswordForm
 from accounts.models import StaffAccount
-from accounts.passwords import PasswordRejected
+from accounts.passwords import PasswordRejected, current_passwords
 from accounts.policy import requires
 from accounts.roles import Permission
 from accounts.service import change_password
 from accounts.views import start_fresh_session
 from db import utcnow
+from db.current import request_session
 
 
 def make_blueprint() -> Blueprint:
@@ -30,11 +31,11 @@ def password() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("auth/password.html", form=form)
     account: StaffAccount = g.staff_session.account
-    passwords = current_app.extensions["xinan.passwords"]
+    passwords = current_passwords()
     if not passwords.verify(account.password_hash, form.current.data or ""):
         flash("当前密码不正确 / The current password is not right.", "error")
         return render_template("auth/password.html", form=form)
-    session = current_app.extensions["xinan.db"].session()
+    session = request_session()
     try:
         change_password(session, passwords, account, form.new_password.data or "", utcnow())
     except PasswordRejected as rejected:

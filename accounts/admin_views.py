@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from accounts.events import audit
 from accounts.forms import BulkAccountsForm, ConfirmForm, ContactForm, GrantForm, NewAccountForm
 from accounts.gate import current_principal
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
+from accounts.passwords import current_passwords
 from accounts.policy import requires
 from accounts.reset_views import add_rules, ask_for_reset, delivery
 from accounts.resets import awaiting_approval, begin_first_enrolment, open_reset
@@ -32,7 +33,9 @@ from accounts.service import (
     revoke_grant,
     set_active,
 )
+from config.current import current_settings
 from db import utcnow
+from db.current import request_session
 from org.models import District
 
 MANAGE = Permission.ACCOUNTS_MANAGE
@@ -62,7 +65,7 @@ def make_blueprint() -> Blueprint:
 
 
 def _session() -> Session:
-    return current_app.extensions["xinan.db"].session()  # type: ignore[no-any-return]
+    return request_session()
 
 
 def _account(account_id: uuid.UUID) -> StaffAccount:
@@ -121,7 +124,7 @@ def new_account() -> ResponseReturnValue:
         try:
             account = create_account(
                 session,
-                current_app.extensions["xinan.passwords"],
+                current_passwords(),
                 form.username.data or "",
                 form.display_name.data or "",
                 form.staff_no.data or None,
@@ -148,7 +151,7 @@ def bulk_import() -> ResponseReturnValue:
         try:
             created = import_accounts(
                 _session(),
-                current_app.extensions["xinan.passwords"],
+                current_passwords(),
                 delivery(),
                 form.file.data.read(),
                 current_principal().account_id,
@@ -157,7 +160,7 @@ def bulk_import() -> ResponseReturnValue:
         except BulkError as error:
             return render_template("staff/import.html", form=form, errors=error.problems), 400
         audit("account.import", detail={"accounts": len(created)})
-        settings = current_app.extensions["xinan.settings"]
+        settings = current_settings()
         listed = [(a, owner_contact(a, settings.notify_channel_list)) for a in created]
         return render_template("staff/created.html", created=listed, describe=describe)
     return render_template("staff/import.html", form=form, errors=[])
@@ -169,7 +172,7 @@ def account_detail(account_id: uuid.UUID) -> ResponseReturnValue:
     account, session = _account(account_id), _session()
     grant_form = GrantForm()
     grant_form.scope_id.choices = _scope_choices(session)
-    settings = current_app.extensions["xinan.settings"]
+    settings = current_settings()
     contact = owner_contact(account, settings.notify_channel_list)
     reset = open_reset(session, account.id)
     return render_template(

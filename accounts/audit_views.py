@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from wtforms.validators import Length, Optional
 from accounts.events import audit
 from accounts.policy import requires
 from accounts.roles import Permission
+from db.current import request_session
 from privacy.audit.checkpoint import CheckpointError, parse_checkpoint
 from privacy.audit.queries import EntryFilter, list_entries
 from privacy.audit.verify import verify_chain
@@ -39,7 +40,7 @@ def make_blueprint() -> Blueprint:
 
 
 def _session() -> Session:
-    return current_app.extensions["xinan.db"].session()  # type: ignore[no-any-return]
+    return request_session()
 
 
 @requires(Permission.AUDIT_READ)

@@ -9,14 +9,15 @@ link to its owner's contact (``accounts/resets.py``).
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from accounts.models import GrantStatus, RoleGrant
+from accounts.passwords import current_passwords
 from accounts.roles import Role, ScopeKind
 from accounts.service import AccountError, create_account, temporary_password
 from db import utcnow
+from db.current import current_database
 from privacy.audit.record import record
 
 accounts_cli = AppGroup("accounts", help="Staff accounts.")
@@ -29,8 +30,7 @@ BOOTSTRAP_ADMINS = 2
 @click.option("--name", "display_name", default="", help="The person's name.")
 def create_security_admin(username: str, display_name: str) -> None:
     """Create one of the first two security administrators; later accounts are made on the web."""
-    database = current_app.extensions["xinan.db"]
-    session = database.session()
+    session = current_database().session()
     existing = session.scalars(
         select(RoleGrant.id).where(
             RoleGrant.role == Role.SECURITY_ADMIN, RoleGrant.status == GrantStatus.ACTIVE
@@ -38,7 +38,7 @@ def create_security_admin(username: str, display_name: str) -> None:
     ).all()
     if len(existing) >= BOOTSTRAP_ADMINS:
         raise click.ClickException("two security administrators exist: create accounts on the web")
-    passwords = current_app.extensions["xinan.passwords"]
+    passwords = current_passwords()
     try:
         account = create_account(session, passwords, username, display_name or username)
     except AccountError as error:

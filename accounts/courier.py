@@ -2,7 +2,7 @@
 
 The services name only the port: a ``Courier`` that puts a ``Notice`` into the outbox in the
 caller's transaction. ``accounts/mail.py`` implements it over ``notifications.outbox``, with the
-app's SMS quiet hours, and installs it as ``app.extensions["xinan.courier"]``.
+app's SMS quiet hours, and installs it with ``install_courier``.
 
 The owner's contact is the linked roster record's (every psychologist and supervisor must be
 linked, and the roster is kept by system administrators, not by the security administrators who
@@ -16,12 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from accounts.models import StaffAccount
 
 SMS, EMAIL = "sms", "email"
 ROSTER, ACCOUNT = "roster", "account"
+_KEY = "xinan.courier"  # the app's courier in app.extensions, read only through this module
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,17 @@ class Courier(Protocol):
     """Queues a notice in the outbox, in the caller's transaction; True when it was added."""
 
     def send(self, session: Session, notice: Notice, now: dt.datetime) -> bool: ...
+
+
+def install_courier(app: Flask, courier: Courier) -> None:
+    """Make ``courier`` the way ``app`` sends notices to account owners."""
+    app.extensions[_KEY] = courier
+
+
+def current_courier() -> Courier:
+    """The courier of the app handling this request."""
+    courier: Courier = current_app.extensions[_KEY]
+    return courier
 
 
 def owner_contact(account: StaffAccount, channels: Sequence[str]) -> Contact | None:

@@ -8,15 +8,16 @@ never reaches a log line (``ops.logs.redact_path``).
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from accounts.enrolment import EnrolmentRefused, enrol, find_by_token
 from accounts.events import audit
 from accounts.forms import SetupForm
-from accounts.passwords import PasswordRejected
+from accounts.passwords import PasswordRejected, current_passwords
 from accounts.totp import provisioning_uri
 from db import utcnow
+from db.current import request_session
 
 
 def make_blueprint() -> Blueprint:
@@ -30,7 +31,7 @@ def make_blueprint() -> Blueprint:
 
 def enrol_page(token: str) -> ResponseReturnValue:
     """Set a new password and enrol a new authenticator, once, within the link's lifetime."""
-    session = current_app.extensions["xinan.db"].session()
+    session = request_session()
     now = utcnow()
     reset = find_by_token(session, token, now)
     if reset is None:
@@ -40,7 +41,7 @@ def enrol_page(token: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         credentials = (form.new_password.data or "", form.code.data or "")
         try:
-            enrol(session, current_app.extensions["xinan.passwords"], reset, credentials, now)
+            enrol(session, current_passwords(), reset, credentials, now)
         except (PasswordRejected, EnrolmentRefused) as refused:
             flash(str(refused), "error")
         else:

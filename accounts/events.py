@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import current_app, g
+from flask import g
 
 from db import Database
+from db.current import current_database
 from privacy.audit.record import record, record_independently
 
 
 def _database() -> Database:
-    return current_app.extensions["xinan.db"]  # type: ignore[no-any-return]
+    return current_database()
 
 
 def _actor() -> str:

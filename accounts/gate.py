@@ -24,17 +24,18 @@ from accounts.policy import (
     required_permissions,
 )
 from accounts.sessions import COOKIE_NAME, Timeouts, load_session
+from config.current import settings_of
 from db import utcnow
+from db.current import database_of
 
 
 def install_gate(app: Flask) -> None:
     """Register the gate as the first before-request hook of ``app``."""
-    settings = app.extensions["xinan.settings"]
+    settings = settings_of(app)
     timeouts = Timeouts(
         idle=dt.timedelta(minutes=settings.session_idle_minutes),
         absolute=dt.timedelta(hours=settings.session_absolute_hours),
     )
-    app.extensions["xinan.session_timeouts"] = timeouts
     app.before_request(lambda: _gate(app, timeouts))
 
 
@@ -43,7 +44,7 @@ def _gate(app: Flask, timeouts: Timeouts) -> ResponseReturnValue | None:
     endpoint = request.endpoint
     if endpoint is None or endpoint == "static":
         return None  # unknown URL: Flask answers 404 without touching the database
-    session = app.extensions["xinan.db"].session()
+    session = database_of(app).session()
     staff_session = load_session(session, request.cookies.get(COOKIE_NAME), utcnow(), timeouts)
     g.staff_session = staff_session
     if staff_session is not None and staff_session.stage == "full":

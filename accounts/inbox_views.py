@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,7 @@ from accounts.gate import current_principal
 from accounts.policy import requires
 from accounts.roles import Permission
 from db import utcnow
+from db.current import request_session
 from notifications.inbox import NotYours, list_items, mark_all_read, mark_read, unread_count
 
 
@@ -25,7 +26,7 @@ def make_blueprint() -> Blueprint:
 
 
 def _session() -> Session:
-    return current_app.extensions["xinan.db"].session()  # type: ignore[no-any-return]
+    return request_session()
 
 
 @requires(Permission.ACCOUNT_SELF)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from accounts.courier import Notice
+from accounts.courier import Notice, install_courier
 from accounts.enrolment import link_live
 from accounts.models import CredentialReset
 from accounts.reset_notices import CONTACT_KEY_PREFIX, KEY_PREFIX
-from config.settings import Settings
+from config.current import settings_of
 from notifications.models import Channel
 from notifications.outbox import Message, QuietHours, enqueue, register_asked_for, register_guard
 
@@ -52,9 +52,9 @@ def link_still_wanted(session: Session, key: str, now: dt.datetime) -> bool:
 
 def install(app: Flask) -> None:
     """Make the courier available to the accounts pages and register the outbox guard."""
-    settings: Settings = app.extensions["xinan.settings"]
+    settings = settings_of(app)
     quiet = QuietHours.parse(settings.sms_quiet_start, settings.sms_quiet_end, settings.timezone)
-    app.extensions["xinan.courier"] = OutboxCourier(quiet)
+    install_courier(app, OutboxCourier(quiet))
     register_guard(KEY_PREFIX, link_still_wanted)
     for prefix in (KEY_PREFIX, CONTACT_KEY_PREFIX):
         register_asked_for(prefix)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, current_app
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
@@ -16,6 +17,7 @@ MIN_STRENGTH = 3
 # A stored hash that no password matches (argon2 hashes start with "$"): an account whose owner
 # has not yet set a password through their enrolment link.
 UNUSABLE_PREFIX = "!"
+_KEY = "xinan.passwords"  # the app's hasher in app.extensions, read only through this module
 
 
 class PasswordRejected(ValueError):
@@ -60,6 +62,22 @@ class Passwords:
             )
         except (VerificationError, InvalidHashError):
             return False
+
+
+def install_passwords(app: Flask, passwords: Passwords) -> None:
+    """Make ``passwords`` the hasher of ``app`` (one cost, from its settings)."""
+    app.extensions[_KEY] = passwords
+
+
+def passwords_of(app: Flask) -> Passwords:
+    """The password hasher of ``app``."""
+    passwords: Passwords = app.extensions[_KEY]
+    return passwords
+
+
+def current_passwords() -> Passwords:
+    """The password hasher of the app handling this request or CLI command."""
+    return passwords_of(current_app)
 
 
 def check_new_password(password: str, *, context: tuple[str, ...] = ()) -> None:

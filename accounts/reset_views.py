@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
+from accounts.courier import current_courier
 from accounts.events import audit
 from accounts.forms import ContactForm
 from accounts.gate import current_principal
@@ -27,7 +28,9 @@ from accounts.resets import (
 )
 from accounts.roles import Permission
 from accounts.service import AccountError, checked_email
+from config.current import current_settings
 from db import utcnow
+from db.current import request_session
 
 
 def add_rules(bp: Blueprint) -> None:
@@ -42,13 +45,12 @@ def add_rules(bp: Blueprint) -> None:
 
 def delivery() -> Delivery:
     """How this app sends links and notices to owners."""
-    settings = current_app.extensions["xinan.settings"]
-    courier = current_app.extensions["xinan.courier"]
-    return Delivery(courier, settings.notify_channel_list, settings.base_url)
+    settings = current_settings()
+    return Delivery(current_courier(), settings.notify_channel_list, settings.base_url)
 
 
 def _session() -> Session:
-    return current_app.extensions["xinan.db"].session()  # type: ignore[no-any-return]
+    return request_session()
 
 
 def _to_account(account_id: uuid.UUID) -> ResponseReturnValue:

@@ -24,13 +24,15 @@ from accounts.events import audit
 from accounts.forms import ConfirmForm, LoginForm, SetupForm
 from accounts.gate import current_principal
 from accounts.models import StaffAccount
-from accounts.passwords import PasswordRejected
+from accounts.passwords import PasswordRejected, current_passwords
 from accounts.policy import requires
 from accounts.roles import Permission
 from accounts.service import change_password
 from accounts.sessions import COOKIE_NAME, end_session, start_session
 from accounts.totp import accept_code, new_secret, provisioning_uri
+from config.current import current_settings
 from db import Database, utcnow
+from db.current import current_database
 from ops.urls import local_target
 
 GENERIC_FAILURE = (
@@ -50,7 +52,7 @@ def make_blueprint() -> Blueprint:
 
 
 def _db() -> Database:
-    return current_app.extensions["xinan.db"]  # type: ignore[no-any-return]
+    return current_database()
 
 
 def login() -> ResponseReturnValue:
@@ -61,10 +63,10 @@ def login() -> ResponseReturnValue:
     now = utcnow()
     outcome = attempt_login(
         _db().session(),
-        current_app.extensions["xinan.passwords"],
+        current_passwords(),
         (form.username.data or "", form.password.data or "", form.code.data or ""),
         now,
-        limit=current_app.extensions["xinan.settings"].login_attempts_per_minute,
+        limit=current_settings().login_attempts_per_minute,
     )
     if not outcome.ok or outcome.account is None or outcome.stage is None:
         actor = str(outcome.account.id) if outcome.account else "anonymous"
@@ -122,7 +124,7 @@ def setup() -> ResponseReturnValue:
             try:
                 change_password(
                     _db().session(),
-                    current_app.extensions["xinan.passwords"],
+                    current_passwords(),
                     account,
                     form.new_password.data or "",
                     utcnow(),

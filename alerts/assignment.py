@@ -72,7 +72,7 @@ def place_new_case(
     session: Session,
     case: Case,
     now: dt.datetime,
-    policy: RoutingPolicy | None = None,
+    policy: RoutingPolicy,
     *,
     assign_to: uuid.UUID | None = None,
 ) -> None:

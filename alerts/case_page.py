@@ -17,12 +17,11 @@ from accounts.models import StaffAccount
 from accounts.policy import Principal, can
 from accounts.roles import Permission
 from alerts.case_models import CaseEvent
-from alerts.cases import options_from_settings
 from alerts.charts import HEIGHT, WIDTH, history, lines, series
 from alerts.handover import MIN_REASON, OVERRIDE_CATEGORIES
 from alerts.models import Case, CaseState
 from alerts.queries import case_deadline, district_psychologists, find_case
-from alerts.states import allowed_actions, is_overdue
+from alerts.states import CaseOptions, allowed_actions, is_overdue
 from census.models import Response
 from org.models import School
 from privacy.audit.record import record
@@ -92,9 +91,10 @@ def _username(session: Session, account_id: uuid.UUID | None) -> str | None:
 
 
 def case_context(
-    session: Session, case: Case, principal: Principal, now: dt.datetime
+    session: Session, case: Case, principal: Principal, now: dt.datetime, options: CaseOptions
 ) -> dict[str, Any]:
-    """Everything the case page template needs, limited to what this viewer may see."""
+    """Everything the case page template needs, limited to what this viewer may see;
+    ``options`` are the configured outcome and referral lists."""
     ref = CaseRef(case.school_id)
     holds = case.assignee_id == principal.account_id
     supervises = can(principal, Permission.CASES_ASSIGN, ref)
@@ -108,7 +108,7 @@ def case_context(
         "supervises": supervises,
         "assignee": _username(session, case.assignee_id),
         "actions": allowed_actions(case.state) if holds else (),
-        "options": options_from_settings(),
+        "options": options,
         "can_reveal": holds and can(principal, Permission.IDENTITY_REVEAL, ref),
         "can_claim": case.state is not CaseState.CLOSED
         and not holds

@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass
 from typing import ClassVar
 
-from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,7 @@ from alerts.states import (
     next_state,
     withdrawal_keeps_contact,
 )
+from config.settings import Settings
 from privacy.audit.record import record
 
 
@@ -62,11 +62,8 @@ class Identity:
     email: str | None
 
 
-def options_from_settings() -> CaseOptions:
-    """The configured outcome and referral lists (defaults outside an app)."""
-    if not has_app_context():
-        return DEFAULT_OPTIONS
-    settings = current_app.extensions["xinan.settings"]
+def options_from_settings(settings: Settings) -> CaseOptions:
+    """The outcome and referral lists ``settings`` configure (the defaults where they name none)."""
     outcomes = _words(settings.case_outcomes) or DEFAULT_OPTIONS.outcomes
     return CaseOptions(
         # Withdrawal closes cases as withdrawn whatever the configured list says.
@@ -96,7 +93,7 @@ def apply_step(
     now: dt.datetime,
     *,
     note: str | None = None,
-    options: CaseOptions | None = None,
+    options: CaseOptions,
 ) -> CaseEvent:
     """Move ``case`` by ``step`` as its assignee; logs who, when, states and the sealed note."""
     if case.assignee_id != actor_id:
@@ -106,7 +103,7 @@ def apply_step(
     elif step.action is Action.CLOSE and step.outcome is not None:
         attempts = attempts_logged(session, case)
         step = Step(step.action, outcome=step.outcome, attempts_so_far=attempts)
-    target = next_state(case.state, step, now, options or options_from_settings())
+    target = next_state(case.state, step, now, options)
     event = _log(session, case, actor_id, step, target, now, note)
     if closes_after_withdrawal(case.teacher_withdrew_at is not None, step.action):
         # The one caring contact kept under PIPL art. 13(4) is made: the case closes as withdrawn.

@@ -25,24 +25,30 @@ from sqlalchemy.sql.expression import Exists
 from alerts import cases, intake
 from alerts.intake import Referral
 from alerts.models import Case, Outreach, OutreachState
+from alerts.routing import RoutingPolicy, policy_from_settings
 from scoring.levels import RiskLevel
 
 __all__ = [
     "OutreachState",
     "Referral",
+    "RoutingPolicy",
     "crisis_case_exists",
     "forget_outreach",
     "open_case",
     "open_outreach",
     "outreach_state",
+    "policy_from_settings",
     "request_talk",
     "settle_withdrawal",
 ]
 
 
-def open_case(session: Session, referral: Referral, now: dt.datetime) -> None:
-    """Open the response's case (crisis or high), or raise its level; never a second case."""
-    intake.open_case(session, referral, now)
+def open_case(
+    session: Session, referral: Referral, now: dt.datetime, *, routing: RoutingPolicy
+) -> None:
+    """Open the response's case (crisis or high), routed under ``routing``, or raise its level;
+    never a second case."""
+    intake.open_case(session, referral, now, routing=routing)
 
 
 def open_outreach(session: Session, referral: Referral, now: dt.datetime) -> None:
@@ -50,9 +56,12 @@ def open_outreach(session: Session, referral: Referral, now: dt.datetime) -> Non
     intake.open_outreach(session, referral, now)
 
 
-def request_talk(session: Session, referral: Referral, now: dt.datetime) -> None:
-    """The teacher asked to talk to someone: the moderate result's outreach becomes a case."""
-    intake.request_talk(session, referral, now)
+def request_talk(
+    session: Session, referral: Referral, now: dt.datetime, *, routing: RoutingPolicy
+) -> None:
+    """The teacher asked to talk to someone: the moderate result's outreach becomes a case,
+    routed under ``routing``."""
+    intake.request_talk(session, referral, now, routing=routing)
 
 
 def crisis_case_exists(response_id: SQLColumnExpression[uuid.UUID]) -> Exists:

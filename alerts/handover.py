@@ -30,7 +30,6 @@ from alerts.routing import (
     RoutingPolicy,
     load_candidate,
     load_candidates,
-    policy_from_settings,
     rules_against,
     teacher_of,
 )
@@ -90,13 +89,12 @@ class Override:
 
 def _holder_rules(
     candidate: Candidate | None, case_pseudonym: str, school_id: int, session: Session,
-    policy: RoutingPolicy | None,
+    policy: RoutingPolicy,
 ) -> tuple[str, ...]:  # fmt: skip
     if candidate is None:
         raise CaseRefused("ineligible")
     teacher = teacher_of(session, case_pseudonym)
-    chosen = policy or policy_from_settings()
-    return rules_against(candidate, teacher.id if teacher else None, school_id, chosen)
+    return rules_against(candidate, teacher.id if teacher else None, school_id, policy)
 
 
 def _give(
@@ -129,7 +127,7 @@ def claim(
     now: dt.datetime,
     *,
     supervisor: bool,
-    policy: RoutingPolicy | None = None,
+    policy: RoutingPolicy,
     override: Override | None = None,
 ) -> CaseEvent:
     """Take ``case``: a supervisor takes a case of the district (to work or reveal it) under the
@@ -151,7 +149,7 @@ def reassign(
     actor_id: uuid.UUID,
     target_id: uuid.UUID | None,
     now: dt.datetime,
-    policy: RoutingPolicy | None = None,
+    policy: RoutingPolicy,
     override: Override | None = None,
 ) -> CaseEvent:
     """A supervisor gives the case to a psychologist whose scope holds the school, under the
@@ -170,7 +168,7 @@ def require_eligible(
     pseudonym: str,
     school_id: int,
     account_id: uuid.UUID,
-    policy: RoutingPolicy | None,
+    policy: RoutingPolicy,
 ) -> None:
     """Refuse unless routing could give ``account_id`` a case about ``pseudonym`` there."""
     found = [c for c in load_candidates(session, school_id) if c.account_id == account_id]
@@ -183,7 +181,7 @@ def take_up_outreach(
     outreach: Outreach,
     actor_id: uuid.UUID,
     now: dt.datetime,
-    policy: RoutingPolicy | None = None,
+    policy: RoutingPolicy,
 ) -> Case:
     """A psychologist takes a caring outreach from the list: it becomes a case they hold."""
     if outreach.state is OutreachState.TAKEN_UP or outreach.case_id is not None:
@@ -202,7 +200,7 @@ def take_up_outreach(
         level=RiskLevel.MODERATE,
         reasons=reasons,
     )
-    case = open_case(session, referral, now, assign_to=actor_id)
+    case = open_case(session, referral, now, routing=policy, assign_to=actor_id)
     outreach.state = OutreachState.TAKEN_UP
     outreach.case_id = case.id
     session.flush()

@@ -74,15 +74,16 @@ def open_case(
     referral: Referral,
     now: dt.datetime,
     *,
+    routing: RoutingPolicy,
     policy: DeadlinePolicy = DEFAULT_POLICY,
-    routing: RoutingPolicy | None = None,
     assign_to: uuid.UUID | None = None,
 ) -> Case:
     """The response's case, opened now if it has none; raised (never lowered) to the referral's
     level, its reasons added.
 
-    A new case is linked to the teacher's earlier case and routed in the same transaction, so it
-    is in a psychologist's queue (or the supervisors' list) the moment it exists.
+    A new case is linked to the teacher's earlier case and routed under ``routing`` in the same
+    transaction, so it is in a psychologist's queue (or the supervisors' list) the moment it
+    exists.
     """
     level, reasons = referral.level, referral.reasons
     if level not in (RiskLevel.CRISIS, RiskLevel.HIGH, RiskLevel.MODERATE):
@@ -152,9 +153,11 @@ def request_talk(
     referral: Referral,
     now: dt.datetime,
     *,
+    routing: RoutingPolicy,
     policy: DeadlinePolicy = DEFAULT_POLICY,
 ) -> Case:
-    """The teacher pressed "I would like to talk to someone": the outreach becomes a case.
+    """The teacher pressed "I would like to talk to someone": the outreach becomes a case,
+    routed under ``routing``.
 
     The referral is the moderate result as submitted, with the rule ids that set it: the case
     carries them, so the psychologist reads why (a reliable deterioration, say).
@@ -162,7 +165,7 @@ def request_talk(
     if referral.level is not RiskLevel.MODERATE:
         raise ValueError("only a moderate result offers an outreach to ask to talk from")
     outreach = open_outreach(session, referral, now)
-    case = open_case(session, referral, now, policy=policy)
+    case = open_case(session, referral, now, policy=policy, routing=routing)
     if outreach.state is OutreachState.OFFERED:
         outreach.state = OutreachState.REQUESTED
         outreach.requested_at = now

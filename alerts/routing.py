@@ -12,13 +12,13 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
 from alerts.models import Case, CaseState
+from config.settings import Settings
 from org.models import School, Teacher
 
 
@@ -79,11 +79,8 @@ def choose(
     return min(eligible, key=lambda c: (c.open_cases, str(c.account_id))).account_id
 
 
-def policy_from_settings() -> RoutingPolicy:
-    """The routing policy of the running app (defaults outside one, e.g. in pure tests)."""
-    if not has_app_context():
-        return RoutingPolicy()
-    settings = current_app.extensions["xinan.settings"]
+def policy_from_settings(settings: Settings) -> RoutingPolicy:
+    """The routing policy ``settings`` configure (the open-case cap, the same-school rule)."""
     return RoutingPolicy(
         cap=settings.open_case_cap, exclude_same_school=settings.route_exclude_own_school
     )
@@ -143,12 +140,12 @@ def load_candidate(session: Session, account_id: uuid.UUID) -> Candidate | None:
     return Candidate(account_id, row.teacher_id, row.school_id, load)
 
 
-def route(session: Session, case: Case, policy: RoutingPolicy | None = None) -> uuid.UUID | None:
+def route(session: Session, case: Case, policy: RoutingPolicy) -> uuid.UUID | None:
     """The account the case should go to now, or None for the supervisors' unassigned list."""
     teacher = teacher_of(session, case.pseudonym)
     return choose(
         load_candidates(session, case.school_id),
         teacher.id if teacher is not None else None,
         case.school_id,
-        policy or policy_from_settings(),
+        policy,
     )

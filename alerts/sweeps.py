@@ -38,10 +38,13 @@ from alerts.rules import (
     next_step_at,
 )
 from alerts.staff_notify import DIGEST_LINKS, INBOX_DIGEST_AFTER, deliver_notices, describe, digest
+from config.current import settings_of
 from config.settings import Settings
 from db import Database, utcnow
 from db.bulk import BinaryList, insert_new
+from db.current import database_of
 from notifications.outbox import register_guard
+from ops.scheduler import scheduler_of
 from privacy.audit.record import record
 
 log = logging.getLogger(__name__)
@@ -310,9 +313,7 @@ def install(app: Flask) -> None:
     """Register the outbox guard for step e-mails, the deadline sweep and the sweep that writes
     closed waves' held-back case entries (every minute)."""
     register_guard(KEY_PREFIX, still_unmet)
-    settings: Settings = app.extensions["xinan.settings"]
-    database: Database = app.extensions["xinan.db"]
-    scheduler = app.extensions["xinan.scheduler"]
+    settings, database, scheduler = settings_of(app), database_of(app), scheduler_of(app)
     scheduler.add_sweep(
         lambda: _run_logged(database, settings), settings.case_sweep_seconds, "alerts.case_steps"
     )

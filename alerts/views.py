@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from accounts.gate import current_principal, refuse
 from accounts.policy import Principal, can, requires
 from accounts.roles import Permission
 from alerts.case_page import CaseRef, case_context
-from alerts.cases import CaseRefused, apply_step, reveal_identity
+from alerts.cases import CaseRefused, apply_step, options_from_settings, reveal_identity
 from alerts.handover import Override, claim, reassign
 from alerts.handover import take_up_outreach as take_up_service
 from alerts.models import Case, CaseState
@@ -35,9 +35,11 @@ from alerts.queries import (
     unassigned_cases,
     workload,
 )
-from alerts.routing import policy_from_settings
-from alerts.states import Action, IllegalTransition, Step, is_overdue
+from alerts.routing import RoutingPolicy, policy_from_settings
+from alerts.states import Action, CaseOptions, IllegalTransition, Step, is_overdue
+from config.current import current_settings
 from db import utcnow
+from db.current import request_session
 from org.models import School, Teacher
 from scoring.levels import RiskLevel
 
@@ -63,7 +65,15 @@ def make_blueprint() -> Blueprint:
 
 
 def _session() -> Session:
-    return current_app.extensions["xinan.db"].session()  # type: ignore[no-any-return]
+    return request_session()
+
+
+def _routing() -> RoutingPolicy:
+    return policy_from_settings(current_settings())
+
+
+def _options() -> CaseOptions:
+    return options_from_settings(current_settings())
 
 
 def _page() -> int:
@@ -121,7 +131,7 @@ def queue() -> ResponseReturnValue:
 def case_page(case_id: uuid.UUID) -> ResponseReturnValue:
     """One case: timeline, reasons, scores over waves, quick actions, contact log."""
     case = _case(case_id)
-    context = case_context(_session(), case, current_principal(), utcnow())
+    context = case_context(_session(), case, current_principal(), utcnow(), _options())
     return render_template("cases/case.html", **context)
 
 
@@ -134,7 +144,7 @@ def reveal(case_id: uuid.UUID) -> ResponseReturnValue:
         identity = reveal_identity(_session(), case, principal.account_id)
     except CaseRefused:
         refuse("case", str(case_id), status=403, detail={"why": "not_assignee"})
-    context = case_context(_session(), case, principal, utcnow())
+    context = case_context(_session(), case, principal, utcnow(), _options())
     context["identity"] = identity
     page = render_template("cases/case.html", **context)
     return page, 200, {"Cache-Control": "no-store"}
@@ -158,7 +168,7 @@ def _local_date(text: str) -> dt.datetime | None:
         day = dt.date.fromisoformat(text)
     except ValueError:
         return None
-    zone = ZoneInfo(current_app.extensions["xinan.settings"].timezone)
+    zone = ZoneInfo(current_settings().timezone)
     return dt.datetime.combine(day, dt.time(9), tzinfo=zone).astimezone(dt.UTC)
 
 
@@ -170,7 +180,7 @@ def step(case_id: uuid.UUID, action: str) -> ResponseReturnValue:
     try:
         apply_step(
             _session(), case, current_principal().account_id, _step_from_form(Action(action)),
-            utcnow(), note=note,
+            utcnow(), note=note, options=_options(),
         )  # fmt: skip
     except CaseRefused:
         refuse("case", str(case_id), status=403, detail={"why": "not_assignee"})
@@ -190,7 +200,7 @@ def claim_case(case_id: uuid.UUID) -> ResponseReturnValue:
     try:
         override = _override() if supervisor else None
         claim(_session(), case, principal.account_id, utcnow(), supervisor=supervisor,
-              override=override)  # fmt: skip
+              policy=_routing(), override=override)  # fmt: skip
     except CaseRefused as refused:
         flash(str(refused), "error")
     return redirect(url_for("cases.case_page", case_id=case_id))
@@ -213,7 +223,7 @@ def assign_case(case_id: uuid.UUID) -> ResponseReturnValue:
         target = uuid.UUID(int=0)
     try:
         reassign(_session(), case, current_principal().account_id, target, utcnow(),
-                 override=_override())  # fmt: skip
+                 _routing(), override=_override())  # fmt: skip
     except CaseRefused as refused:
         flash(str(refused), "error")
     return redirect((request.form.get("back") == "district" and url_for("cases.district"))
@@ -231,7 +241,7 @@ def _home_school(principal: Principal) -> int | None:
 def outreach() -> ResponseReturnValue:
     """Caring outreach in my schools that a psychologist may take up."""
     principal = current_principal()
-    items = outreach_list(_session(), principal, _home_school(principal), policy_from_settings())
+    items = outreach_list(_session(), principal, _home_school(principal), _routing())
     shown = page_of(items, _page())
     if shown is None:
         refuse("outreach_page", None)
@@ -245,7 +255,9 @@ def take_up(outreach_id: uuid.UUID) -> ResponseReturnValue:
     if found is None:
         refuse("outreach", str(outreach_id))
     try:
-        case = take_up_service(_session(), found, current_principal().account_id, utcnow())
+        case = take_up_service(
+            _session(), found, current_principal().account_id, utcnow(), _routing()
+        )
     except CaseRefused as refused:
         flash(str(refused), "error")
         return redirect(url_for("cases.outreach"))
@@ -256,7 +268,7 @@ def take_up(outreach_id: uuid.UUID) -> ResponseReturnValue:
 def district() -> ResponseReturnValue:
     """The supervisor's view: workload against the cap, overdue counts, the unassigned list."""
     principal, now = current_principal(), utcnow()
-    cap = current_app.extensions["xinan.settings"].open_case_cap
+    cap = current_settings().open_case_cap
     loads = workload(_session(), principal, now, cap)
     waiting = page_of(unassigned_cases(_session(), principal, now), _page())
     if waiting is None:

@@ -32,10 +32,12 @@ from sqlalchemy.orm import Session
 
 import models  # noqa: F401  (every table known, as in the app)
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
+from accounts.passwords import passwords_of
 from accounts.roles import Role, ScopeKind
 from app import create_app
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from config.settings import Settings
+from db.current import database_of
 from instruments import instruments_by_id
 from ops import migrations
 from org.models import District, School, SchoolLevel, Teacher
@@ -178,7 +180,7 @@ def _wave(session: Session, number: int, teachers: list[tuple[Any, ...]], seed: 
 def _analyst(app: Flask, session: Session) -> tuple[str, str]:
     """A city-wide analyst account, enrolled: its user name and TOTP secret."""
     secret = pyotp.random_base32(32)
-    hashed = app.extensions["xinan.passwords"].hash(PASSWORD)
+    hashed = passwords_of(app).hash(PASSWORD)
     account = StaffAccount(username="bench-analyst", must_change_password=False,
                            password_hash=hashed)  # fmt: skip
     account.totp_secret = secret
@@ -220,7 +222,7 @@ def run() -> dict[str, object]:
             log_level="WARNING", proxy_count=0, base_url="https://xinan.bench",
         )  # fmt: skip
         app = create_app(settings)
-        database = app.extensions["xinan.db"]
+        database = database_of(app)
         try:
             migrations.upgrade(database.engine)
             with app.app_context():

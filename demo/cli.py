@@ -7,14 +7,17 @@ from dataclasses import replace
 
 import click
 import pyotp
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from accounts.models import StaffAccount
+from accounts.passwords import current_passwords
 from accounts.totp import provisioning_uri
+from alerts.routing import policy_from_settings
+from config.current import current_settings
 from config.settings import Settings
 from db import utcnow
+from db.current import current_database
 from demo.accounts import DEMO_PASSWORD, demo_accounts
 from demo.released import seed_released_demo_wave
 from demo.seed import has_data, seed_demo
@@ -30,8 +33,8 @@ DEFAULT_BASE_URL = Settings.base_url
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds teachers.")
 def seed(if_empty: bool) -> None:
     """Seed 2 districts, 6 schools, 300 teachers, the demo logins, a released and an open wave."""
-    settings = current_app.extensions["xinan.settings"]
-    session = current_app.extensions["xinan.db"].session()
+    settings = current_settings()
+    session = current_database().session()
     if not settings.demo:
         if if_empty:  # `make run` with demo mode off: nothing to do, and nothing wrong
             return
@@ -42,11 +45,9 @@ def seed(if_empty: bool) -> None:
         click.echo("demo data already present")
     else:
         now = utcnow()
-        report = seed_demo(
-            session, current_app.extensions["xinan.passwords"], settings.demo_totp_secret, now
-        )
+        report = seed_demo(session, current_passwords(), settings.demo_totp_secret, now)
         released = seed_released_demo_wave(session, now)
-        seeded = seed_demo_wave(session, now)
+        seeded = seed_demo_wave(session, now, routing=policy_from_settings(settings))
         session.commit()
         click.echo(f"demo seeded: {report.created} synthetic teachers, 2 districts, 6 schools")
         click.echo(f"earlier demo wave released, its report at /reports/{released.id} (analyst)")
@@ -56,7 +57,7 @@ def seed(if_empty: bool) -> None:
 
 
 def _print_teacher_link(settings: Settings) -> None:
-    session = current_app.extensions["xinan.db"].session()
+    session = current_database().session()
     wave = demo_wave(session)
     invitation = waiting_invitation(session, wave) if wave is not None else None
     if invitation is None:
@@ -72,7 +73,7 @@ def _print_teacher_link(settings: Settings) -> None:
 
 
 def _print_logins(secret: str) -> None:
-    session = current_app.extensions["xinan.db"].session()
+    session = current_database().session()
     names = set(session.scalars(select(StaffAccount.username)))
     present = [spec for spec in demo_accounts() if spec.username in names]
     if not present:
@@ -87,7 +88,7 @@ def _print_logins(secret: str) -> None:
 @demo_cli.command("totp")
 def totp() -> None:
     """Print the demo logins' current TOTP code (demo mode only)."""
-    settings = current_app.extensions["xinan.settings"]
+    settings = current_settings()
     if not settings.demo or not settings.demo_totp_secret:
         raise click.ClickException("demo mode is off: there is no shared demo TOTP secret")
     click.echo(pyotp.TOTP(settings.demo_totp_secret).now())

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.door import open_case, open_outreach
+from alerts.routing import RoutingPolicy
 from census.earlier_scores import earlier_scores
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState, WaveUnit
 from instruments import Instrument, instruments_by_id
@@ -104,7 +105,11 @@ def synthetic_answers(
 
 
 def _submit(
-    session: Session, invitation: Invitation, answers: dict[str, int], now: dt.datetime
+    session: Session,
+    invitation: Invitation,
+    answers: dict[str, int],
+    now: dt.datetime,
+    routing: RoutingPolicy,
 ) -> None:
     battery = invitation.wave.battery
     pseudonym = invitation.teacher.pseudonym
@@ -130,13 +135,16 @@ def _submit(
     session.add(response)
     session.flush()
     if level in (RiskLevel.CRISIS, RiskLevel.HIGH):
-        open_case(session, referral_of(response, level, reasons), now)
+        open_case(session, referral_of(response, level, reasons), now, routing=routing)
     elif level is RiskLevel.MODERATE:
         open_outreach(session, referral_of(response, level, reasons), now)
 
 
-def seed_demo_wave(session: Session, now: dt.datetime, seed: int = SEED) -> DemoWave:
-    """Create the open demo wave over the whole city and complete it for about 60% (flushes)."""
+def seed_demo_wave(
+    session: Session, now: dt.datetime, seed: int = SEED, *, routing: RoutingPolicy
+) -> DemoWave:
+    """Create the open demo wave over the whole city and complete it for about 60%, the cases
+    its answers open routed under ``routing`` (flushes)."""
     wave = Wave(
         name=DEMO_WAVE_NAME, battery=list(DEFAULT_BATTERY), opens_at=now - dt.timedelta(days=3),
         closes_at=now + dt.timedelta(days=11), state=WaveState.OPEN, created_at=now,
@@ -159,7 +167,7 @@ def seed_demo_wave(session: Session, now: dt.datetime, seed: int = SEED) -> Demo
             when = wave.opens_at + dt.timedelta(minutes=17 * n % (3 * 24 * 60))
             strain = teacher_strain(lasting[n], rng)
             answers = synthetic_answers(rng, wave.battery, strain)
-            _submit(session, invitation, answers, min(when, now))
+            _submit(session, invitation, answers, min(when, now), routing)
             submitted += 1
     record(session, "system", "demo.wave", object_type="wave", object_id=wave.id,
            detail={"submitted": submitted})  # fmt: skip

@@ -21,12 +21,14 @@ from flask import Flask
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from config.current import settings_of
 from config.settings import Settings
 from db import Database
+from db.current import database_of
 from notifications.channels import ChannelError, Outgoing, Sender, configured_senders
 from notifications.models import Channel, DeliveryState, Notification
 from notifications.outbox import QuietHours, asked_for_prefixes, earliest_send, still_wanted
-from ops.scheduler import Scheduler
+from ops.scheduler import scheduler_of
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=15)
@@ -216,9 +218,7 @@ def run_outbox_sweep(
 
 def install(app: Flask) -> None:
     """Schedule the outbox sweep on the app's one scheduler."""
-    settings: Settings = app.extensions["xinan.settings"]
-    database: Database = app.extensions["xinan.db"]
-    scheduler: Scheduler = app.extensions["xinan.scheduler"]
+    settings, database, scheduler = settings_of(app), database_of(app), scheduler_of(app)
     seconds = settings.outbox_sweep_seconds
     # The job's name is what operators' log alerts match ("alerts.outbox.failed"): kept as it was.
     scheduler.add_job("alerts.outbox", run_outbox_sweep, seconds, database, settings)

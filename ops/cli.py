@@ -11,13 +11,16 @@ import threading
 from collections import Counter
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from config.current import current_settings
 from db import Base, Database
+from db.current import current_database
 from ops import migrations
 from ops.recovery_cli import backup_status, db_backup, keys_backup, keys_restore
 from ops.retention_cli import retention_cli
+from ops.scheduler import current_scheduler
 from privacy.audit.record import record_independently
 from privacy.keys import save_key_ring
 from privacy.rotation import key_usage, reseal_all, sealed_tables
@@ -45,7 +48,7 @@ def startup_refused(error: Exception) -> Exception:
 
 
 def _database() -> Database:
-    return current_app.extensions["xinan.db"]  # type: ignore[no-any-return]
+    return current_database()
 
 
 @db_cli.command("upgrade")
@@ -85,7 +88,7 @@ _MAX_BATCHES = click.option(
 @_MAX_BATCHES
 def keys_rotate(batch_size: int, max_batches: int | None) -> None:
     """Make a new data key active, then re-seal every cell under it."""
-    settings = current_app.extensions["xinan.settings"]
+    settings = current_settings()
     ring = key_ring().with_new_data_key()
     # The new key is on disk before any cell uses it, so an interrupted rotation loses nothing.
     save_key_ring(ring, settings.effective_key_file)
@@ -123,7 +126,7 @@ def _reseal(batch_size: int, max_batches: int | None) -> None:
 @click.command("scheduler")
 def run_scheduler() -> None:
     """Run the one scheduler process in the foreground until SIGTERM or Ctrl-C (production)."""
-    scheduler = current_app.extensions["xinan.scheduler"]
+    scheduler = current_scheduler()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     scheduler.start()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+
+from db.current import current_database
+from ops.scheduler import current_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,7 @@ def make_blueprint() -> Blueprint:
         body = {
             "status": "ok" if database_ok else "error",
             "database": "ok" if database_ok else "error",
-            "scheduler": current_app.extensions["xinan.scheduler"].state(),
+            "scheduler": current_scheduler().state(),
         }
         return jsonify(body), 200 if database_ok else 503
 
@@ -30,7 +33,7 @@ def make_blueprint() -> Blueprint:
 
 
 def _database_reachable() -> bool:
-    engine = current_app.extensions["xinan.db"].engine
+    engine = current_database().engine
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

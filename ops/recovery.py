@@ -11,8 +11,10 @@ from __future__ import annotations
 from flask import Flask
 from flask.cli import AppGroup
 
+from config.current import install_settings
 from config.settings import Settings
 from db import Database
+from db.current import install_database
 from ops.logs import configure_logging
 from ops.recovery_cli import keys_restore
 
@@ -24,8 +26,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_file)
     app = Flask(__name__, instance_path=str(settings.instance_path))
-    app.extensions["xinan.settings"] = settings
-    app.extensions["xinan.db"] = Database(settings.effective_database_url)
+    install_settings(app, settings)
+    install_database(app, Database(settings.effective_database_url))
     keys = AppGroup("keys", help="Restore the key ring from a backup.")
     keys.add_command(keys_restore)
     app.cli.add_command(keys)

@@ -12,13 +12,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from config.current import current_settings
 from config.settings import Settings
 from db import Base, Database, utcnow
+from db.current import current_database
 from ops.sqlite_backup import SQLiteBackupError, backup_sqlite
 from privacy.audit import AuditUnavailable, record_independently, verify_chain
 from privacy.key_backup import (
@@ -41,11 +42,11 @@ PASSPHRASE_HELP = f"file holding the passphrase (else ${PASSPHRASE_ENV}, else a 
 
 
 def _settings() -> Settings:
-    return current_app.extensions["xinan.settings"]  # type: ignore[no-any-return]
+    return current_settings()
 
 
 def _database() -> Database:
-    return current_app.extensions["xinan.db"]  # type: ignore[no-any-return]
+    return current_database()
 
 
 @click.command("backup")

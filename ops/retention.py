@@ -28,8 +28,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from config.current import settings_of
 from config.settings import Settings
 from db import Base, Database, utcnow
+from db.current import database_of
+from ops.scheduler import scheduler_of
 from privacy.audit import AuditEntry, record
 
 log = logging.getLogger(__name__)
@@ -146,13 +149,10 @@ def audit_entries_past_retention(session: Session, context: PurgeContext) -> int
 def install(app: Flask, registry: RetentionRegistry) -> None:
     """Give ``app`` its purge rules and schedule the purge on the app's one scheduler."""
     app.extensions[EXTENSION] = registry
-    settings: Settings = app.extensions["xinan.settings"]
-    database: Database = app.extensions["xinan.db"]
+    settings, database = settings_of(app), database_of(app)
 
     def sweep() -> None:
         counts = registry.run(database, PurgeContext(now=utcnow(), settings=settings))
         log.info("retention purge ran", extra={"event": "retention.purge", "counts": counts})
 
-    app.extensions["xinan.scheduler"].add_sweep(
-        sweep, settings.retention_purge_minutes * 60, "retention.purge"
-    )
+    scheduler_of(app).add_sweep(sweep, settings.retention_purge_minutes * 60, "retention.purge")

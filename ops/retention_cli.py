@@ -8,7 +8,9 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from db import Database, utcnow
+from config.current import current_settings
+from db import utcnow
+from db.current import current_database
 from ops.retention import PurgeContext, audit_entries_past_retention, retention_registry
 
 retention_cli = AppGroup("retention", help="Delete data past its retention period.")
@@ -18,10 +20,8 @@ retention_cli = AppGroup("retention", help="Delete data past its retention perio
 @click.option("--dry-run", is_flag=True, help="count what would be deleted; delete nothing")
 def purge(dry_run: bool) -> None:
     """Run every retention rule (the scheduler does this too); safe to run at any time."""
-    database: Database = current_app.extensions["xinan.db"]
-    context = PurgeContext(
-        now=utcnow(), settings=current_app.extensions["xinan.settings"], dry_run=dry_run
-    )
+    database = current_database()
+    context = PurgeContext(now=utcnow(), settings=current_settings(), dry_run=dry_run)
     counts = retention_registry(current_app).run(database, context)
     verb = "would delete" if dry_run else "deleted"
     for name, count in counts.items():

@@ -12,9 +12,12 @@ import logging
 from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask, current_app
 
 from config.settings import Settings
 from db import Database, utcnow
+
+_KEY = "xinan.scheduler"  # the app's scheduler in app.extensions, read only through this module
 
 log = logging.getLogger(__name__)
 # (database, settings, now) -> what it did, for the log.
@@ -73,3 +76,19 @@ class Scheduler:
         if self._scheduler.running:
             return "running"
         return self.mode if self.mode in ("external", "off") else "stopped"
+
+
+def install_scheduler(app: Flask, scheduler: Scheduler) -> None:
+    """Make ``scheduler`` the scheduler of ``app``."""
+    app.extensions[_KEY] = scheduler
+
+
+def scheduler_of(app: Flask) -> Scheduler:
+    """The scheduler of ``app``, on which the features register their sweeps."""
+    scheduler: Scheduler = app.extensions[_KEY]
+    return scheduler
+
+
+def current_scheduler() -> Scheduler:
+    """The scheduler of the app handling this request or CLI command."""
+    return scheduler_of(current_app)

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.settings import Settings
+from db.current import database_of
 from ops.logs import redact_path
 from ops.urls import refuse_unclean_url
 
@@ -73,7 +74,7 @@ class TlsAwareCookieSessions(SecureCookieSessionInterface):
 
 def install_request_cycle(app: Flask) -> None:
     """Register the per-request hooks and the error handlers on ``app``."""
-    database = app.extensions["xinan.db"]
+    database = database_of(app)
 
     @app.before_request
     def start_timer() -> None:

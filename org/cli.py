@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from db import Database
+from db.current import current_database
 from org.roster import ImportReport, import_roster
 from privacy.keys import KeyRingError
 from privacy.sealing import SealError
@@ -39,7 +38,7 @@ EXIT_FAILED = 3
 )
 def import_command(path: Path, dry_run: bool, deactivate_missing: bool) -> None:
     """Import districts, schools and teachers from a CSV or XLSX roster at PATH."""
-    database: Database = current_app.extensions["xinan.db"]
+    database = current_database()
     session = database.session()
     try:
         report = import_roster(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from census.models import Wave
 from census.signals import wave_released
 from config.settings import Settings
-from db import Database
+from db.current import database_of
 from reports.service import build_release
 
 # app.extensions: the app's receiver. The signal holds receivers weakly, so the app keeps its
@@ -27,7 +27,7 @@ RECEIVER = "xinan.reports.release_receiver"
 
 def install(app: Flask, settings: Settings) -> None:
     """Freeze each wave's report when this app releases it, with this app's k and case cap."""
-    database: Database = app.extensions["xinan.db"]
+    database = database_of(app)
 
     def freeze_report(sender: Engine, *, session: Session, wave: Wave, now: dt.datetime) -> None:
         build_release(session, wave, now, settings.disclosure_k, settings.open_case_cap)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from collections import OrderedDict
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from accounts.events import audit
 from accounts.policy import requires
 from accounts.roles import Permission
 from census.models import Wave
+from db.current import request_session
 from reports.exports import report_csv, report_xlsx
 from reports.models import ReportRelease
 from reports.sections import Section, report_sections, summary
@@ -38,7 +39,7 @@ def make_blueprint() -> Blueprint:
 
 
 def _session() -> Session:
-    return current_app.extensions["xinan.db"].session()  # type: ignore[no-any-return]
+    return request_session()
 
 
 def _release(wave_id: int) -> ReportRelease:

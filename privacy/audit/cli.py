@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from db import Database
+from db.current import current_database
 from privacy.audit.checkpoint import Checkpoint, CheckpointError, parse_checkpoint
 from privacy.audit.verify import DEFAULT_BATCH, VerifyResult, checkpoint_head, verify_chain
 from privacy.keys import KeyRingError
@@ -77,7 +76,7 @@ def checkpoint(out: Path | None, at_seq: int | None, start_file: Path | None) ->
 
 def _guarded(action: Callable[[Session], T]) -> T:
     # Every expected failure becomes one line and exit 1; the operator never sees a traceback.
-    database: Database = current_app.extensions["xinan.db"]
+    database = current_database()
     try:
         with Session(database.engine) as session:
             return action(session)

@@ -16,10 +16,12 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from census.models import WaveState
+from config.current import settings_of
 from config.settings import Settings
 from db import Database
+from db.current import database_of
 from ops.retention import PurgeContext, Rule, matching_rows
-from ops.scheduler import Scheduler
+from ops.scheduler import scheduler_of
 from privacy.audit.record import record
 from privacy.vault import key_ring
 from survey.invitations.lost_link import WINDOW
@@ -71,9 +73,7 @@ def retention_rules() -> list[Rule]:
 def install(app: Flask) -> None:
     """Register the outbox guards of invitation messages and schedule both sweeps."""
     register_guards()
-    settings: Settings = app.extensions["xinan.settings"]
-    database: Database = app.extensions["xinan.db"]
-    scheduler: Scheduler = app.extensions["xinan.scheduler"]
+    settings, database, scheduler = settings_of(app), database_of(app), scheduler_of(app)
     seconds = settings.wave_sweep_seconds
     scheduler.add_job("survey.invitations", run_invitation_sweep, seconds, database, settings)
     scheduler.add_job("survey.reminders", run_reminder_sweep, seconds, database, settings)

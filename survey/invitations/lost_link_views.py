@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from config.current import current_settings
 from db import utcnow
+from db.current import request_session
 from survey.invitations.lost_link import Outcome, request_new_link
 
 
@@ -32,8 +34,8 @@ def lost_link() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("waves/lost_link.html", form=form, done=False)
     outcome = request_new_link(
-        current_app.extensions["xinan.db"].session(),
-        current_app.extensions["xinan.settings"],
+        request_session(),
+        current_settings(),
         form.staff_no.data or "",
         form.phone.data or "",
         request.remote_addr or "unknown",

@@ -10,9 +10,16 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from alerts.door import OutreachState, outreach_state, request_talk
+from alerts.door import (
+    OutreachState,
+    RoutingPolicy,
+    outreach_state,
+    policy_from_settings,
+    request_talk,
+)
 from census.earlier_scores import earlier_documents
 from census.models import InvitationStatus
+from config.current import current_settings
 from instruments import Instrument
 from scoring.levels import RiskLevel
 from survey.teacher import browser_state as teacher_state
@@ -95,12 +102,19 @@ def page(token: str, number: int) -> ResponseReturnValue:
     if request.method != "POST":
         return _page(v, number, stored_answers(v.draft.response), v.draft.crisis, _saved_up_to(v))
     answers, go = parse_page(request.form, instruments[number - 1])
-    saved = drafts.save_page(db_session(), v.invitation, v.wave, number, answers, v.now, v.draft)
+    saved = drafts.save_page(
+        db_session(), v.invitation, v.wave, number, answers, v.now, v.draft, routing=_routing()
+    )
     commit_step()
     target = {"back": max(number - 1, 1), "next": number + 1}.get(go, len(instruments) + 1)
     if target > len(instruments):
         return _review_page(v, 200, saved.answers, saved.crisis)
     return _page(v, target, saved.answers, saved.crisis, max(_saved_up_to(v), number))
+
+
+def _routing() -> RoutingPolicy:
+    """How a case this page opens is routed: the app's settings."""
+    return policy_from_settings(current_settings())
 
 
 def _saved_up_to(v: Visit) -> int:
@@ -206,7 +220,9 @@ def submit(token: str) -> ResponseReturnValue:
         return problem("not_found", 404, v)
     invitation, draft = found
     try:
-        submission.submit(db_session(), invitation, v.wave.battery, v.now, draft)
+        submission.submit(
+            db_session(), invitation, v.wave.battery, v.now, draft, routing=_routing()
+        )
     except submission.Incomplete:  # refused before anything was written: the draft as read
         return _review_page(v, 400, stored_answers(draft.response), draft.crisis)
     return redirect(url_for("teacher.done", token=token), 303)
@@ -262,7 +278,7 @@ def talk(token: str) -> ResponseReturnValue:
         raise FlowError()
     if response.risk_level is not RiskLevel.MODERATE:
         raise BadForm("not_offered")
-    request_talk(db_session(), submitted_referral(response), v.now)
+    request_talk(db_session(), submitted_referral(response), v.now, routing=_routing())
     return redirect(url_for("teacher.done", token=token), 303)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from sqlalchemy import CursorResult, Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
-from alerts.door import crisis_case_exists, open_case
+from alerts.door import RoutingPolicy, crisis_case_exists, open_case
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState
 from db import write_after_reading
 from instruments import Instrument
@@ -121,9 +121,12 @@ def save_page(
     answers: Mapping[str, int],
     now: dt.datetime,
     read: DraftRow | None = None,
+    *,
+    routing: RoutingPolicy,
 ) -> PageSaved:
-    """Replace page ``page``'s answers in the sealed draft; open a crisis case when called for.
-    ``read`` is the draft as the caller read it with the invitation (read here if not given).
+    """Replace page ``page``'s answers in the sealed draft; open a crisis case when called for,
+    routed under ``routing``. ``read`` is the draft as the caller read it with the invitation
+    (read here if not given).
 
     The caller has read ``invitation`` without locking it. Most saves change the draft alone:
     it is read, merged and sealed first, then written by one UPDATE that holds only if the draft
@@ -151,7 +154,7 @@ def save_page(
         and _replace_draft(session, response, merged, page, now)
     ):
         return PageSaved(answers=merged, crisis=crisis)
-    return _save_locked(session, invitation.id, wave, page, answers, crisis_reasons, now)
+    return _save_locked(session, invitation.id, wave, page, answers, crisis_reasons, now, routing)
 
 
 def _instrument(wave: WaveView, page: int) -> Instrument:
@@ -229,6 +232,7 @@ def _save_locked(
     answers: Mapping[str, int],
     crisis_reasons: list[str],
     now: dt.datetime,
+    routing: RoutingPolicy,
 ) -> PageSaved:
     """The whole save under the lock, from a fresh read of the invitation and its draft."""
     write_after_reading(session)
@@ -254,7 +258,9 @@ def _save_locked(
     session.flush()
     if crisis_reasons:
         # Opened now, or raised to crisis (never lowered) if the response already had a case.
-        open_case(session, referral_of(response, RiskLevel.CRISIS, crisis_reasons), now)
+        open_case(
+            session, referral_of(response, RiskLevel.CRISIS, crisis_reasons), now, routing=routing
+        )
     return PageSaved(answers=merged, crisis=crisis or bool(crisis_reasons))
 
 

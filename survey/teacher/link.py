@@ -7,12 +7,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
 from census.models import Invitation
-from db import Database, utcnow
+from config.current import current_settings
+from db import utcnow
+from db.current import request_session
 from privacy.vault import key_ring
 from survey.teacher import browser_state as teacher_state
 from survey.teacher import gate as teacher
@@ -30,6 +40,8 @@ from survey.teacher.gate_throttle import Guesser
 from survey.teacher.i18n import current_lang
 from survey.teacher.link_facts import DraftRow, InvitationFacts
 from survey.waves.rules import DEFAULT_BATTERY
+
+_HELPLINES = "xinan.helplines"  # the app's help lines in app.extensions, read only here
 
 
 @dataclass
@@ -69,8 +81,7 @@ class Visit:
 
 def db_session() -> Session:
     """The request's database session."""
-    database: Database = current_app.extensions["xinan.db"]
-    return database.session()
+    return request_session()
 
 
 def commit_step() -> None:
@@ -79,9 +90,14 @@ def commit_step() -> None:
     db_session().commit()
 
 
+def install_helplines(app: Flask, lines: tuple[HelpLine, ...]) -> None:
+    """Make ``lines`` the help lines the teacher pages of ``app`` show."""
+    app.extensions[_HELPLINES] = lines
+
+
 def helplines() -> tuple[HelpLine, ...]:
     """The configured help lines."""
-    lines: tuple[HelpLine, ...] = current_app.extensions["xinan.helplines"]
+    lines: tuple[HelpLine, ...] = current_app.extensions[_HELPLINES]
     return lines
 
 
@@ -123,7 +139,7 @@ def visit(token: str, *, write: bool = False, with_draft: bool = False, gate: bo
 
 def guesser() -> Guesser:
     """Who is answering at the gate: this request's address, and the limits."""
-    settings = current_app.extensions["xinan.settings"]
+    settings = current_settings()
     return Guesser.at(settings, key_ring(), request.remote_addr or "unknown")
 
 

@@ -8,9 +8,10 @@ roster has a contact. Like the PIN itself, a wrong code counts on the link's thr
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from config.current import current_settings
 from privacy.vault import key_ring
 from survey.teacher import browser_state as teacher_state
 from survey.teacher import gate as teacher
@@ -44,7 +45,7 @@ def forgot(token: str) -> ResponseReturnValue:
     if request.method != "POST":
         return render("pin_forgot.html", v, code_minutes=RESET_CODE_MINUTES)
     parse_fields(request.form, ())
-    settings = current_app.extensions["xinan.settings"]
+    settings = current_settings()
     address = request.remote_addr or "unknown"
     outcome = teacher.send_reset_code(db_session(), settings, key_ring(), v.entity, v.now, address)
     if outcome is teacher.CodeRequest.THROTTLED:

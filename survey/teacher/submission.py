@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from alerts.door import open_case, open_outreach
+from alerts.door import RoutingPolicy, open_case, open_outreach
 from census.earlier_scores import Earlier, change_entry, earlier_scores, previous_waves
 from census.models import Invitation, InvitationStatus, Response
 from db import write_after_reading
@@ -85,10 +85,12 @@ def submit(
     battery: tuple[str, ...],
     now: dt.datetime,
     read: Draft | None = None,
+    *,
+    routing: RoutingPolicy,
 ) -> Submitted:
     """Submit the invitation's draft of the wave's ``battery`` once; a replay returns the same
     receipt. ``read`` is the draft as the caller read it with the invitation, in one statement
-    (read here if not given)."""
+    (read here if not given); a case the answers call for is routed under ``routing``."""
     replay = _replayed(session, invitation)
     if replay is not None:
         return replay
@@ -113,7 +115,7 @@ def submit(
     ensure_wave_open(session, invitation.wave_id, now)  # it may have closed meanwhile
     try:
         with session.begin_nested():
-            receipt = _store(session, invitation, response, outcome, now)
+            receipt = _store(session, invitation, response, outcome, now, routing)
     except (IntegrityError, StaleDataError):
         session.expire_all()
         replay = _replayed(session, invitation)
@@ -172,6 +174,7 @@ def _store(
     response: Response,
     outcome: Outcome,
     now: dt.datetime,
+    routing: RoutingPolicy,
 ) -> str:
     level = outcome.level
     response.scores = outcome.scores_json
@@ -185,7 +188,7 @@ def _store(
     # before anything else is written.
     session.flush()
     if level in (RiskLevel.CRISIS, RiskLevel.HIGH):
-        open_case(session, referral_of(response, level, outcome.reasons), now)
+        open_case(session, referral_of(response, level, outcome.reasons), now, routing=routing)
     elif level is RiskLevel.MODERATE:
         open_outreach(session, referral_of(response, level, outcome.reasons), now)
     record(

@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from config.current import settings_of
 from privacy.vault import key_ring
 from survey.teacher import answer_views as teacher_answers
 from survey.teacher import browser_state as teacher_state
@@ -28,6 +29,7 @@ from survey.teacher.link import (
     db_session,
     flow_problem,
     guesser,
+    install_helplines,
     problem,
     render,
     require_answering,
@@ -63,8 +65,8 @@ def _setup(state: BlueprintSetupState) -> None:
     if not isinstance(app, Flask):
         raise TypeError("the teacher blueprint needs a Flask app")
     install_i18n(app)
-    path = app.extensions["xinan.settings"].extra.get("helplines_file", HELPLINES_FILE)
-    app.extensions["xinan.helplines"] = load_helplines(path)
+    path = settings_of(app).extra.get("helplines_file", HELPLINES_FILE)
+    install_helplines(app, load_helplines(path))
 
 
 def _http_problem(error: HTTPException) -> ResponseReturnValue:

@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from census.models import Wave, WaveState
+from config.current import current_settings
 from config.settings import Settings
 from db import utcnow
+from db.current import current_database
 from privacy.audit.record import record
 from privacy.vault import key_ring
 from survey.invitations.messages import enqueue_for_wave
@@ -24,11 +26,11 @@ wave_cli = AppGroup("wave", help="Census waves: create, schedule, open, close, i
 
 
 def _session() -> Session:
-    return current_app.extensions["xinan.db"].session()  # type: ignore[no-any-return]
+    return current_database().session()
 
 
 def _settings() -> Settings:
-    return current_app.extensions["xinan.settings"]  # type: ignore[no-any-return]
+    return current_settings()
 
 
 def _wave(session: Session, wave_id: int) -> Wave:

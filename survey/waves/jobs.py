@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from census.models import Wave, WaveState
 from census.score_spread import freeze_score_spreads, unfrozen_closed_waves
+from config.current import settings_of
 from config.settings import Settings
 from db import Database
-from ops.scheduler import Scheduler
+from db.current import database_of
+from ops.scheduler import scheduler_of
 from privacy.audit.record import record
 from survey.waves.service import advance_by_clock
 
@@ -58,9 +60,7 @@ def run_wave_sweep(database: Database, settings: Settings, now: dt.datetime) -> 
 
 def install(app: Flask) -> None:
     """Schedule the wave sweep on the app's one scheduler."""
-    settings: Settings = app.extensions["xinan.settings"]
-    database: Database = app.extensions["xinan.db"]
-    scheduler: Scheduler = app.extensions["xinan.scheduler"]
+    settings, database, scheduler = settings_of(app), database_of(app), scheduler_of(app)
     scheduler.add_job(
         "survey.waves", run_wave_sweep, settings.wave_sweep_seconds, database, settings
     )

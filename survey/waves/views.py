@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,8 +20,10 @@ from accounts.events import audit
 from accounts.policy import requires
 from accounts.roles import Permission
 from census.models import Wave
+from config.current import current_settings
 from config.settings import Settings
 from db import utcnow
+from db.current import request_session
 from notifications.sweep import delivery_summary
 from org.models import School
 from privacy.vault import key_ring
@@ -69,11 +80,11 @@ def make_blueprint() -> Blueprint:
 
 
 def _session() -> Session:
-    return current_app.extensions["xinan.db"].session()  # type: ignore[no-any-return]
+    return request_session()
 
 
 def _settings() -> Settings:
-    return current_app.extensions["xinan.settings"]  # type: ignore[no-any-return]
+    return current_settings()
 
 
 def _wave(wave_id: int) -> Wave:

@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 from accounts.models import CredentialReset
 from accounts.reset_notices import CONTACT_KEY_PREFIX, KEY_PREFIX
 from alerts.intake import open_case
+from alerts.routing import RoutingPolicy
 from db import Database, utcnow
 from notifications.models import Notification
 from org.models import Teacher
@@ -28,6 +29,8 @@ from survey.teacher.referral import referral_of
 from tests.accounts.conftest import Staff, csrf_token, totp_now
 from tests.alerts.cases_support import make_response
 from tests.factories import make_school, make_teacher
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 NEW_PASSWORD = "Lantern-Orchard-Quietly-42"
 CASE_NAME = "金丝雀甲老师"
@@ -145,7 +148,10 @@ def open_case_for(app: Flask, holder: Staff, school: str = "甲校", district: s
         place = make_school(session, name=school, district=district)
         teacher: Teacher = make_teacher(session, place, name=CASE_NAME)
         case = open_case(
-            session, referral_of(make_response(session, teacher), RiskLevel.CRISIS, []), utcnow()
+            session,
+            referral_of(make_response(session, teacher), RiskLevel.CRISIS, []),
+            utcnow(),
+            routing=ROUTING,
         )
         case.assignee_id = holder.account_id
         session.commit()

@@ -22,7 +22,8 @@ from alerts.case_audit import SETTLED, run_case_audit_sweep
 from alerts.cases import apply_step, settle_withdrawal
 from alerts.intake import open_case, request_talk
 from alerts.models import Case
-from alerts.states import Action, Step
+from alerts.routing import RoutingPolicy
+from alerts.states import Action, CaseOptions, Step
 from alerts.sweeps import run_case_step_sweep
 from app import create_app
 from census.models import Invitation, Response, Wave, WaveState
@@ -34,6 +35,9 @@ from tests.conftest import build_settings
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import make_wave
 from tests.survey.test_waves_support import Env
+
+# The routing and case options the test settings configure (their defaults).
+ROUTING, OPTIONS = RoutingPolicy(), CaseOptions()
 
 NOW = dt.datetime(2026, 12, 7, 6, 0, tzinfo=dt.UTC)
 MINUTE, DAY = dt.timedelta(minutes=1), dt.timedelta(days=1)
@@ -103,7 +107,7 @@ def test_a_case_opened_while_the_wave_is_open_reaches_the_chain_only_after_it_cl
         response = session.get(Response, response_id)
         assert response is not None
         case_id = open_case(
-            session, referral_of(response, RiskLevel.CRISIS, ["phq9_item9"]), NOW
+            session, referral_of(response, RiskLevel.CRISIS, ["phq9_item9"]), NOW, routing=ROUTING
         ).id
     # Ninety minutes later the acknowledgement reminder goes to the psychologist: the chain
     # does not hear of it, which would date the opening.
@@ -113,7 +117,14 @@ def test_a_case_opened_while_the_wave_is_open_reaches_the_chain_only_after_it_cl
     with env.session() as session, session.begin():
         case = session.get(Case, case_id)
         assert case is not None and case.assignee_id == psychologist
-        apply_step(session, case, psychologist, Step(Action.ACKNOWLEDGE), NOW + 100 * MINUTE)
+        apply_step(
+            session,
+            case,
+            psychologist,
+            Step(Action.ACKNOWLEDGE),
+            NOW + 100 * MINUTE,
+            options=OPTIONS,
+        )
     # Only the psychologist's own action is in the chain while the wave is open.
     assert [(who, what) for who, what, _ in _entries(env, case_id)] == [
         (str(psychologist), "case.transition")
@@ -148,7 +159,7 @@ def test_once_the_wave_has_closed_a_cases_system_entries_are_written_at_once(env
     with env.session() as session, session.begin():
         response = session.get(Response, response_id)
         assert response is not None
-        case_id = request_talk(session, submitted_referral(response), NOW).id
+        case_id = request_talk(session, submitted_referral(response), NOW, routing=ROUTING).id
     assert _entries(env, case_id) == [
         ("system", "case.open", {"wave": wave_id}),
         ("system", "case.assign", {"assignee": str(psychologist), "how": "route"}),

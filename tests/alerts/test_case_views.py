@@ -15,6 +15,7 @@ from sqlalchemy import select
 from accounts.roles import Role
 from alerts.intake import open_case
 from alerts.models import Case
+from alerts.routing import RoutingPolicy
 from db import Database, utcnow
 from org.models import Teacher
 from privacy.audit.models import AuditEntry
@@ -30,6 +31,8 @@ from tests.accounts.conftest import (  # noqa: F401 (fixtures)
 )
 from tests.alerts.cases_support import make_response
 from tests.factories import make_school, make_teacher
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 NAME = "金丝雀老师"
 
@@ -51,7 +54,12 @@ def _open(
             if teacher_id
             else make_teacher(session, place, name=NAME, phone="13912345678")
         )
-        case = open_case(session, referral_of(make_response(session, teacher), level, []), utcnow())
+        case = open_case(
+            session,
+            referral_of(make_response(session, teacher), level, []),
+            utcnow(),
+            routing=ROUTING,
+        )
         case.assignee_id = assignee.account_id if assignee else None
         session.commit()
         case_id = case.id

@@ -10,9 +10,12 @@ from sqlalchemy.orm import Session
 from accounts.models import StaffAccount
 from accounts.passwords import HashCost, Passwords
 from alerts.models import Case
+from alerts.routing import RoutingPolicy
 from demo.seed import seed_demo
 from demo.wave import seed_demo_wave
 from org.models import Teacher
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
@@ -20,7 +23,7 @@ NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 def test_demo_cases_are_routed_to_demo_psychologists(db_session: Session) -> None:
     passwords = Passwords(HashCost(time_cost=1, memory_kib=1024, parallelism=1))
     seed_demo(db_session, passwords, "S" * 32, NOW)
-    seed_demo_wave(db_session, NOW)
+    seed_demo_wave(db_session, NOW, routing=ROUTING)
     rows = db_session.execute(
         select(Case, StaffAccount.username, Teacher.school_id)
         .join(StaffAccount, StaffAccount.id == Case.assignee_id, isouter=True)

@@ -19,6 +19,7 @@ from accounts.roles import Role, ScopeKind
 from alerts.case_models import CaseEvent
 from alerts.intake import open_case
 from alerts.models import Case
+from alerts.routing import RoutingPolicy
 from db import Database, utcnow
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
@@ -34,6 +35,8 @@ from tests.accounts.conftest import (  # noqa: F401 (fixtures)
 from tests.alerts.cases_support import make_response
 from tests.factories import make_school, make_teacher
 
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
+
 Login = Callable[..., tuple[FlaskClient, Staff]]
 REASON = "她去年由我长期跟进，信任关系已经建立"
 CAP = 15  # open_case_cap of the test settings
@@ -46,7 +49,10 @@ def _open(app: Flask, school: str, district: str, holder: Staff | None = None) -
         session = database.session()
         teacher = make_teacher(session, make_school(session, name=school, district=district))
         case = open_case(
-            session, referral_of(make_response(session, teacher), RiskLevel.CRISIS, []), utcnow()
+            session,
+            referral_of(make_response(session, teacher), RiskLevel.CRISIS, []),
+            utcnow(),
+            routing=ROUTING,
         )
         case.assignee_id = holder.account_id if holder else None
         session.commit()

@@ -14,6 +14,7 @@ from flask import Flask
 from accounts.roles import Role
 from alerts.intake import open_outreach, request_talk
 from alerts.models import Case, Outreach
+from alerts.routing import RoutingPolicy
 from census.models import Response
 from db import Database, utcnow
 from scoring.levels import RiskLevel
@@ -28,6 +29,8 @@ from tests.accounts.conftest import (  # noqa: F401 (fixtures)
 )
 from tests.alerts.cases_support import make_response
 from tests.factories import make_school, make_teacher
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 REASON = "phq9_reliable_deterioration"
 # What survey.teacher.submission stores for a PHQ-9 that rose from 2 to 9 against the normative SD.
@@ -87,7 +90,7 @@ def test_a_teacher_who_asks_to_talk_opens_a_case_with_the_reason(web_app: Flask)
         session = database.session()
         outreach = session.get_one(Outreach, outreach_id)
         response = session.get_one(Response, outreach.response_id)
-        case = request_talk(session, submitted_referral(response), utcnow())
+        case = request_talk(session, submitted_referral(response), utcnow(), routing=ROUTING)
         assert case.level is RiskLevel.MODERATE
         assert json.loads(case.reasons or "[]") == [REASON]
         session.rollback()

@@ -10,11 +10,14 @@ from sqlalchemy.orm import Session
 
 from accounts.passwords import HashCost, Passwords
 from alerts.models import Case, Outreach
+from alerts.routing import RoutingPolicy
 from census.models import Invitation, InvitationStatus, Response, WaveState
 from demo.seed import seed_demo
 from demo.wave import seed_demo_wave
 from scoring.levels import RiskLevel
 from survey.waves.rules import DEFAULT_BATTERY
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
@@ -23,7 +26,7 @@ def test_demo_wave_is_open_and_about_sixty_percent_answered(db_session: Session)
     seed_demo(
         db_session, Passwords(HashCost(time_cost=1, memory_kib=1024, parallelism=1)), "S" * 32, NOW
     )
-    seeded = seed_demo_wave(db_session, NOW)
+    seeded = seed_demo_wave(db_session, NOW, routing=ROUTING)
     wave = seeded.wave
     assert wave.state is WaveState.OPEN and wave.battery == list(DEFAULT_BATTERY)
     assert wave.opens_at < NOW < wave.closes_at

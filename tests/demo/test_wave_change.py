@@ -10,11 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.passwords import HashCost, Passwords
+from alerts.routing import RoutingPolicy
 from census.models import Response, WaveScoreSpread
 from demo.released import seed_released_demo_wave
 from demo.seed import seed_demo
 from demo.wave import seed_demo_wave
 from scoring.levels import RiskLevel
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
@@ -25,7 +28,7 @@ def test_the_demo_wave_shows_reliable_change_since_the_released_one(db_session: 
     released = seed_released_demo_wave(db_session, NOW)
     frozen = db_session.get(WaveScoreSpread, (released.id, "phq9", "total"))
     assert frozen is not None and frozen.respondents > 200 and frozen.sd
-    seeded = seed_demo_wave(db_session, NOW)
+    seeded = seed_demo_wave(db_session, NOW, routing=ROUTING)
     responses = list(db_session.scalars(select(Response).where(Response.wave_id == seeded.wave.id)))
     directions = Counter(
         entry["change"]["direction"]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import StaffAccount
 from alerts.models import Case
+from alerts.routing import policy_from_settings
 from census.models import Invitation, InvitationStatus, WaveState
 from db import utcnow
 from demo.accounts import DEMO_PASSWORD
@@ -86,7 +87,8 @@ def seed_demo_site(app: Flask) -> DemoData:
     now = utcnow()
     seed_demo(session, passwords, secret, now)
     released = seed_released_demo_wave(session, now)
-    opened = seed_demo_wave(session, now).wave
+    routing = policy_from_settings(app.extensions["xinan.settings"])
+    opened = seed_demo_wave(session, now, routing=routing).wave
     draft = make_wave(session, name="端到端草稿普查", state=WaveState.DRAFT)
     session.add(StaffAccount(username=NEWCOMER, password_hash=passwords.hash(NEWCOMER_PASSWORD)))
     case = session.scalars(

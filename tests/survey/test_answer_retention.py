@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from alerts.intake import open_case, open_outreach
 from alerts.models import Case, Outreach
+from alerts.routing import RoutingPolicy
 from app import create_app
 from census.models import Invitation, Response, Wave, WaveState
 from config.settings import Settings
@@ -30,6 +31,8 @@ from survey.teacher.consent import RETENTION_YEARS
 from survey.teacher.referral import referral_of, submitted_referral
 from tests.conftest import build_settings
 from tests.survey.factories import make_invitation, make_wave
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 UTC = dt.UTC
 NOW = dt.datetime(2031, 6, 15, 9, 30, tzinfo=UTC)
@@ -221,7 +224,7 @@ def test_outreach_goes_with_the_answers_and_cases_stay_as_the_record_of_care(
     gone = open_outreach(db_session, gone_referral, NOW).id
     stays = open_outreach(db_session, stays_referral, NOW).id
     high = referral_of(_response(db_session, past), RiskLevel.HIGH, ["gad7_total_15_plus"])
-    case = open_case(db_session, high, NOW)
+    case = open_case(db_session, high, NOW, routing=ROUTING)
     dry = PurgeContext(now=NOW, settings=context.settings, dry_run=True)
 
     assert purge_outreach(db_session, dry) == 1

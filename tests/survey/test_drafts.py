@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from alerts.models import Case
+from alerts.routing import RoutingPolicy
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState
 from db import utcnow
 from privacy.vault import seal_cell
@@ -30,6 +31,8 @@ from tests.survey.factories import (
     page_values,
 )
 
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
+
 PAGES = page_order(DEFAULT_BATTERY)
 
 
@@ -38,7 +41,7 @@ def _first_page_saved(session: Session) -> tuple[Invitation, WaveView, Response]
     and the draft as this request reads it."""
     invitation, token = make_consented_invitation(session)
     _, wave = load_link(session, token)
-    drafts.save_page(session, invitation, wave, 1, page_values(1), utcnow())
+    drafts.save_page(session, invitation, wave, 1, page_values(1), utcnow(), routing=ROUTING)
     _, wave = load_link(session, token)
     assert wave.battery_locked
     response = drafts.response_of(session, invitation)
@@ -59,8 +62,8 @@ def test_an_ordinary_save_merges_bumps_the_version_once_and_keeps_how_far_the_te
     invitation, wave, response = _first_page_saved(db_session)
     version = response.version
     now = utcnow()
-    drafts.save_page(db_session, invitation, wave, 3, page_values(3), now)
-    saved = drafts.save_page(db_session, invitation, wave, 2, page_values(2), now)
+    drafts.save_page(db_session, invitation, wave, 3, page_values(3), now, routing=ROUTING)
+    saved = drafts.save_page(db_session, invitation, wave, 2, page_values(2), now, routing=ROUTING)
     answers, new_version, pages_saved = _stored(db_session, invitation)
     assert answers == saved.answers == {**page_values(1), **page_values(2), **page_values(3)}
     assert new_version == version + 2
@@ -78,7 +81,9 @@ def test_a_save_keeps_a_page_saved_meanwhile(app: Flask, db_session: Session) ->
         .values(answers_sealed=sealed, pages_saved=3, version=Response.version + 1)
         .execution_options(synchronize_session=False)
     )
-    saved = drafts.save_page(db_session, invitation, wave, 2, page_values(2), utcnow())
+    saved = drafts.save_page(
+        db_session, invitation, wave, 2, page_values(2), utcnow(), routing=ROUTING
+    )
     answers, _, pages_saved = _stored(db_session, invitation)
     assert answers == saved.answers == {**meanwhile, **page_values(2)}
     assert pages_saved == 3
@@ -107,7 +112,7 @@ def test_a_draft_submitted_meanwhile_takes_no_more_answers(
         .execution_options(synchronize_session=False)
     )
     with pytest.raises(AlreadySubmitted):
-        drafts.save_page(db_session, invitation, wave, 2, page_values(2), now)
+        drafts.save_page(db_session, invitation, wave, 2, page_values(2), now, routing=ROUTING)
     assert _stored(db_session, invitation)[0] == before
 
 
@@ -123,7 +128,7 @@ def test_consent_withdrawn_meanwhile_takes_no_more_answers(app: Flask, db_sessio
         .execution_options(synchronize_session=False)
     )
     with pytest.raises(FlowError):
-        drafts.save_page(db_session, invitation, wave, 2, page_values(2), utcnow())
+        drafts.save_page(db_session, invitation, wave, 2, page_values(2), utcnow(), routing=ROUTING)
     assert _stored(db_session, invitation)[0] == page_values(1)
 
 
@@ -133,12 +138,16 @@ def test_a_safety_answer_on_a_later_save_of_the_page_opens_the_crisis_case(
     invitation, wave, response = _first_page_saved(db_session)
     assert PAGES[0] == "phq9"
     later = utcnow() + dt.timedelta(minutes=5)
-    saved = drafts.save_page(db_session, invitation, wave, 1, page_values(1, phq9_9=1), later)
+    saved = drafts.save_page(
+        db_session, invitation, wave, 1, page_values(1, phq9_9=1), later, routing=ROUTING
+    )
     assert saved.crisis
     case = db_session.scalars(select(Case).where(Case.response_id == response.id)).one()
     assert case.level is RiskLevel.CRISIS and case.opened_at == later
     # Every later page shows the help lines first, though that save opened nothing.
-    assert drafts.save_page(db_session, invitation, wave, 2, page_values(2), later).crisis
+    assert drafts.save_page(
+        db_session, invitation, wave, 2, page_values(2), later, routing=ROUTING
+    ).crisis
 
 
 def test_a_wave_closed_meanwhile_takes_no_more_answers(app: Flask, db_session: Session) -> None:
@@ -150,5 +159,5 @@ def test_a_wave_closed_meanwhile_takes_no_more_answers(app: Flask, db_session: S
         .execution_options(synchronize_session=False)
     )
     with pytest.raises(WaveNotOpen):
-        drafts.save_page(db_session, invitation, wave, 2, page_values(2), utcnow())
+        drafts.save_page(db_session, invitation, wave, 2, page_values(2), utcnow(), routing=ROUTING)
     assert _stored(db_session, invitation)[0] == page_values(1)

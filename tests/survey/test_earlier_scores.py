@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from alerts.models import Case, Outreach
+from alerts.routing import RoutingPolicy
 from census.earlier_scores import Earlier, earlier_documents, earlier_scores
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveScoreSpread, WaveState
 from db import utcnow
@@ -31,6 +32,8 @@ from survey.teacher.flow import compiled_battery, page_order
 from tests.factories import make_school, make_teacher
 from tests.survey.earlier_support import answers_for, submitted
 from tests.survey.factories import DEFAULT_BATTERY, load_link, make_invitation, make_wave
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 BATTERY = ["phq9", "gad7"]
 DAY = dt.timedelta(days=1)
@@ -116,10 +119,12 @@ def _submit_through_the_pages(
     known = instruments_by_id()
     for number, inst_id in enumerate(page_order(wave.battery), start=1):
         page = {item.id: answers[item.id] for item in known[inst_id].items}
-        drafts.save_page(session, *load_link(session, token), number, page, utcnow())
+        drafts.save_page(
+            session, *load_link(session, token), number, page, utcnow(), routing=ROUTING
+        )
     found = teacher.load_entities_with_draft(session, token)
     assert found is not None
-    submission.submit(session, found[0], tuple(wave.battery), utcnow(), found[1])
+    submission.submit(session, found[0], tuple(wave.battery), utcnow(), found[1], routing=ROUTING)
     return session.scalars(select(Response).where(Response.invitation_id == invitation.id)).one()
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from alerts.intake import open_case, open_outreach
 from alerts.models import Outreach
+from alerts.routing import RoutingPolicy
 from census.models import Response, Wave, WaveState, WaveUnit
 from config.settings import Settings
 from reports.service import build_release
@@ -25,6 +26,8 @@ from survey.waves.forecast import PUBLISHED
 from survey.waves.forecast_data import release_reader, wave_forecast
 from survey.waves.forecast_release import bounds, released_rates
 from tests.reports.support import NOW, released_wave
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 K = 10
 NEXT = NOW + dt.timedelta(days=30)
@@ -49,9 +52,13 @@ def _follow_up(
 ) -> None:
     at = NOW - dt.timedelta(days=10)
     for response in responses[:crisis]:
-        open_case(session, referral_of(response, RiskLevel.CRISIS, ["phq9_item9"]), at)
+        open_case(
+            session, referral_of(response, RiskLevel.CRISIS, ["phq9_item9"]), at, routing=ROUTING
+        )
     for response in responses[crisis : crisis + high]:
-        open_case(session, referral_of(response, RiskLevel.HIGH, ["phq9_high"]), at)
+        open_case(
+            session, referral_of(response, RiskLevel.HIGH, ["phq9_high"]), at, routing=ROUTING
+        )
     for response in responses[crisis + high : crisis + high + mod]:
         open_outreach(session, referral_of(response, RiskLevel.MODERATE, []), at)
     session.flush()

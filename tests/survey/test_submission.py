@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from alerts.routing import RoutingPolicy
 from census.models import Invitation, InvitationStatus, Response, Wave
 from db import utcnow
 from privacy.audit.models import AuditEntry
@@ -25,12 +26,21 @@ from tests.survey.factories import (
     page_values,
 )
 
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
+
 
 def _complete_draft(session: Session) -> tuple[Invitation, Response]:
     """Every page saved (lowest options), and the draft as the submitting request reads it."""
     _, token = make_consented_invitation(session)
     for number in range(1, len(page_order(DEFAULT_BATTERY)) + 1):
-        drafts.save_page(session, *load_link(session, token), number, page_values(number), utcnow())
+        drafts.save_page(
+            session,
+            *load_link(session, token),
+            number,
+            page_values(number),
+            utcnow(),
+            routing=ROUTING,
+        )
     found = teacher.load_entities_with_draft(session, token)
     assert found is not None
     invitation, draft = found
@@ -77,7 +87,7 @@ def test_a_page_saved_meanwhile_refuses_the_submission_and_stores_nothing(
         .execution_options(synchronize_session=False)
     )
     with pytest.raises(submission.Conflict):
-        submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), utcnow())
+        submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), utcnow(), routing=ROUTING)
     db_session.expire_all()
     stored = db_session.get(Response, response.id)
     assert stored is not None and stored.receipt is None and stored.submitted_at is None
@@ -93,7 +103,9 @@ def test_a_submission_made_meanwhile_is_replayed_with_its_receipt(
     now = utcnow()
     _submitted_meanwhile(db_session, invitation, response, now)
     before = _submissions(db_session)
-    outcome = submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), now)
+    outcome = submission.submit(
+        db_session, invitation, tuple(DEFAULT_BATTERY), now, routing=ROUTING
+    )
     assert outcome == submission.Submitted(receipt=RECEIPT, replayed=True)
     assert _submissions(db_session) == before
 
@@ -107,7 +119,7 @@ def test_a_wave_closed_meanwhile_refuses_the_submission(app: Flask, db_session: 
         .execution_options(synchronize_session=False)
     )
     with pytest.raises(WaveNotOpen):
-        submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), utcnow())
+        submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), utcnow(), routing=ROUTING)
     db_session.expire_all()
     stored = db_session.get(Response, response.id)
     assert stored is not None and stored.receipt is None
@@ -124,7 +136,9 @@ def test_a_draft_read_after_a_submission_the_invitation_predates_is_a_replay(
     db_session.expire(response)  # the draft is read afresh; the invitation is not
     assert invitation.status is InvitationStatus.STARTED
     before = _submissions(db_session)
-    outcome = submission.submit(db_session, invitation, tuple(DEFAULT_BATTERY), now)
+    outcome = submission.submit(
+        db_session, invitation, tuple(DEFAULT_BATTERY), now, routing=ROUTING
+    )
     assert outcome == submission.Submitted(receipt=RECEIPT, replayed=True)
     assert _submissions(db_session) == before
     db_session.expire_all()

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from alerts.models import Case
+from alerts.routing import RoutingPolicy
 from app import create_app
 from census.models import Invitation, InvitationStatus, Response
 from db import Database, utcnow
@@ -30,6 +31,8 @@ from tests.survey.factories import (
     page_values,
 )
 from tests.survey.teacher_support import CSRF, answer_all, start
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 COOKIE = "xinan_form"
 
@@ -112,7 +115,9 @@ def test_a_crisis_save_racing_a_save_from_another_tab_keeps_both_and_opens_the_c
     with committed_app.app_context():
         session = database.session()
         _, token = make_consented_invitation(session)
-        drafts.save_page(session, *load_link(session, token), 1, page_values(1), utcnow())
+        drafts.save_page(
+            session, *load_link(session, token), 1, page_values(1), utcnow(), routing=ROUTING
+        )
         session.commit()
         database.sessions.remove()
     failures: list[BaseException] = []
@@ -123,7 +128,7 @@ def test_a_crisis_save_racing_a_save_from_another_tab_keeps_both_and_opens_the_c
             try:
                 link = load_link(session, token)
                 barrier.wait()
-                drafts.save_page(session, *link, page, answers, utcnow())
+                drafts.save_page(session, *link, page, answers, utcnow(), routing=ROUTING)
                 session.commit()
             except BaseException as failure:  # reported below, with the round it failed in
                 failures.append(failure)

@@ -12,6 +12,7 @@ from dataclasses import fields
 import pytest
 from sqlalchemy.orm import Session
 
+from alerts.routing import RoutingPolicy
 from census.models import InvitationStatus, WaveState, WaveUnit
 from db import utcnow
 from org.models import School
@@ -27,6 +28,8 @@ from tests.survey.factories import (
     make_wave,
     page_values,
 )
+
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 DAY = dt.timedelta(days=1)
 _T0 = dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC)
@@ -134,7 +137,9 @@ def test_a_page_reads_the_invitation_and_draft_as_the_entities_hold_them(
     before = teacher.load_with_draft(db_session, token)  # no page saved yet
     assert before is not None and before[2] == DraftRow(response=None, crisis=False)
     _, wave = load_link(db_session, token)
-    drafts.save_page(db_session, invitation, wave, 1, page_values(1, phq9_9=1), utcnow())
+    drafts.save_page(
+        db_session, invitation, wave, 1, page_values(1, phq9_9=1), utcnow(), routing=ROUTING
+    )
     db_session.flush()
     found = teacher.load_with_draft(db_session, token)
     assert found is not None

@@ -48,7 +48,7 @@ from alerts.staff_notify import (
     supervisors_by_district,
 )
 from config.settings import Settings
-from db import Database, utcnow
+from db import Database, begin_for_write, utcnow
 from db.bulk import BinaryList, insert_new
 from notifications.outbox import register_guard
 from notifications.retention import register_outbox_retention
@@ -96,9 +96,7 @@ def step_key(case_id: uuid.UUID, step: Step, account_id: uuid.UUID) -> str:
 
 
 def _due_cases(session: Session, now: dt.datetime, limit: int) -> list[Row[Any]]:
-    if session.get_bind().dialect.name == "sqlite":
-        # Become the one writer before reading (see survey.jobs._take_write_lock).
-        session.execute(text("UPDATE cases SET id = id WHERE 0"))
+    begin_for_write(session)  # become the one writer before reading (SQLite)
     query = (
         select(*COLUMNS)
         .where(Case.next_step_at <= now)

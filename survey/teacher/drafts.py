@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from alerts.intake import open_case
 from alerts.models import Case
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState
-from db import write_after_reading
+from db import begin_for_write
 from instruments import Instrument
 from privacy.vault import seal_cell
 from scoring import score_battery
@@ -214,7 +214,7 @@ def _replace_draft(
         "new_pages_saved": max(response.pages_saved or 0, page),
         "saved_at": now,
     }
-    write_after_reading(session)
+    begin_for_write(session)
     written = session.execute(_REPLACE_DRAFT, params)
     if isinstance(response, Response):
         session.expire(response)  # what this session read of it is no longer true either way
@@ -231,7 +231,7 @@ def _save_locked(
     now: dt.datetime,
 ) -> PageSaved:
     """The whole save under the lock, from a fresh read of the invitation and its draft."""
-    write_after_reading(session)
+    begin_for_write(session)
     session.expire_all()
     invitation = session.scalars(
         select(Invitation).where(Invitation.id == invitation_id).with_for_update()

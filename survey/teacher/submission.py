@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from alerts.intake import open_case, open_outreach
 from census.earlier_scores import Earlier, change_entry, earlier_scores, previous_waves
 from census.models import Invitation, InvitationStatus, Response
-from db import write_after_reading
+from db import begin_for_write
 from instruments import Instrument
 from privacy.audit.record import record
 from scoring import BatteryResult, flag_names, level_name, score_battery
@@ -108,7 +108,7 @@ def submit(
         session, response.pseudonym, invitation.wave_id, compiled_battery(tuple(battery))
     )
     outcome = Outcome.of(score(battery, answers, earlier), earlier)
-    write_after_reading(session)
+    begin_for_write(session)
     ensure_wave_open(session, invitation.wave_id, now)  # it may have closed meanwhile
     try:
         with session.begin_nested():

@@ -250,7 +250,8 @@ def _save_locked(
     response.answers = _json(merged)
     response.pages_saved = max(response.pages_saved or 0, page)
     response.updated_at = now
-    _lock_battery(session, wave, now)
+    if not wave.battery_locked:  # only the wave's first save writes
+        lock_battery(session, wave.id, now)
     session.flush()
     if crisis_reasons:
         # Opened now, or raised to crisis (never lowered) if the response already had a case.
@@ -288,15 +289,15 @@ def new_draft(
     )
 
 
-def _lock_battery(session: Session, wave: WaveView, now: dt.datetime) -> None:
-    # The battery cannot change after the first saved answer; only the first save writes.
-    if not wave.battery_locked:
-        session.execute(
-            update(Wave)
-            .where(Wave.id == wave.id, Wave.battery_locked_at.is_(None))
-            .values(battery_locked_at=now)
-            .execution_options(synchronize_session=False)
-        )
+def lock_battery(session: Session, wave_id: int, now: dt.datetime) -> None:
+    """Record the time of the wave's first saved answer: its battery cannot change after it.
+    A later call leaves the first time as it is."""
+    session.execute(
+        update(Wave)
+        .where(Wave.id == wave_id, Wave.battery_locked_at.is_(None))
+        .values(battery_locked_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def safety_reasons(

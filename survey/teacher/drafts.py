@@ -35,12 +35,10 @@ from survey.teacher.flow import (
     AlreadySubmitted,
     FlowError,
     WaveNotOpen,
-    WaveView,
     compiled_battery,
     page_instruments,
 )
-from survey.teacher.gate import pseudonym_of
-from survey.teacher.link_facts import DraftRow, InvitationFacts, ResponseFacts
+from survey.teacher.link import Draft, InvitationFacts, ResponseFacts, WaveView, pseudonym_of
 
 
 class NoSuchPage(FlowError):
@@ -120,7 +118,7 @@ def save_page(
     page: int,
     answers: Mapping[str, int],
     now: dt.datetime,
-    read: DraftRow | None = None,
+    read: Draft[ResponseFacts] | None = None,
 ) -> PageSaved:
     """Replace page ``page``'s answers in the sealed draft; open a crisis case when called for.
     ``read`` is the draft as the caller read it with the invitation (read here if not given).

@@ -39,7 +39,7 @@ from survey.teacher.drafts import (
 )
 from survey.teacher.flow import FlowError, compiled_battery, instruments_by_id, page_instruments
 from survey.teacher.forms import check_answers, missing_items
-from survey.teacher.gate import Draft
+from survey.teacher.link import Draft
 
 # No 0/O, 1/I/L: a receipt read aloud over the phone or copied by hand stays unambiguous.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -83,7 +83,7 @@ def submit(
     invitation: Invitation,
     battery: tuple[str, ...],
     now: dt.datetime,
-    read: Draft | None = None,
+    read: Draft[Response] | None = None,
 ) -> Submitted:
     """Submit the invitation's draft of the wave's ``battery`` once; a replay returns the same
     receipt. ``read`` is the draft as the caller read it with the invitation, in one statement

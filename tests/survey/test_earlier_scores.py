@@ -22,8 +22,7 @@ from db import utcnow
 from org.models import Teacher
 from scoring import default_policy
 from scoring.levels import RiskLevel
-from survey.teacher import drafts, submission
-from survey.teacher import gate as teacher
+from survey.teacher import drafts, link, submission
 from survey.teacher.consent import withdraw
 from survey.teacher.feedback import changes_for, earlier_waves
 from survey.teacher.flow import compiled_battery, instruments_by_id, page_order
@@ -116,7 +115,7 @@ def _submit_through_the_pages(
     for number, inst_id in enumerate(page_order(wave.battery), start=1):
         page = {item.id: answers[item.id] for item in known[inst_id].items}
         drafts.save_page(session, *load_link(session, token), number, page, utcnow())
-    found = teacher.load_entities_with_draft(session, token)
+    found = link.read_entities_with_draft(session, token)
     assert found is not None
     submission.submit(session, found[0], tuple(wave.battery), utcnow(), found[1])
     return session.scalars(select(Response).where(Response.invitation_id == invitation.id)).one()

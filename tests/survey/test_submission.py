@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from census.models import Invitation, InvitationStatus, Response, Wave
 from db import utcnow
 from privacy.audit.models import AuditEntry
-from survey.teacher import drafts, submission
-from survey.teacher import gate as teacher
+from survey.teacher import drafts, link, submission
 from survey.teacher.flow import WaveNotOpen, page_order
 from tests.survey.factories import (
     DEFAULT_BATTERY,
@@ -31,7 +30,7 @@ def _complete_draft(session: Session) -> tuple[Invitation, Response]:
     _, token = make_consented_invitation(session)
     for number in range(1, len(page_order(DEFAULT_BATTERY)) + 1):
         drafts.save_page(session, *load_link(session, token), number, page_values(number), utcnow())
-    found = teacher.load_entities_with_draft(session, token)
+    found = link.read_entities_with_draft(session, token)
     assert found is not None
     invitation, draft = found
     response = draft.response

@@ -40,7 +40,7 @@ from alerts.rules import (
 from alerts.staff_notify import DIGEST_LINKS, INBOX_DIGEST_AFTER, deliver_notices, describe, digest
 from config.current import settings_of
 from config.settings import Settings
-from db import Database, utcnow
+from db import Database, begin_for_write, utcnow
 from db.bulk import BinaryList, insert_new
 from db.current import database_of
 from notifications.outbox import register_guard
@@ -89,9 +89,7 @@ def step_key(case_id: uuid.UUID, step: Step, account_id: uuid.UUID) -> str:
 
 
 def _due_cases(session: Session, now: dt.datetime, limit: int) -> list[Row[Any]]:
-    if session.get_bind().dialect.name == "sqlite":
-        # Become the one writer before reading (see survey.waves.jobs._take_write_lock).
-        session.execute(text("UPDATE cases SET id = id WHERE 0"))
+    begin_for_write(session)  # become the one writer before reading (SQLite)
     query = (
         select(*COLUMNS)
         .where(Case.next_step_at <= now)

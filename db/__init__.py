@@ -168,37 +168,42 @@ def _execute_when_free(raw: sqlite3.Connection, sql: str) -> None:
 
 
 def begin_for_write(session: Session) -> None:
-    """Begin the session's transaction as a writer, before it reads anything.
+    """Make the session's transaction the writer, before it writes: the one way a write path
+    takes the lock.
 
-    On SQLite the transaction takes the write lock at once, so that read-then-write never meets
-    a snapshot another process has since changed (SQLITE_BUSY_SNAPSHOT). PostgreSQL needs
-    nothing here: the caller locks the rows it will change (SELECT … FOR UPDATE).
+    Call it before reading what the transaction will change, or after an unlocked read whose
+    findings the writes re-check (a version column, a guard in the WHERE clause) or read again
+    under the lock.
+
+    SQLite has one write lock. A transaction not yet begun begins holding it (BEGIN IMMEDIATE).
+    One already begun takes it in place, with a write that touches nothing: at once if it holds
+    it already, in its turn if it has read nothing yet. A reader cannot become the writer while
+    another writer holds the lock, nor once one has committed since its read (SQLITE_BUSY,
+    SQLITE_BUSY_SNAPSHOT): its read is ended (it wrote nothing, or it would hold the lock) and a
+    new transaction on the same connection takes the lock. The session keeps what it loaded and
+    its unsaved changes, which are written under the lock.
+
+    PostgreSQL needs nothing here: the caller locks the rows it will change (SELECT … FOR
+    UPDATE), and an UPDATE re-checks the columns of its own table against a row changed
+    meanwhile (READ COMMITTED).
     """
     if session.get_bind().dialect.name != "sqlite":
         return
-    if session.in_transaction():
-        # Already begun as a reader: upgrade in place with a write that touches nothing.
-        session.connection().exec_driver_sql(_TAKE_WRITE_LOCK)
+    if not session.in_transaction():
+        session.connection(execution_options={_WRITER: True})
         return
-    session.connection(execution_options={_WRITER: True})
-
-
-def write_after_reading(session: Session) -> None:
-    """Start writing after an unlocked read, whose findings the writes must re-check themselves
-    (a version column or a guard in the WHERE clause), or read again under a lock.
-
-    The read must not have written anything, flushed or not. SQLite cannot turn a reader into a
-    writer once another process has committed, so the read is ended and a new transaction takes
-    the write lock. PostgreSQL keeps its transaction (READ COMMITTED): an UPDATE re-checks the
-    columns of its own table against a row changed meanwhile, and SELECT … FOR UPDATE reads and
-    locks the newest row.
-    """
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("write_after_reading: the read left unsaved changes")
-    if session.get_bind().dialect.name != "sqlite":
+    connection = session.connection()
+    raw = cast(sqlite3.Connection, connection.connection.driver_connection)
+    try:
+        raw.execute(_TAKE_WRITE_LOCK)
         return
-    session.commit()
-    begin_for_write(session)
+    except sqlite3.OperationalError as refused:
+        busy = (refused.sqlite_errorcode or 0) & 0xFF == sqlite3.SQLITE_BUSY
+        # Ending the read would end the savepoint's enclosing transaction with it.
+        if not busy or connection.in_nested_transaction():
+            raise OperationalError(_TAKE_WRITE_LOCK, None, refused) from refused
+    raw.execute("COMMIT")
+    _execute_when_free(raw, "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -86,7 +86,7 @@ def install_request_cycle(app: Flask) -> None:
     @app.after_request
     def finish(response: Response) -> Response:
         session = database.session()
-        # The one place a request's work is committed: only when it succeeded.
+        # What the view has not committed itself is committed here, only when it succeeded.
         if response.status_code < 400:
             session.commit()
         else:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 import db
-from db import Database, begin_for_write, write_after_reading
+from db import Database, begin_for_write
 
 
 class _Base(DeclarativeBase):
@@ -76,8 +76,8 @@ def test_writing_after_reading_survives_a_write_made_since_the_read(sqlite_file:
     assert session.execute(text("SELECT n FROM counter")).scalar_one() == 0
     with sqlite3.connect(sqlite_file) as other:  # commits: the reader's snapshot is now old
         other.execute("UPDATE counter SET n = 5")
-    # Upgrading the old snapshot in place would fail (SQLITE_BUSY_SNAPSHOT); this does not.
-    write_after_reading(session)
+    # Upgrading the old snapshot in place fails (SQLITE_BUSY_SNAPSHOT); the read is ended instead.
+    begin_for_write(session)
     assert _other_writer_refused(sqlite_file)
     session.execute(text("UPDATE counter SET n = n + 1"))
     session.commit()
@@ -86,13 +86,19 @@ def test_writing_after_reading_survives_a_write_made_since_the_read(sqlite_file:
     database.dispose()
 
 
-def test_writing_after_reading_refuses_unsaved_changes(sqlite_file: str) -> None:
+def test_unsaved_changes_are_written_under_the_lock_not_before(sqlite_file: str) -> None:
     database = Database(f"sqlite:///{sqlite_file}")
     session = database.session()
+    assert session.execute(text("SELECT n FROM counter")).scalar_one() == 0
     session.add(_Counter(n=1))
-    with pytest.raises(RuntimeError):
-        write_after_reading(session)
-    session.rollback()
+    with sqlite3.connect(sqlite_file) as other:  # the read must be ended to take the lock
+        other.execute("UPDATE counter SET n = 5")
+    begin_for_write(session)
+    with sqlite3.connect(sqlite_file) as outside:
+        assert outside.execute("SELECT n FROM counter ORDER BY n").fetchall() == [(5,)]
+    session.commit()
+    with sqlite3.connect(sqlite_file) as outside:
+        assert outside.execute("SELECT n FROM counter ORDER BY n").fetchall() == [(1,), (5,)]
     database.dispose()
 
 

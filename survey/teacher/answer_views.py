@@ -23,14 +23,13 @@ from config.current import current_settings
 from instruments import Instrument
 from scoring.levels import RiskLevel
 from survey.teacher import browser_state as teacher_state
-from survey.teacher import consent, drafts, submission
-from survey.teacher import gate as teacher
+from survey.teacher import consent, drafts, link, submission
 from survey.teacher.drafts import response_of, stored_answers
 from survey.teacher.feedback import changes_for, earlier_waves, results_for
 from survey.teacher.flow import AlreadySubmitted, FlowError, page_instruments, resume_page
 from survey.teacher.forms import BadForm, missing_items, parse_fields, parse_page
 from survey.teacher.i18n import current_lang
-from survey.teacher.link import (
+from survey.teacher.pages import (
     Visit,
     commit_step,
     db_session,
@@ -215,7 +214,7 @@ def submit(token: str) -> ResponseReturnValue:
         require_answering(v)
     # The submission writes the invitation and its draft as entities and locks what it writes
     # itself; both are read in one statement, so that they are seen at one moment.
-    found = teacher.load_entities_with_draft(db_session(), token)
+    found = link.read_entities_with_draft(db_session(), token)
     if found is None:  # erased since the line above
         return problem("not_found", 404, v)
     invitation, draft = found
@@ -225,6 +224,7 @@ def submit(token: str) -> ResponseReturnValue:
         )
     except submission.Incomplete:  # refused before anything was written: the draft as read
         return _review_page(v, 400, stored_answers(draft.response), draft.crisis)
+    commit_step()
     return redirect(url_for("teacher.done", token=token), 303)
 
 
@@ -279,6 +279,7 @@ def talk(token: str) -> ResponseReturnValue:
     if response.risk_level is not RiskLevel.MODERATE:
         raise BadForm("not_offered")
     request_talk(db_session(), submitted_referral(response), v.now, routing=_routing())
+    commit_step()
     return redirect(url_for("teacher.done", token=token), 303)
 
 
@@ -294,4 +295,5 @@ def withdraw(token: str) -> ResponseReturnValue:
         return render("withdraw.html", v, status=400, unconfirmed=True)
     outcome = consent.withdraw(db_session(), v.entity, v.now)
     teacher_state.forget(v.invitation)
+    commit_step()
     return render("withdrawn.html", v, kept_contact=outcome.kept_contact, just_now=True)

@@ -12,7 +12,7 @@ import datetime as dt
 
 from flask import session
 
-from survey.teacher.link_facts import InvitationFacts
+from survey.teacher.link import InvitationFacts
 
 STATE_KEY = "survey"
 CONFIRM_TTL = dt.timedelta(minutes=30)

@@ -20,7 +20,7 @@ from census.models import ERASED_ANSWERS, Invitation, InvitationStatus, Response
 from privacy.audit.record import record
 from survey.teacher.drafts import new_draft
 from survey.teacher.flow import AlreadySubmitted, FlowError
-from survey.teacher.gate import pseudonym_of
+from survey.teacher.link import pseudonym_of
 
 CONSENT_VERSION = "2026.1"
 # What version 2026.1 of the text promises; a new promise needs a new version (and template).

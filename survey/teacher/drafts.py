@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from alerts.door import RoutingPolicy, crisis_case_exists, open_case
 from census.models import Invitation, InvitationStatus, Response, Wave, WaveState
-from db import write_after_reading
+from db import begin_for_write
 from instruments import Instrument
 from privacy.vault import seal_cell
 from scoring import score_battery
@@ -34,12 +34,10 @@ from survey.teacher.flow import (
     AlreadySubmitted,
     FlowError,
     WaveNotOpen,
-    WaveView,
     compiled_battery,
     page_instruments,
 )
-from survey.teacher.gate import pseudonym_of
-from survey.teacher.link_facts import DraftRow, InvitationFacts, ResponseFacts
+from survey.teacher.link import Draft, InvitationFacts, ResponseFacts, WaveView, pseudonym_of
 from survey.teacher.referral import referral_of
 
 
@@ -120,7 +118,7 @@ def save_page(
     page: int,
     answers: Mapping[str, int],
     now: dt.datetime,
-    read: DraftRow | None = None,
+    read: Draft[ResponseFacts] | None = None,
     *,
     routing: RoutingPolicy,
 ) -> PageSaved:
@@ -217,7 +215,7 @@ def _replace_draft(
         "new_pages_saved": max(response.pages_saved or 0, page),
         "saved_at": now,
     }
-    write_after_reading(session)
+    begin_for_write(session)
     written = session.execute(_REPLACE_DRAFT, params)
     if isinstance(response, Response):
         session.expire(response)  # what this session read of it is no longer true either way
@@ -235,7 +233,7 @@ def _save_locked(
     routing: RoutingPolicy,
 ) -> PageSaved:
     """The whole save under the lock, from a fresh read of the invitation and its draft."""
-    write_after_reading(session)
+    begin_for_write(session)
     session.expire_all()
     invitation = session.scalars(
         select(Invitation).where(Invitation.id == invitation_id).with_for_update()
@@ -254,7 +252,8 @@ def _save_locked(
     response.answers = _json(merged)
     response.pages_saved = max(response.pages_saved or 0, page)
     response.updated_at = now
-    _lock_battery(session, wave, now)
+    if not wave.battery_locked:  # only the wave's first save writes
+        lock_battery(session, wave.id, now)
     session.flush()
     if crisis_reasons:
         # Opened now, or raised to crisis (never lowered) if the response already had a case.
@@ -294,15 +293,15 @@ def new_draft(
     )
 
 
-def _lock_battery(session: Session, wave: WaveView, now: dt.datetime) -> None:
-    # The battery cannot change after the first saved answer; only the first save writes.
-    if not wave.battery_locked:
-        session.execute(
-            update(Wave)
-            .where(Wave.id == wave.id, Wave.battery_locked_at.is_(None))
-            .values(battery_locked_at=now)
-            .execution_options(synchronize_session=False)
-        )
+def lock_battery(session: Session, wave_id: int, now: dt.datetime) -> None:
+    """Record the time of the wave's first saved answer: its battery cannot change after it.
+    A later call leaves the first time as it is."""
+    session.execute(
+        update(Wave)
+        .where(Wave.id == wave_id, Wave.battery_locked_at.is_(None))
+        .values(battery_locked_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def safety_reasons(

@@ -1,20 +1,18 @@
-"""The shape of the teacher's path: which pages a battery has, whether a wave takes answers,
-and where a teacher stands. Pure: no Flask, no session; the clock is a parameter.
+"""The shape of the teacher's path: which pages a battery has and where a teacher stands.
+Pure: no Flask, no session; the clock is a parameter.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
-from census.models import InvitationStatus, WaveState
+from census.models import InvitationStatus
 from instruments import Instrument, instruments_by_id
 from scoring import BatteryPlan, compile_battery, default_policy
-from survey.teacher.link_facts import InvitationFacts, ResponseFacts
+from survey.teacher.link import InvitationFacts, ResponseFacts
 
 SAFETY_INSTRUMENT = "phq9"
 
@@ -90,27 +88,6 @@ def page_instruments(battery: Sequence[str]) -> tuple[Instrument, ...]:
     """The instruments of a battery's pages, in page order."""
     known = instruments_by_id()
     return tuple(known[i] for i in page_order(battery))
-
-
-@dataclass(frozen=True)
-class WaveView:
-    """What a teacher's pages need of their wave, read with the invitation in one statement
-    (see ``survey.teacher.gate``): no wave object, no list of units, on every request."""
-
-    id: int
-    battery: tuple[str, ...]
-    state: WaveState
-    opens_at: dt.datetime | None  # for this teacher's school; None when outside the population
-    closes_at: dt.datetime
-    battery_locked: bool
-
-    def takes_answers(self, now: dt.datetime) -> bool:
-        """Whether the wave is open for this school right now."""
-        return (
-            self.state is WaveState.OPEN
-            and self.opens_at is not None
-            and self.opens_at <= now < self.closes_at
-        )
 
 
 def next_step(invitation: InvitationFacts, *, confirmed: bool, unlocked: bool) -> Step:

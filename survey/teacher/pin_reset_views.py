@@ -17,11 +17,13 @@ from survey.teacher import browser_state as teacher_state
 from survey.teacher import gate as teacher
 from survey.teacher.flow import Step
 from survey.teacher.forms import parse_fields
-from survey.teacher.link import (
+from survey.teacher.gate import Answer
+from survey.teacher.pages import (
     Visit,
     commit_step,
     db_session,
     guesser,
+    refused_answer,
     render,
     step_url,
     visit,
@@ -48,10 +50,10 @@ def forgot(token: str) -> ResponseReturnValue:
     settings = current_settings()
     address = request.remote_addr or "unknown"
     outcome = teacher.send_reset_code(db_session(), settings, key_ring(), v.entity, v.now, address)
+    commit_step()
     if outcome is teacher.CodeRequest.THROTTLED:
         code_minutes = RESET_CODE_MINUTES
         return render("pin_forgot.html", v, status=429, code_minutes=code_minutes, throttled=True)
-    commit_step()
     sent = outcome is teacher.CodeRequest.SENT
     return _reset_page(v, sent=sent, too_soon=not sent)
 
@@ -67,15 +69,17 @@ def reset(token: str) -> ResponseReturnValue:
     new_pin = (fields["pin"], fields["repeat"])
     try:
         code = fields["code"]
-        teacher.reset_pin(db_session(), key_ring(), v.entity, code, new_pin, v.now, guesser())
+        answer = teacher.reset_pin(
+            db_session(), key_ring(), v.entity, code, new_pin, v.now, guesser()
+        )
     except PinRejected as rejected:
         return _reset_page(v, status=400, rejected=rejected.reason)
-    except teacher.WrongAnswer as wrong:
-        return _reset_page(v, status=wrong.status, wrong=True)
-    except teacher.JustLocked as locked:
-        return _reset_page(v, status=locked.status, locked=True)
+    if answer is not Answer.RIGHT:
+        page_url = url_for("teacher.pin_reset", token=v.token)
+        return refused_answer("pin_reset.html", v, answer, page_url=page_url)
     teacher_state.mark_unlocked(v.invitation, v.now)
     v.unlocked = True
+    commit_step()
     return redirect(step_url(v), 303)
 
 

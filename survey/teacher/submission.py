@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from alerts.door import RoutingPolicy, open_case, open_outreach
 from census.earlier_scores import Earlier, change_entry, earlier_scores, previous_waves
 from census.models import Invitation, InvitationStatus, Response
-from db import write_after_reading
+from db import begin_for_write
 from instruments import Instrument, instruments_by_id
 from privacy.audit.record import record
 from scoring import BatteryResult, flag_names, level_name, score_battery
@@ -39,7 +39,7 @@ from survey.teacher.drafts import (
 )
 from survey.teacher.flow import FlowError, compiled_battery, page_instruments
 from survey.teacher.forms import check_answers, missing_items
-from survey.teacher.gate import Draft
+from survey.teacher.link import Draft
 from survey.teacher.referral import referral_of
 
 # No 0/O, 1/I/L: a receipt read aloud over the phone or copied by hand stays unambiguous.
@@ -84,7 +84,7 @@ def submit(
     invitation: Invitation,
     battery: tuple[str, ...],
     now: dt.datetime,
-    read: Draft | None = None,
+    read: Draft[Response] | None = None,
     *,
     routing: RoutingPolicy,
 ) -> Submitted:
@@ -111,7 +111,7 @@ def submit(
         session, response.pseudonym, invitation.wave_id, compiled_battery(tuple(battery))
     )
     outcome = Outcome.of(score(battery, answers, earlier), earlier)
-    write_after_reading(session)
+    begin_for_write(session)
     ensure_wave_open(session, invitation.wave_id, now)  # it may have closed meanwhile
     try:
         with session.begin_nested():

@@ -1,5 +1,6 @@
 """The teacher's pages at ``/s/<token>``: landing, identity, PIN, consent (answers and results are
-in ``survey.teacher.answer_views``). Views stay thin: parse, call one service, render.
+in ``survey.teacher.answer_views``). Views stay thin: parse, call one service, commit the step
+(``survey.teacher.pages.commit_step``, whatever page answers it), render.
 
 Every route here is public (``accounts.policy.PUBLIC_ENDPOINTS``): the token, the identity answer
 and the PIN are the teacher's keys, and without them a page shows nothing personal. Until the
@@ -23,14 +24,16 @@ from survey.teacher import gate as teacher
 from survey.teacher.feedback import HELPLINES_FILE, load_helplines
 from survey.teacher.flow import FlowError, Step
 from survey.teacher.forms import BadForm, parse_fields
+from survey.teacher.gate import Answer
 from survey.teacher.i18n import install_i18n, switch_language
-from survey.teacher.link import (
+from survey.teacher.pages import (
     commit_step,
     db_session,
     flow_problem,
     guesser,
     install_helplines,
     problem,
+    refused_answer,
     render,
     require_answering,
     require_unlocked,
@@ -98,12 +101,9 @@ def confirm(token: str) -> ResponseReturnValue:
     if request.method != "POST":
         return render("confirm.html", v)
     digits = parse_fields(request.form, ("digits",))["digits"]
-    try:
-        teacher.confirm_identity(db_session(), v.entity, digits, v.now, guesser())
-    except teacher.WrongAnswer as wrong:
-        return render("confirm.html", v, status=wrong.status, wrong=True)
-    except teacher.JustLocked as locked:
-        return render("confirm.html", v, status=locked.status, locked=True)
+    answer = teacher.confirm_identity(db_session(), v.entity, digits, v.now, guesser())
+    if answer is not Answer.RIGHT:
+        return refused_answer("confirm.html", v, answer)
     if v.invitation.pin_hash is None:
         require_answering(v)  # a closed wave takes no new teacher (and nothing is kept)
     teacher_state.mark_confirmed(v.invitation, v.now)
@@ -148,14 +148,12 @@ def unlock(token: str) -> ResponseReturnValue:
     if request.method != "POST":
         return render("unlock.html", v)
     pin = parse_fields(request.form, ("pin",))["pin"]
-    try:
-        teacher.unlock(db_session(), key_ring(), v.entity, pin, v.now, guesser())
-    except teacher.WrongAnswer as wrong:
-        return render("unlock.html", v, status=wrong.status, wrong=True)
-    except teacher.JustLocked as locked:
-        return render("unlock.html", v, status=locked.status, locked=True)
+    answer = teacher.unlock(db_session(), key_ring(), v.entity, pin, v.now, guesser())
+    if answer is not Answer.RIGHT:
+        return refused_answer("unlock.html", v, answer)
     teacher_state.mark_unlocked(v.invitation, v.now)
     v.unlocked = True
+    commit_step()
     return redirect(step_url(v), 303)
 
 

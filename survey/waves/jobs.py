@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from census.models import Wave, WaveState
 from census.score_spread import freeze_score_spreads, unfrozen_closed_waves
 from config.current import settings_of
 from config.settings import Settings
-from db import Database
+from db import Database, begin_for_write
 from db.current import database_of
 from ops.scheduler import scheduler_of
 from privacy.audit.record import record
@@ -27,20 +27,12 @@ from survey.waves.service import advance_by_clock
 
 def locked_waves(session: Session, *states: WaveState) -> list[Wave]:
     """The waves in ``states``, locked for this transaction (the caller then writes)."""
-    _take_write_lock(session)
+    # Become the one writer before reading: on SQLite a transaction that read first could not
+    # write once another writer had committed; this one waits its turn instead.
+    begin_for_write(session)
     # On PostgreSQL a second scheduler waits here and then sees the first one's changes.
     query = select(Wave).where(Wave.state.in_(states)).order_by(Wave.id).with_for_update()
     return list(session.scalars(query))
-
-
-def _take_write_lock(session: Session) -> None:
-    """On SQLite, become the one writer before reading.
-
-    A transaction that reads first and writes later fails ("database is locked") when another
-    writer committed in between; one that writes first waits its turn instead.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE waves SET id = id WHERE 0"))
 
 
 def run_wave_sweep(database: Database, settings: Settings, now: dt.datetime) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from census.models import Response, Wave, WaveState, WaveUnit
@@ -147,13 +147,3 @@ def set_unit_opening(
     unit.opens_at = opens_at
     session.flush()
     return unit
-
-
-def lock_battery(session: Session, wave_id: int, now: dt.datetime) -> None:
-    """Record the first answer's time (the teacher flow calls this on every save; cheap after)."""
-    session.execute(
-        update(Wave)
-        .where(Wave.id == wave_id, Wave.battery_locked_at.is_(None))
-        .values(battery_locked_at=now)
-        .execution_options(synchronize_session=False)
-    )

@@ -16,9 +16,9 @@ from db import utcnow
 from org.models import Teacher
 from privacy.vault import key_ring
 from survey.invitations.links import link_token, token_hash
-from survey.teacher import gate as teacher
-from survey.teacher.flow import WaveView, page_order
-from survey.teacher.link_facts import InvitationFacts
+from survey.teacher import link as teacher_link
+from survey.teacher.flow import page_order
+from survey.teacher.link import InvitationFacts, WaveView
 from tests.factories import make_school, make_teacher
 from tests.survey.teacher_support import page_answers
 
@@ -70,7 +70,7 @@ def make_consented_invitation(session: Session) -> tuple[Invitation, str]:
 
 def load_link(session: Session, token: str) -> tuple[InvitationFacts, WaveView]:
     """The invitation and wave behind ``token``, read as a teacher's request reads them."""
-    link = teacher.load(session, token)
+    link = teacher_link.read(session, token)
     assert link is not None
     return link
 

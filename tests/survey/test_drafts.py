@@ -23,7 +23,8 @@ from db import utcnow
 from privacy.vault import seal_cell
 from scoring.levels import RiskLevel
 from survey.teacher import drafts
-from survey.teacher.flow import AlreadySubmitted, FlowError, WaveNotOpen, WaveView, page_order
+from survey.teacher.flow import AlreadySubmitted, FlowError, WaveNotOpen, page_order
+from survey.teacher.link import WaveView
 from tests.survey.factories import (
     DEFAULT_BATTERY,
     load_link,

@@ -24,8 +24,7 @@ from instruments import instruments_by_id
 from org.models import Teacher
 from scoring import default_policy
 from scoring.levels import RiskLevel
-from survey.teacher import drafts, submission
-from survey.teacher import gate as teacher
+from survey.teacher import drafts, link, submission
 from survey.teacher.consent import withdraw
 from survey.teacher.feedback import changes_for, earlier_waves
 from survey.teacher.flow import compiled_battery, page_order
@@ -122,7 +121,7 @@ def _submit_through_the_pages(
         drafts.save_page(
             session, *load_link(session, token), number, page, utcnow(), routing=ROUTING
         )
-    found = teacher.load_entities_with_draft(session, token)
+    found = link.read_entities_with_draft(session, token)
     assert found is not None
     submission.submit(session, found[0], tuple(wave.battery), utcnow(), found[1], routing=ROUTING)
     return session.scalars(select(Response).where(Response.invitation_id == invitation.id)).one()

@@ -16,8 +16,7 @@ from alerts.routing import RoutingPolicy
 from census.models import Invitation, InvitationStatus, Response, Wave
 from db import utcnow
 from privacy.audit.models import AuditEntry
-from survey.teacher import drafts, submission
-from survey.teacher import gate as teacher
+from survey.teacher import drafts, link, submission
 from survey.teacher.flow import WaveNotOpen, page_order
 from tests.survey.factories import (
     DEFAULT_BATTERY,
@@ -41,7 +40,7 @@ def _complete_draft(session: Session) -> tuple[Invitation, Response]:
             utcnow(),
             routing=ROUTING,
         )
-    found = teacher.load_entities_with_draft(session, token)
+    found = link.read_entities_with_draft(session, token)
     assert found is not None
     invitation, draft = found
     response = draft.response

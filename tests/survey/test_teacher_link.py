@@ -17,8 +17,8 @@ from census.models import InvitationStatus, WaveState, WaveUnit
 from db import utcnow
 from org.models import School
 from survey.teacher import drafts
-from survey.teacher import gate as teacher
-from survey.teacher.link_facts import DraftRow, InvitationRow, ResponseRow
+from survey.teacher import link as teacher_link
+from survey.teacher.link import Draft, InvitationRow, ResponseRow
 from survey.waves.rules import unit_opens_at
 from tests.factories import make_school, make_teacher
 from tests.survey.factories import (
@@ -91,7 +91,7 @@ def test_the_window_read_with_the_link_is_the_waves_rule(
     db_session.expire_all()
     for school in schools:
         _invitation, token = make_invitation(db_session, wave, make_teacher(db_session, school))
-        link = teacher.load(db_session, token)
+        link = teacher_link.read(db_session, token)
         assert link is not None
         _loaded, view = link
         expected = unit_opens_at(wave, school.id, school.district_id)
@@ -101,7 +101,7 @@ def test_the_window_read_with_the_link_is_the_waves_rule(
 def test_the_view_carries_the_battery_state_and_lock(db_session: Session) -> None:
     wave = make_wave(db_session, battery=["gad7", "phq9"], state=WaveState.OPEN)
     invitation, token = make_invitation(db_session, wave)
-    link = teacher.load_for_write(db_session, token)
+    link = teacher_link.lock(db_session, token)
     assert link is not None
     loaded, view = link
     assert loaded is invitation
@@ -118,7 +118,7 @@ def test_a_school_outside_the_population_takes_no_answers(db_session: Session) -
     wave.units[:] = [WaveUnit(district_id=east.district_id)]
     db_session.flush()
     _invitation, token = make_invitation(db_session, wave, make_teacher(db_session, west))
-    link = teacher.load(db_session, token)
+    link = teacher_link.read(db_session, token)
     assert link is not None
     assert link[1].opens_at is None
     assert not link[1].takes_answers(wave.opens_at + dt.timedelta(hours=1))
@@ -126,22 +126,22 @@ def test_a_school_outside_the_population_takes_no_answers(db_session: Session) -
 
 def test_a_garbage_or_unknown_token_loads_nothing(db_session: Session) -> None:
     make_invitation(db_session)
-    assert teacher.load(db_session, "not-a-token") is None
-    assert teacher.load(db_session, "A" * 43) is None
+    assert teacher_link.read(db_session, "not-a-token") is None
+    assert teacher_link.read(db_session, "A" * 43) is None
 
 
 def test_a_page_reads_the_invitation_and_draft_as_the_entities_hold_them(
     db_session: Session,
 ) -> None:
     invitation, token = make_consented_invitation(db_session)
-    before = teacher.load_with_draft(db_session, token)  # no page saved yet
-    assert before is not None and before[2] == DraftRow(response=None, crisis=False)
+    before = teacher_link.read_with_draft(db_session, token)  # no page saved yet
+    assert before is not None and before[2] == Draft(response=None, crisis=False)
     _, wave = load_link(db_session, token)
     drafts.save_page(
         db_session, invitation, wave, 1, page_values(1, phq9_9=1), utcnow(), routing=ROUTING
     )
     db_session.flush()
-    found = teacher.load_with_draft(db_session, token)
+    found = teacher_link.read_with_draft(db_session, token)
     assert found is not None
     read, _wave, draft = found
     for field in fields(InvitationRow):

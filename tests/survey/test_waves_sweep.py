@@ -11,10 +11,11 @@ from census.models import Invitation, Response, Wave, WaveState
 from privacy.audit.models import AuditEntry
 from survey.invitations.links import token_hash
 from survey.teacher.answer_retention import retention_ends
+from survey.teacher.drafts import lock_battery
 from survey.waves.jobs import run_wave_sweep
 from survey.waves.population import Unit
 from survey.waves.rules import BatteryLocked, NoSafetyItem, WaveError
-from survey.waves.service import WaveSpec, change_state, create_wave, lock_battery, update_wave
+from survey.waves.service import WaveSpec, change_state, create_wave, update_wave
 from tests.survey import test_waves_support as support
 from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
 

@@ -23,8 +23,9 @@ from db import utcnow
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
 from survey.teacher.consent import withdraw
-from tests.alerts.cases_support import make_account, make_response
-from tests.factories import make_school, make_teacher
+from tests.support.factories.census import make_response
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.factories.staff import make_account
 
 CRISIS = ["phq9_item9_endorsed"]
 

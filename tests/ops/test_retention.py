@@ -22,7 +22,7 @@ from db import Database, utcnow
 from ops import retention
 from ops.retention import PurgeContext, purge_rule, register_rule, run_purge
 from privacy.audit import AuditEntry, record_independently
-from tests.conftest import build_settings, migrate
+from tests.support.apps import build_settings, migrate
 
 NOW = utcnow()
 DAY, MINUTE, HOUR = dt.timedelta(days=1), dt.timedelta(minutes=1), dt.timedelta(hours=1)

@@ -13,7 +13,7 @@ from org.models import Teacher
 from scoring.levels import RiskLevel
 from survey.teacher import submission
 from survey.teacher.flow import instruments_by_id
-from tests.survey.factories import make_invitation
+from tests.support.factories.census import make_invitation
 
 
 def answers_for(battery: list[str], phq9: int = 0, **items: int) -> dict[str, int]:

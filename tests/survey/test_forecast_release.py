@@ -22,7 +22,7 @@ from scoring.levels import RiskLevel
 from survey.waves.forecast import PUBLISHED
 from survey.waves.forecast_data import wave_forecast
 from survey.waves.forecast_release import bounds, released_rates
-from tests.reports.support import NOW, released_wave
+from tests.support.factories.releases import NOW, released_wave
 
 K = 10
 NEXT = NOW + dt.timedelta(days=30)

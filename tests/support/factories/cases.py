@@ -1,4 +1,5 @@
-"""Committed cases, a supervisor and a psychologist for the deadline sweep tests."""
+"""Follow-up cases and the staff they reach: a district's place (school, wave, supervisor,
+psychologist) with cases at set deadlines, and a case opened about a colleague, committed."""
 
 from __future__ import annotations
 
@@ -6,21 +7,26 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
-from accounts.models import GrantStatus, RoleGrant, StaffAccount
-from accounts.roles import Role, ScopeKind
+from accounts.roles import Role
+from alerts.intake import open_case
 from alerts.models import Case, CaseState
 from alerts.rules import SHANGHAI, crisis_deadlines, high_deadlines
-from census.models import WaveState
-from org.models import School
+from db import utcnow
+from org.models import School, Teacher
 from scoring.levels import RiskLevel
-from tests.factories import make_school, make_teacher
-from tests.survey.test_waves_support import make_wave
+from tests.support.apps import app_session
+from tests.support.factories.census import make_response, make_wave
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.factories.staff import make_account
 
 # Monday 7 December 2026, 14:00 in Shanghai: a crisis case must be acknowledged by 16:00.
 OPENED = dt.datetime(2026, 12, 7, 14, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)
 CANARY_NAME = "金丝雀CANARYNAME"
+# The teacher a case opened with ``open_case_at`` is about: a canary for pages and mail.
+CASE_NAME = "金丝雀老师"
 
 
 @dataclass
@@ -36,38 +42,20 @@ class Place:
     psychologist_email: str
 
 
-def _account(session: Session, school: School, role: Role, email: str) -> uuid.UUID:
-    teacher = make_teacher(session, school, email=email)
-    account = StaffAccount(
-        username=f"u{uuid.uuid4().hex[:10]}", password_hash="x", teacher_id=teacher.id
-    )
-    session.add(account)
-    session.flush()
-    district = role is Role.SUPERVISOR
-    session.add(
-        RoleGrant(
-            account_id=account.id,
-            role=role,
-            scope_kind=ScopeKind.DISTRICT if district else ScopeKind.SCHOOL,
-            district_id=school.district_id if district else None,
-            school_id=None if district else school.id,
-            status=GrantStatus.ACTIVE,
-        )
-    )
-    return account.id
-
-
 def make_place(session: Session, district: str = "东区") -> Place:
     """A school with a wave, a district supervisor and a school psychologist, both with e-mail."""
     school = make_school(session, name=f"{district}一小", district=district)
-    wave = make_wave(session, state=WaveState.OPEN, opens_at=OPENED - dt.timedelta(days=1))
+    wave = make_wave(session, opens_at=OPENED - dt.timedelta(days=1), days=14)
     sup_mail = f"sup.{uuid.uuid4().hex[:6]}@example.edu.cn"
     psy_mail = f"psy.{uuid.uuid4().hex[:6]}@example.edu.cn"
-    supervisor = _account(session, school, Role.SUPERVISOR, sup_mail)
-    psychologist = _account(session, school, Role.PSYCHOLOGIST, psy_mail)
-    session.flush()
+    supervisor = make_account(
+        session, Role.SUPERVISOR, home=school, district_id=school.district_id, email=sup_mail
+    )
+    psychologist = make_account(
+        session, Role.PSYCHOLOGIST, home=school, schools=[school], email=psy_mail
+    )
     return Place(
-        school.id, school.district_id, wave.id, supervisor, sup_mail, psychologist, psy_mail
+        school.id, school.district_id, wave.id, supervisor.id, sup_mail, psychologist.id, psy_mail
     )
 
 
@@ -97,3 +85,29 @@ def make_case(
     session.add(case)
     session.flush()
     return case
+
+
+def open_case_at(
+    app: Flask,
+    school: str,
+    district: str,
+    *,
+    assignee: uuid.UUID | None = None,
+    teacher_id: uuid.UUID | None = None,
+    level: RiskLevel = RiskLevel.CRISIS,
+    name: str = CASE_NAME,
+) -> uuid.UUID:
+    """A case at ``level`` about a teacher at ``school`` (``teacher_id``, or a new teacher named
+    ``name``), opened from a response as the survey opens it, assigned to ``assignee``, and
+    committed on the app's database; its id."""
+    with app_session(app) as session:
+        place = make_school(session, name=school, district=district)
+        teacher = (
+            session.get(Teacher, teacher_id)
+            if teacher_id
+            else make_teacher(session, place, name=name)
+        )
+        case = open_case(session, make_response(session, teacher), level, [], utcnow())
+        case.assignee_id = assignee
+        session.commit()
+        return case.id

@@ -24,12 +24,8 @@ from privacy.vault import seal_cell
 from scoring.levels import RiskLevel
 from survey.teacher import drafts
 from survey.teacher.flow import AlreadySubmitted, FlowError, WaveNotOpen, WaveView, page_order
-from tests.survey.factories import (
-    DEFAULT_BATTERY,
-    load_link,
-    make_consented_invitation,
-    page_values,
-)
+from tests.support.factories.census import DEFAULT_BATTERY, make_consented_invitation, page_values
+from tests.support.factories.links import load_link
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 

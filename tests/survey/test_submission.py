@@ -19,12 +19,8 @@ from privacy.audit.models import AuditEntry
 from survey.teacher import drafts, submission
 from survey.teacher import gate as teacher
 from survey.teacher.flow import WaveNotOpen, page_order
-from tests.survey.factories import (
-    DEFAULT_BATTERY,
-    load_link,
-    make_consented_invitation,
-    page_values,
-)
+from tests.support.factories.census import DEFAULT_BATTERY, make_consented_invitation, page_values
+from tests.support.factories.links import load_link
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 

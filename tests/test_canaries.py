@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.org.conftest import flask_cli, teacher_row, write_csv
+from tests.support.rosters import flask_cli, teacher_row, write_csv
 
 CANARIES = {
     "name": ["金丝雀甲", "金丝雀乙", "Canaryname Zeta"],

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role
 from notifications.models import Notification
-from tests.accounts.conftest import Staff, csrf_token
-from tests.factories import make_teacher
+from tests.support.factories.org import make_teacher
+from tests.support.forms import csrf_token
+from tests.support.staff import Staff
 
 Login = Callable[..., tuple[FlaskClient, Staff]]
 

@@ -14,17 +14,10 @@ from sqlalchemy.orm import Session
 
 from accounts.models import CredentialReset, GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role
-from tests.accounts.conftest import PASSWORD, Staff, csrf_token, login, totp_now
-from tests.accounts.reset_support import (
-    NEW_PASSWORD,
-    SECRET,
-    app_session,
-    audit_of,
-    enrol,
-    link_in,
-    messages_to,
-    post,
-)
+from tests.support.apps import app_session
+from tests.support.forms import csrf_token
+from tests.support.resets import NEW_PASSWORD, SECRET, audit_of, enrol, link_in, messages_to, post
+from tests.support.staff import PASSWORD, Staff, login, totp_now
 
 Login = Callable[..., tuple[FlaskClient, Staff]]
 MakeStaff = Callable[..., Staff]

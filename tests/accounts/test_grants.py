@@ -13,7 +13,7 @@ from accounts.passwords import HashCost, Passwords
 from accounts.policy import load_principal
 from accounts.roles import Permission, Role, ScopeKind
 from accounts.service import AccountError, create_account, decide_grant, request_grant, revoke_grant
-from tests.factories import make_school, make_teacher
+from tests.support.factories.org import make_school, make_teacher
 
 NOW = dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)
 

@@ -11,7 +11,8 @@ from sqlalchemy import update
 from accounts.models import StaffAccount, StaffSession
 from accounts.roles import Role
 from accounts.sessions import COOKIE_NAME
-from tests.accounts.conftest import PASSWORD, Staff, csrf_token, login, totp_now
+from tests.support.forms import csrf_token
+from tests.support.staff import PASSWORD, Staff, login, totp_now
 
 GENERIC = "用户名、密码或验证码不正确"
 

@@ -48,15 +48,13 @@ from scoring.levels import RiskLevel
 from survey.invitations.links import link_token
 from survey.invitations.service import ensure_invitations
 from survey.teacher.referral import referral_of
-from tests.accounts import conftest as web
-from tests.accounts.conftest import CSRF, Staff
-from tests.accounts.test_routes import ANY_STAFF, EXPECTED, PUBLIC
-from tests.factories import make_school, make_teacher
-from tests.reports.support import released_wave
-from tests.survey.teacher_support import page_answers, post, start
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.factories.releases import released_wave
+from tests.support.forms import mask_csrf, post_form
+from tests.support.routes import ANY_STAFF, EXPECTED, PUBLIC
+from tests.support.staff import Staff
+from tests.support.teacher import page_answers, start
 
-web_instance, web_app = web.web_instance, web.web_app
-make_staff, login_as = web.make_staff, web.login_as
 OBSERVERS = (Role.SYSTEM_ADMIN, Role.ANALYST, Role.AUDITOR, Role.SECURITY_ADMIN)
 # Filters an auditor would use to watch for cases; each is read page by page to the end.
 AUDIT_FILTERS = ("", "?object_type=case", "?action=case.open", "?action=case.assign",
@@ -131,7 +129,7 @@ def world(web_app: Flask, make_staff: Callable[..., Staff]) -> World:
     for _invitation_id, token, phone in links:
         teacher = web_app.test_client()
         start(teacher, token, phone)
-        assert post(teacher, f"/s/{token}/page/1", page_answers("phq9")).status_code == 200
+        assert post_form(teacher, f"/s/{token}/page/1", page_answers("phq9")).status_code == 200
         phones.append(teacher)
     return World(wave_id, school_id, values, links[0][1], phones[0], links[1][0])
 
@@ -198,7 +196,7 @@ def _body(app: Flask, client: FlaskClient, url: str, observers: set[str]) -> str
         book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
         return head + repr([[list(row) for row in sheet.iter_rows(values_only=True)]
                             for sheet in book.worksheets])  # fmt: skip
-    text = CSRF.sub("csrf_token", response.get_data(as_text=True))
+    text = mask_csrf(response.get_data(as_text=True))
     # The verify page counts every entry; the observers' own visits add theirs.
     found = VERIFIED.search(text)
     if found:
@@ -235,7 +233,7 @@ def test_no_page_of_the_four_roles_moves_when_a_crisis_opens(
     assert "个案预测" in before[(Role.SYSTEM_ADMIN, f"/waves/{world.wave_id}")]
 
     token = world.crisis_token
-    saved = post(world.crisis_phone, f"/s/{token}/page/1", page_answers("phq9", phq9_9=1))
+    saved = post_form(world.crisis_phone, f"/s/{token}/page/1", page_answers("phq9", phq9_9=1))
     assert saved.status_code == 200 and "12356" in saved.get_data(as_text=True)  # help lines
     database: Database = web_app.extensions["xinan.db"]
     settings = web_app.extensions["xinan.settings"]

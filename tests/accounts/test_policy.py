@@ -13,7 +13,7 @@ from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.policy import can, load_principal, scope_to
 from accounts.roles import Permission, Role, ScopeKind
 from org.models import School, Teacher
-from tests.factories import make_school, make_teacher
+from tests.support.factories.org import make_school, make_teacher
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from accounts.roles import Role, ScopeKind
 from accounts.service import AccountError
 from accounts.totp import provisioning_uri
 from ops.retention import PurgeContext, retention_registry
-from tests.accounts.reset_support import LINK, NEW_PASSWORD
-from tests.factories import make_school, make_teacher
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.resets import LINK, NEW_PASSWORD
 
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 

@@ -17,19 +17,19 @@ from accounts.enrolment import LINK_LIFETIME
 from accounts.resets import open_reset
 from accounts.roles import Role
 from org.models import Teacher
-from tests.accounts.conftest import PASSWORD, Staff, csrf_token, login, totp_now
-from tests.accounts.reset_support import (
-    CASE_NAME,
+from tests.support.apps import app_session
+from tests.support.factories.cases import CASE_NAME, open_case_at
+from tests.support.forms import csrf_token
+from tests.support.resets import (
     NEW_PASSWORD,
-    app_session,
     audit_of,
     enrol,
     link_in,
     messages_to,
-    open_case_for,
     post,
     time_passes,
 )
+from tests.support.staff import PASSWORD, Staff, login, totp_now
 
 Login = Callable[..., tuple[FlaskClient, Staff]]
 MakeStaff = Callable[..., Staff]
@@ -51,7 +51,7 @@ def test_one_security_administrator_alone_cannot_get_into_a_psychologists_accoun
     web_app: Flask, make_staff: MakeStaff, login_as: Login
 ) -> None:
     psy = make_staff(Role.PSYCHOLOGIST, school="甲校")
-    case_id = open_case_for(web_app, psy)
+    case_id = str(open_case_at(web_app, "甲校", "一区", assignee=psy.account_id))
     psy_browser = _log_in_fresh(web_app, psy, PASSWORD, psy.secret)
     assert _reveal(psy_browser, case_id) == 200
     admin, me = login_as(Role.SECURITY_ADMIN)
@@ -91,7 +91,7 @@ def test_a_second_administrator_approves_and_only_the_owner_gets_back_in(
     web_app: Flask, make_staff: MakeStaff, login_as: Login
 ) -> None:
     psy = make_staff(Role.PSYCHOLOGIST, school="甲校")
-    case_id = open_case_for(web_app, psy)
+    case_id = str(open_case_at(web_app, "甲校", "一区", assignee=psy.account_id))
     first, requester = login_as(Role.SECURITY_ADMIN)
     second, approver = login_as(Role.SECURITY_ADMIN)
     assert post(first, f"/staff/accounts/{psy.account_id}/reset-totp").status_code == 302
@@ -196,7 +196,7 @@ def test_cancelling_a_pending_reset_lifts_the_suspension_and_tells_the_owner(
     web_app: Flask, make_staff: MakeStaff, login_as: Login
 ) -> None:
     psy = make_staff(Role.PSYCHOLOGIST, school="甲校")
-    case_id = open_case_for(web_app, psy)
+    case_id = str(open_case_at(web_app, "甲校", "一区", assignee=psy.account_id))
     first, _ = login_as(Role.SECURITY_ADMIN)
     second, canceller = login_as(Role.SECURITY_ADMIN)
     post(first, f"/staff/accounts/{psy.account_id}/reset-password")

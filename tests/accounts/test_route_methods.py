@@ -25,10 +25,11 @@ from census.models import Invitation, Response
 from db import Base, Database
 from privacy.audit.models import AuditEntry
 from survey.teacher.flow import page_order
-from tests.accounts.conftest import PASSWORD, Staff, csrf_token, login, totp_now
-from tests.survey.factories import Link, make_link
-from tests.survey.teacher_support import PIN, page_answers, phone_digits, post, start
-from tests.web_routes import route_urls
+from tests.support.factories.links import Link, make_link
+from tests.support.forms import csrf_token, post_form
+from tests.support.routes import route_urls
+from tests.support.staff import PASSWORD, Staff, login, totp_now
+from tests.support.teacher import PIN, page_answers, phone_digits, start
 
 SAFE_METHODS = ("HEAD", "OPTIONS")
 OTHER_METHODS = ("PUT", "DELETE", "PATCH")
@@ -54,15 +55,17 @@ def _teacher_part_way(web_app: Flask, links: dict[str, Link]) -> FlaskClient:
     client = web_app.test_client()
     confirmed, pinned, answering = links["confirmed"], links["pinned"], links["answering"]
     digits = {"digits": phone_digits(confirmed.phone)}
-    assert post(client, f"{confirmed.url}/confirm", digits).status_code == 200
+    assert post_form(client, f"{confirmed.url}/confirm", digits).status_code == 200
     assert (
-        post(client, f"{pinned.url}/confirm", {"digits": phone_digits(pinned.phone)}).status_code
+        post_form(
+            client, f"{pinned.url}/confirm", {"digits": phone_digits(pinned.phone)}
+        ).status_code
         == 200
     )
-    assert post(client, f"{pinned.url}/pin", {"pin": PIN, "repeat": PIN}).status_code == 200
+    assert post_form(client, f"{pinned.url}/pin", {"pin": PIN, "repeat": PIN}).status_code == 200
     start(client, answering.token, answering.phone)
     first = page_order(answering.battery)[0]
-    assert post(client, f"{answering.url}/page/1", page_answers(first)).status_code == 200
+    assert post_form(client, f"{answering.url}/page/1", page_answers(first)).status_code == 200
     return client
 
 

@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 from accounts.roles import Role
 from accounts.sessions import COOKIE_NAME
 from app import create_app
-from tests.accounts.conftest import Staff, csrf_token, login
-from tests.accounts.test_routes import _requests
+from tests.support.forms import csrf_token
+from tests.support.routes import route_requests
+from tests.support.staff import Staff, login
 
 
 def test_every_post_route_needs_this_sessions_csrf_token(
@@ -21,7 +22,7 @@ def test_every_post_route_needs_this_sessions_csrf_token(
     client, _admin = login_as(Role.SECURITY_ADMIN)
     stranger = web_app.test_client()
     foreign_token = csrf_token(stranger)
-    posts = [(rule, url) for rule, method, url in _requests(web_app) if method == "POST"]
+    posts = [(rule, url) for rule, method, url in route_requests(web_app) if method == "POST"]
     assert posts, "the app should have state-changing routes"
     for rule, url in posts:
         assert client.post(url).status_code == 400, rule.endpoint

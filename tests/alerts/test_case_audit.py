@@ -4,17 +4,16 @@ Written in the teacher's own transaction, ``case.open`` and the routing tell the
 second, that whoever is answering now endorsed the safety item; the first reminder, a fixed
 time later, tells the same. So while the wave is open the chain gets none of them; once it has
 closed the sweep writes them, case by case, exactly once; after that they are written at once.
-People's actions on a case are written at once, always. Against committed data, both databases.
+People's actions on a case are written at once, always. Against committed data, both databases;
+nothing is emptied between tests (``committed_app``, not ``env``): a wave id used again (SQLite
+reuses ids once a table is emptied) would find an earlier test's entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from accounts.roles import Role
@@ -25,16 +24,14 @@ from alerts.models import Case
 from alerts.routing import RoutingPolicy
 from alerts.states import Action, CaseOptions, Step
 from alerts.sweeps import run_case_step_sweep
-from app import create_app
 from census.models import Invitation, Response, Wave, WaveState
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
 from survey.teacher.referral import referral_of, submitted_referral
-from tests.alerts.cases_support import make_account
-from tests.conftest import build_settings
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import make_wave
-from tests.survey.test_waves_support import Env
+from tests.support.apps import CommittedApp
+from tests.support.factories.census import make_wave
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.factories.staff import make_account
 
 # The routing and case options the test settings configure (their defaults).
 ROUTING, OPTIONS = RoutingPolicy(), CaseOptions()
@@ -43,20 +40,10 @@ NOW = dt.datetime(2026, 12, 7, 6, 0, tzinfo=dt.UTC)
 MINUTE, DAY = dt.timedelta(minutes=1), dt.timedelta(days=1)
 
 
-@pytest.fixture
-def env(module_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    """The app on the module's database. Nothing is emptied between tests: a wave id used again
-    (SQLite reuses ids once a table is emptied) would find an earlier test's entries."""
-    instance: Path = tmp_path_factory.mktemp("case_audit") / "instance"
-    app = create_app(build_settings(instance, module_url))
-    try:
-        yield Env(app, app.extensions["xinan.db"], app.extensions["xinan.settings"])
-    finally:
-        app.extensions["xinan.db"].dispose()
-
-
-def _entries(env: Env, object_id: object) -> list[tuple[str, str, dict[str, object]]]:
-    with env.session() as session:
+def _entries(
+    committed_app: CommittedApp, object_id: object
+) -> list[tuple[str, str, dict[str, object]]]:
+    with committed_app.session() as session:
         query = select(AuditEntry).where(AuditEntry.object_id == str(object_id))
         return [
             (e.actor, e.action, dict(e.detail))
@@ -64,18 +51,18 @@ def _entries(env: Env, object_id: object) -> list[tuple[str, str, dict[str, obje
         ]
 
 
-def _batch_step_entries(env: Env) -> int:
-    with env.session() as session:
+def _batch_step_entries(committed_app: CommittedApp) -> int:
+    with committed_app.session() as session:
         query = select(func.count()).where(
             AuditEntry.action == "case.steps", AuditEntry.object_type == "case_batch"
         )
         return int(session.scalar(query) or 0)
 
 
-def _teacher_in_open_wave(env: Env) -> tuple[int, uuid.UUID, uuid.UUID]:
+def _teacher_in_open_wave(committed_app: CommittedApp) -> tuple[int, uuid.UUID, uuid.UUID]:
     """A wave open now, a teacher's response in it, a psychologist serving the teacher's school
     from another school; returns (wave id, response id, psychologist's account id)."""
-    with env.session() as session, session.begin():
+    with committed_app.session() as session, session.begin():
         school = make_school(session, name=f"审计校{uuid.uuid4().hex[:6]}")
         centre = make_school(session, name="审计中心校")
         psychologist = make_account(session, Role.PSYCHOLOGIST, home=centre, schools=[school])
@@ -92,18 +79,18 @@ def _teacher_in_open_wave(env: Env) -> tuple[int, uuid.UUID, uuid.UUID]:
         return wave.id, response.id, psychologist.id
 
 
-def _close(env: Env, wave_id: int) -> None:
-    with env.session() as session, session.begin():
+def _close(committed_app: CommittedApp, wave_id: int) -> None:
+    with committed_app.session() as session, session.begin():
         wave = session.get(Wave, wave_id)
         assert wave is not None
         wave.state = WaveState.CLOSED
 
 
 def test_a_case_opened_while_the_wave_is_open_reaches_the_chain_only_after_it_closes(
-    env: Env,
+    committed_app: CommittedApp,
 ) -> None:
-    wave_id, response_id, psychologist = _teacher_in_open_wave(env)
-    with env.session() as session, session.begin():
+    wave_id, response_id, psychologist = _teacher_in_open_wave(committed_app)
+    with committed_app.session() as session, session.begin():
         response = session.get(Response, response_id)
         assert response is not None
         case_id = open_case(
@@ -111,10 +98,12 @@ def test_a_case_opened_while_the_wave_is_open_reaches_the_chain_only_after_it_cl
         ).id
     # Ninety minutes later the acknowledgement reminder goes to the psychologist: the chain
     # does not hear of it, which would date the opening.
-    batches = _batch_step_entries(env)
-    assert run_case_step_sweep(env.database, env.settings, NOW + 90 * MINUTE) == 1
-    assert _batch_step_entries(env) == batches
-    with env.session() as session, session.begin():
+    batches = _batch_step_entries(committed_app)
+    assert (
+        run_case_step_sweep(committed_app.database, committed_app.settings, NOW + 90 * MINUTE) == 1
+    )
+    assert _batch_step_entries(committed_app) == batches
+    with committed_app.session() as session, session.begin():
         case = session.get(Case, case_id)
         assert case is not None and case.assignee_id == psychologist
         apply_step(
@@ -126,50 +115,54 @@ def test_a_case_opened_while_the_wave_is_open_reaches_the_chain_only_after_it_cl
             options=OPTIONS,
         )
     # Only the psychologist's own action is in the chain while the wave is open.
-    assert [(who, what) for who, what, _ in _entries(env, case_id)] == [
+    assert [(who, what) for who, what, _ in _entries(committed_app, case_id)] == [
         (str(psychologist), "case.transition")
     ]
 
-    run_case_audit_sweep(env.database, env.settings, NOW)
-    assert len(_entries(env, case_id)) == 1, "nothing is written while the wave is open"
-    _close(env, wave_id)
-    run_case_audit_sweep(env.database, env.settings, NOW)
-    run_case_audit_sweep(env.database, env.settings, NOW)  # twice: nothing written twice
-    assert _entries(env, case_id)[1:] == [
+    run_case_audit_sweep(committed_app.database, committed_app.settings, NOW)
+    assert len(_entries(committed_app, case_id)) == 1, "nothing is written while the wave is open"
+    _close(committed_app, wave_id)
+    run_case_audit_sweep(committed_app.database, committed_app.settings, NOW)
+    run_case_audit_sweep(
+        committed_app.database, committed_app.settings, NOW
+    )  # twice: nothing written twice
+    assert _entries(committed_app, case_id)[1:] == [
         ("system", "case.open", {"wave": wave_id, "held": True}),
         ("system", "case.assign", {"assignee": str(psychologist), "how": "route"}),
         ("system", "case.steps", {"reminders": 1, "escalations": 0}),
     ]
-    assert [what for _, what, _ in _entries(env, wave_id)].count(SETTLED) == 1
+    assert [what for _, what, _ in _entries(committed_app, wave_id)].count(SETTLED) == 1
 
     # From now on its steps are counted at once: the first-contact deadline has passed by then.
-    assert run_case_step_sweep(env.database, env.settings, NOW + DAY) >= 1
-    assert _batch_step_entries(env) == batches + 1
+    assert run_case_step_sweep(committed_app.database, committed_app.settings, NOW + DAY) >= 1
+    assert _batch_step_entries(committed_app) == batches + 1
 
 
-def test_once_the_wave_has_closed_a_cases_system_entries_are_written_at_once(env: Env) -> None:
-    wave_id, response_id, psychologist = _teacher_in_open_wave(env)
-    with env.session() as session, session.begin():
+def test_once_the_wave_has_closed_a_cases_system_entries_are_written_at_once(
+    committed_app: CommittedApp,
+) -> None:
+    wave_id, response_id, psychologist = _teacher_in_open_wave(committed_app)
+    with committed_app.session() as session, session.begin():
         response = session.get(Response, response_id)
         assert response is not None
         response.risk_level = RiskLevel.MODERATE
-    _close(env, wave_id)
-    run_case_audit_sweep(env.database, env.settings, NOW)
+    _close(committed_app, wave_id)
+    run_case_audit_sweep(committed_app.database, committed_app.settings, NOW)
     # Asking to talk after the wave closed: nobody is answering any more, nothing is held back.
-    with env.session() as session, session.begin():
+    with committed_app.session() as session, session.begin():
         response = session.get(Response, response_id)
         assert response is not None
         case_id = request_talk(session, submitted_referral(response), NOW, routing=ROUTING).id
-    assert _entries(env, case_id) == [
+    assert _entries(committed_app, case_id) == [
         ("system", "case.open", {"wave": wave_id}),
         ("system", "case.assign", {"assignee": str(psychologist), "how": "route"}),
     ]
-    with env.session() as session, session.begin():
+    with committed_app.session() as session, session.begin():
         case = session.get(Case, case_id)
         assert case is not None
         settle_withdrawal(session, case, NOW)  # the teacher withdrew: the case closes
-    assert _entries(env, case_id)[-1] == (
+    assert _entries(committed_app, case_id)[-1] == (
         "system", "case.transition", {"step": "close", "from_state": "new", "to_state": "closed"}
     )  # fmt: skip
-    run_case_audit_sweep(env.database, env.settings, NOW)
-    assert len(_entries(env, case_id)) == 3
+    run_case_audit_sweep(committed_app.database, committed_app.settings, NOW)
+    assert len(_entries(committed_app, case_id)) == 3

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (the committed-data web fixtures are imported from tests/accounts/conftest.py)
 """Protection test 14 on the case routes: a removed school grant or a disabled account takes effect
 on the very next request, with no logout and no cache to wait for."""
 
@@ -15,15 +14,9 @@ from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
 from db import Database
 from org.models import School
-from tests.accounts.conftest import (  # noqa: F401 (fixtures)
-    Staff,
-    csrf_token,
-    login_as,
-    make_staff,
-    web_app,
-    web_instance,
-)
-from tests.alerts.test_case_views import NAME, _open
+from tests.support.factories.cases import CASE_NAME, open_case_at
+from tests.support.forms import csrf_token
+from tests.support.staff import Staff
 
 Login = Callable[..., tuple[FlaskClient, Staff]]
 
@@ -77,9 +70,9 @@ def test_removing_a_school_grant_hides_its_cases_on_the_next_request(
     web_app: Flask, login_as: Login
 ) -> None:
     client, psy = login_as(Role.PSYCHOLOGIST, school="甲校")
-    kept = _open(web_app, "乙校", "一区", psy)
+    kept = open_case_at(web_app, "乙校", "一区", assignee=psy.account_id)
     _grant_school(web_app, psy.account_id, _school_id(web_app, "乙校"))
-    removed = _open(web_app, "甲校", "一区", psy)
+    removed = open_case_at(web_app, "甲校", "一区", assignee=psy.account_id)
     listing = client.get("/cases").get_data(as_text=True)
     assert str(removed) in listing and str(kept) in listing
     assert client.get(f"/cases/{removed}").status_code == 200
@@ -90,7 +83,7 @@ def test_removing_a_school_grant_hides_its_cases_on_the_next_request(
     token = csrf_token(client, "/cases")
     assert client.post(f"/cases/{removed}/reveal", data={"csrf_token": token}).status_code == 404
     listing = client.get("/cases").get_data(as_text=True)
-    assert str(removed) not in listing and NAME not in listing
+    assert str(removed) not in listing and CASE_NAME not in listing
     assert str(kept) in listing
     assert client.get(f"/cases/{kept}").status_code == 200
 
@@ -99,7 +92,7 @@ def test_disabling_an_account_ends_its_session_on_the_next_request(
     web_app: Flask, login_as: Login
 ) -> None:
     client, psy = login_as(Role.PSYCHOLOGIST, school="甲校")
-    case_id = _open(web_app, "甲校", "一区", psy)
+    case_id = open_case_at(web_app, "甲校", "一区", assignee=psy.account_id)
     assert client.get(f"/cases/{case_id}").status_code == 200
 
     _change(web_app, psy.account_id)
@@ -107,7 +100,7 @@ def test_disabling_an_account_ends_its_session_on_the_next_request(
     for url in (f"/cases/{case_id}", "/cases"):
         answer = client.get(url)
         assert answer.status_code == 302 and "/login" in answer.headers["Location"]
-        assert NAME not in answer.get_data(as_text=True)
+        assert CASE_NAME not in answer.get_data(as_text=True)
     token = csrf_token(client)
     answer = client.post(f"/cases/{case_id}/reveal", data={"csrf_token": token})
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]

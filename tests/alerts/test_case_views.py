@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (the committed-data web fixtures are imported from tests/accounts/conftest.py)
 """Case pages against committed data: object-level access across schools and districts, reveal,
 the queue order, steps through the web (protection.md tests 12, 13)."""
 
@@ -13,58 +12,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from accounts.roles import Role
-from alerts.intake import open_case
 from alerts.models import Case
-from alerts.routing import RoutingPolicy
-from db import Database, utcnow
-from org.models import Teacher
+from db import Database
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
-from survey.teacher.referral import referral_of
-from tests.accounts.conftest import (  # noqa: F401 (fixtures)
-    Staff,
-    csrf_token,
-    login_as,
-    make_staff,
-    web_app,
-    web_instance,
-)
-from tests.alerts.cases_support import make_response
-from tests.factories import make_school, make_teacher
-
-ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
-
-NAME = "金丝雀老师"
-
-
-def _open(
-    app: Flask,
-    school: str,
-    district: str,
-    assignee: Staff | None = None,
-    teacher_id: uuid.UUID | None = None,
-    level: RiskLevel = RiskLevel.CRISIS,
-) -> uuid.UUID:
-    database: Database = app.extensions["xinan.db"]
-    with app.app_context():
-        session = database.session()
-        place = make_school(session, name=school, district=district)
-        teacher = (
-            session.get(Teacher, teacher_id)
-            if teacher_id
-            else make_teacher(session, place, name=NAME, phone="13912345678")
-        )
-        case = open_case(
-            session,
-            referral_of(make_response(session, teacher), level, []),
-            utcnow(),
-            routing=ROUTING,
-        )
-        case.assignee_id = assignee.account_id if assignee else None
-        session.commit()
-        case_id = case.id
-        database.sessions.remove()
-        return case_id
+from tests.support.factories.cases import CASE_NAME, open_case_at
+from tests.support.forms import csrf_token
+from tests.support.staff import Staff, login
 
 
 def _denials(app: Flask, object_id: uuid.UUID) -> int:
@@ -90,7 +44,7 @@ def test_a_psychologist_of_another_school_gets_404_and_an_audit_entry(
     web_app: Flask, login_as: Login, make_staff: Callable[..., Staff]
 ) -> None:
     holder = make_staff(Role.PSYCHOLOGIST, school="甲校")
-    case_id = _open(web_app, "甲校", "一区", holder)
+    case_id = open_case_at(web_app, "甲校", "一区", assignee=holder.account_id)
     client, _ = login_as(Role.PSYCHOLOGIST, school="乙校")
     before = _denials(web_app, case_id)
     assert client.get(f"/cases/{case_id}").status_code == 404
@@ -102,12 +56,12 @@ def test_a_psychologist_of_another_school_gets_404_and_an_audit_entry(
     assert _post(client, f"/cases/{case_id}/claim") == 404
     assert _denials(web_app, case_id) == before + 4
     listing = client.get("/cases").get_data(as_text=True)
-    assert str(case_id) not in listing and NAME not in listing
+    assert str(case_id) not in listing and CASE_NAME not in listing
     assert client.get("/cases?page=2").status_code == 404
 
 
 def test_a_supervisor_of_another_district_gets_404(web_app: Flask, login_as: Login) -> None:
-    case_id = _open(web_app, "甲校", "一区")
+    case_id = open_case_at(web_app, "甲校", "一区")
     client, _ = login_as(Role.SUPERVISOR, school="丁校", district="二区")
     assert client.get(f"/cases/{case_id}").status_code == 404
     assert _post(client, f"/cases/{case_id}/assign", assignee="") == 404
@@ -120,10 +74,10 @@ def test_a_supervisor_of_another_district_gets_404(web_app: Flask, login_as: Log
 def test_nobody_sees_a_case_about_themselves(
     web_app: Flask, make_staff: Callable[..., Staff], login_as: Login
 ) -> None:
-    from tests.accounts.conftest import login
-
     psy = make_staff(Role.PSYCHOLOGIST, school="甲校")
-    case_id = _open(web_app, "甲校", "一区", psy, teacher_id=psy.teacher_id)
+    case_id = open_case_at(
+        web_app, "甲校", "一区", assignee=psy.account_id, teacher_id=psy.teacher_id
+    )
     client = web_app.test_client()
     assert login(client, psy) == 302
     assert client.get(f"/cases/{case_id}").status_code == 404
@@ -133,17 +87,15 @@ def test_nobody_sees_a_case_about_themselves(
 def test_the_holder_reveals_and_it_is_audited(
     web_app: Flask, make_staff: Callable[..., Staff], login_as: Login
 ) -> None:
-    from tests.accounts.conftest import login
-
     holder = make_staff(Role.PSYCHOLOGIST, school="甲校")
-    case_id = _open(web_app, "甲校", "一区", holder)
+    case_id = open_case_at(web_app, "甲校", "一区", assignee=holder.account_id)
     client = web_app.test_client()
     assert login(client, holder) == 302
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert 'id="reveal"' in page and NAME not in page
+    assert 'id="reveal"' in page and CASE_NAME not in page
     response = client.post(f"/cases/{case_id}/reveal",
                            data={"csrf_token": csrf_token(client, "/cases")})  # fmt: skip
-    assert response.status_code == 200 and NAME in response.get_data(as_text=True)
+    assert response.status_code == 200 and CASE_NAME in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
     database: Database = web_app.extensions["xinan.db"]
     with web_app.app_context():
@@ -160,29 +112,27 @@ def test_the_holder_reveals_and_it_is_audited(
     assert _post(sup, f"/cases/{case_id}/reveal") == 403
     assert _post(sup, f"/cases/{case_id}/claim") == 302
     revealed = sup.post(f"/cases/{case_id}/reveal", data={"csrf_token": csrf_token(sup, "/cases")})
-    assert NAME in revealed.get_data(as_text=True)
+    assert CASE_NAME in revealed.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", [Role.SYSTEM_ADMIN, Role.ANALYST])
 def test_administrators_and_analysts_get_403_and_no_canary(
     web_app: Flask, login_as: Login, role: Role
 ) -> None:
-    case_id = _open(web_app, "甲校", "一区")
+    case_id = open_case_at(web_app, "甲校", "一区")
     client, _ = login_as(role, school="甲校")
     for url in ("/cases", f"/cases/{case_id}", "/district", "/outreach"):
         response = client.get(url)
-        assert response.status_code == 403 and NAME not in response.get_data(as_text=True)
+        assert response.status_code == 403 and CASE_NAME not in response.get_data(as_text=True)
     assert _post(client, f"/cases/{case_id}/reveal") == 403
 
 
 def test_the_holder_works_the_case_from_the_page(
     web_app: Flask, make_staff: Callable[..., Staff]
 ) -> None:
-    from tests.accounts.conftest import login
-
     holder = make_staff(Role.PSYCHOLOGIST, school="甲校")
-    high = _open(web_app, "甲校", "一区", holder, level=RiskLevel.HIGH)
-    crisis = _open(web_app, "甲校", "一区", holder)
+    high = open_case_at(web_app, "甲校", "一区", assignee=holder.account_id, level=RiskLevel.HIGH)
+    crisis = open_case_at(web_app, "甲校", "一区", assignee=holder.account_id)
     client = web_app.test_client()
     assert login(client, holder) == 302
     queue = client.get("/cases").get_data(as_text=True)

@@ -24,8 +24,9 @@ from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
 from survey.teacher.consent import withdraw
 from survey.teacher.referral import referral_of
-from tests.alerts.cases_support import make_account, make_response
-from tests.factories import make_school, make_teacher
+from tests.support.factories.census import make_response
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.factories.staff import make_account
 
 # The routing and case options the test settings configure (their defaults).
 ROUTING, OPTIONS = RoutingPolicy(), CaseOptions()

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (the committed-data web fixtures are imported from tests/accounts/conftest.py)
 """Cases given by hand, through the pages: a supervisor's take and reassignment follow the
 same-school rule and the cap unless a written reason is given (sealed on the timeline, audited
 by category and length only); the district page counts only the district's cases."""
@@ -24,16 +23,10 @@ from db import Database, utcnow
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
 from survey.teacher.referral import referral_of
-from tests.accounts.conftest import (  # noqa: F401 (fixtures)
-    Staff,
-    csrf_token,
-    login_as,
-    make_staff,
-    web_app,
-    web_instance,
-)
-from tests.alerts.cases_support import make_response
-from tests.factories import make_school, make_teacher
+from tests.support.factories.census import make_response
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.forms import csrf_token
+from tests.support.staff import Staff
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 

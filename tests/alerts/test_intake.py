@@ -10,27 +10,13 @@ from sqlalchemy.orm import Session
 from alerts.intake import open_case, open_outreach, request_talk
 from alerts.models import Case, CaseState, Outreach, OutreachState
 from alerts.routing import RoutingPolicy
-from census.models import Response
 from db import utcnow
 from scoring.levels import RiskLevel
 from survey.teacher.referral import referral_of
-from tests.survey.factories import make_invitation
+from tests.support.factories.census import make_response
 
 ITEM9 = "phq9_item9_endorsed"
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
-
-
-def make_response(session: Session) -> Response:
-    invitation, _ = make_invitation(session)
-    response = Response(
-        wave_id=invitation.wave_id,
-        pseudonym=invitation.teacher.pseudonym,
-        school_id=invitation.school_id,
-        invitation_id=invitation.id,
-    )
-    session.add(response)
-    session.flush()
-    return response
 
 
 def test_a_crisis_case_opens_once_per_response(db_session: Session) -> None:

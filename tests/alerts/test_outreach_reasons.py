@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (the committed-data web fixtures are imported from tests/accounts/conftest.py)
 """An outreach that becomes a case carries why it was offered: a psychologist who takes up a
 teacher's caring outreach, or whom the teacher asks to talk to, reads the rule that fired (a
 reliable deterioration since the previous wave, say) and how the change was judged."""
@@ -19,16 +18,10 @@ from census.models import Response
 from db import Database, utcnow
 from scoring.levels import RiskLevel
 from survey.teacher.referral import referral_of, submitted_referral
-from tests.accounts.conftest import (  # noqa: F401 (fixtures)
-    Staff,
-    csrf_token,
-    login,
-    make_staff,
-    web_app,
-    web_instance,
-)
-from tests.alerts.cases_support import make_response
-from tests.factories import make_school, make_teacher
+from tests.support.factories.census import make_response
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.forms import csrf_token
+from tests.support.staff import Staff, login
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 

@@ -8,21 +8,17 @@ unassigned, the claim and the take-up be refused, and the outcome be turned down
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from accounts.models import GrantStatus, RoleGrant, StaffAccount
-from accounts.passwords import passwords_of
-from accounts.roles import Role, ScopeKind
+from accounts.roles import Role
 from alerts.intake import open_case, open_outreach
 from alerts.models import Case, CaseState, Outreach, OutreachState
 from alerts.routing import RoutingPolicy
@@ -34,30 +30,26 @@ from org.models import School
 from scoring.levels import RiskLevel
 from survey.invitations.links import token_hash
 from survey.teacher.referral import referral_of
-from tests.alerts.cases_support import make_response
-from tests.conftest import build_settings
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import make_invitation, make_wave
-from tests.survey.teacher_support import MODERATE, answer_all, page_answers, post, start, submit
+from tests.support.apps import build_settings
+from tests.support.factories.census import make_invitation, make_response, make_wave
+from tests.support.factories.org import make_teacher
+from tests.support.forms import csrf_token, post_form
+from tests.support.staff import create_staff, login
+from tests.support.teacher import MODERATE, answer_all, page_answers, start, submit
 
-PASSWORD = "Correct-Horse-Battery-7"
-CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 OUTCOME = "moved_away"  # not among the default outcomes
 # What routing chose under the defaults: nobody, for the only psychologist works at the school.
 DEFAULTS = RoutingPolicy()
 
 
-@pytest.fixture(scope="module")
-def instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One instance folder (one key ring) for the module's database."""
-    return tmp_path_factory.mktemp("settings-reach") / "instance"
-
-
 @pytest.fixture
-def app(module_url: str, instance: Path) -> Iterator[Flask]:
+def app(module_url: str, module_instance: Path) -> Iterator[Flask]:
     """The app with settings unlike the defaults, on committed data, as it runs for real."""
     settings = build_settings(
-        instance, module_url, route_exclude_own_school=False, case_outcomes=f"resolved,{OUTCOME}"
+        module_instance,
+        module_url,
+        route_exclude_own_school=False,
+        case_outcomes=f"resolved,{OUTCOME}",
     )
     application = create_app(settings)
     yield application
@@ -74,39 +66,12 @@ class Place:
 
 
 def _place(app: Flask) -> Place:
-    database = database_of(app)
-    with app.app_context():
-        session = database.session()
-        school = make_school(session, name=f"本校{uuid.uuid4().hex[:6]}", district="设置区")
-        secret = pyotp.random_base32(32)
-        account = StaffAccount(
-            username=f"u{uuid.uuid4().hex[:10]}",
-            password_hash=passwords_of(app).hash(PASSWORD),
-            must_change_password=False,
-            teacher_id=make_teacher(session, school).id,
-        )
-        account.totp_secret = secret
-        session.add(account)
-        session.add(RoleGrant(account=account, role=Role.PSYCHOLOGIST, school_id=school.id,
-                              scope_kind=ScopeKind.SCHOOL, status=GrantStatus.ACTIVE))  # fmt: skip
-        session.commit()
-        place = Place(school.id, account.id, _log_in(app, account.username, secret))
-        database.sessions.remove()
-        return place
-
-
-def _csrf(client: FlaskClient, url: str) -> str:
-    match = CSRF.search(client.get(url).get_data(as_text=True))
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
-
-
-def _log_in(app: Flask, username: str, secret: str) -> FlaskClient:
+    staff = create_staff(
+        app, Role.PSYCHOLOGIST, district="设置区", school=f"本校{uuid.uuid4().hex[:6]}"
+    )
     client = app.test_client()
-    form = {"username": username, "password": PASSWORD, "code": pyotp.TOTP(secret).now(),
-            "csrf_token": _csrf(client, "/login")}  # fmt: skip
-    assert client.post("/login", data=form).status_code == 302
-    return client
+    assert login(client, staff) == 302
+    return Place(staff.school_ids[0], staff.account_id, client)
 
 
 def _teacher_link(app: Flask, school_id: int) -> tuple[str, str, list[str]]:
@@ -160,7 +125,7 @@ def test_cases_teachers_open_are_routed_under_the_apps_settings(app: Flask) -> N
     crisis, phone, _ = _teacher_link(app, place.school_id)
     teacher = app.test_client()
     start(teacher, crisis, phone)
-    reply = post(teacher, f"/s/{crisis}/page/1", page_answers("phq9", phq9_9=1))
+    reply = post_form(teacher, f"/s/{crisis}/page/1", page_answers("phq9", phq9_9=1))
     assert reply.status_code == 200
     assert _response_case(app, crisis) == (place.psychologist, RiskLevel.CRISIS)
     # A high level at submission opens a case in the submission's transaction.
@@ -176,7 +141,7 @@ def test_cases_teachers_open_are_routed_under_the_apps_settings(app: Flask) -> N
     start(teacher, moderate, phone)
     answer_all(teacher, moderate, battery, MODERATE)
     assert submit(teacher, moderate).status_code == 303
-    reply = post(teacher, f"/s/{moderate}/talk", {}, f"/s/{moderate}/done")
+    reply = post_form(teacher, f"/s/{moderate}/talk", {}, f"/s/{moderate}/done")
     assert reply.status_code == 303
     assert _response_case(app, moderate) == (place.psychologist, RiskLevel.MODERATE)
 
@@ -197,7 +162,7 @@ def test_a_psychologist_claims_and_takes_up_under_the_apps_settings(app: Flask) 
         case_id, outreach_id = waiting.id, offered.id
         database.sessions.remove()
     assert _holder(app, case_id)[0] is None  # the defaults left it unassigned
-    token = _csrf(place.client, "/cases")
+    token = csrf_token(place.client, "/cases")
     place.client.post(f"/cases/{case_id}/claim", data={"csrf_token": token})
     assert _holder(app, case_id)[0] == place.psychologist
     assert f"/outreach/{outreach_id}/take" in place.client.get("/outreach").get_data(as_text=True)
@@ -226,7 +191,7 @@ def test_a_case_closes_with_an_outcome_only_the_apps_settings_list(app: Flask) -
         database.sessions.remove()
     page = place.client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert f'<option value="{OUTCOME}">' in page
-    token = _csrf(place.client, "/cases")
+    token = csrf_token(place.client, "/cases")
     form = {"csrf_token": token, "outcome": OUTCOME}
     assert place.client.post(f"/cases/{case_id}/step/close", data=form).status_code == 302
     assert _holder(app, case_id) == (place.psychologist, CaseState.CLOSED, OUTCOME)

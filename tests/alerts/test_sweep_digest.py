@@ -12,15 +12,15 @@ from alerts.staff_notify import DIGEST_AFTER, INBOX_DIGEST_AFTER
 from alerts.sweeps import run_case_step_sweep
 from notifications.inbox_models import InboxItem
 from notifications.models import Notification
-from tests.alerts.test_sweeps_support import CANARY_NAME, OPENED, make_case, make_place
-from tests.survey import test_waves_support as support
-from tests.survey.test_waves_support import Env
+from tests.support.apps import CommittedApp
+from tests.support.factories.cases import CANARY_NAME, OPENED, make_case, make_place
 
-env, jobs_instance = support.env, support.jobs_instance
 ACK_DUE = OPENED + dt.timedelta(hours=2)
 
 
-def test_many_steps_for_one_person_make_one_digest_and_an_inbox_item_each(env: Env) -> None:
+def test_many_steps_for_one_person_make_one_digest_and_an_inbox_item_each(
+    env: CommittedApp,
+) -> None:
     cases = DIGEST_AFTER + 3
     with env.session() as session, session.begin():
         place = make_place(session)
@@ -39,7 +39,9 @@ def test_many_steps_for_one_person_make_one_digest_and_an_inbox_item_each(env: E
     assert CANARY_NAME not in body
 
 
-def test_a_backlog_makes_one_digest_inbox_item_per_person_linking_their_page(env: Env) -> None:
+def test_a_backlog_makes_one_digest_inbox_item_per_person_linking_their_page(
+    env: CommittedApp,
+) -> None:
     cases = INBOX_DIGEST_AFTER + 1
     with env.session() as session, session.begin():
         place = make_place(session)

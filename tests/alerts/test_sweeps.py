@@ -20,31 +20,27 @@ from notifications.inbox_models import InboxItem
 from notifications.models import DeliveryState, Notification
 from notifications.sweep import run_outbox_sweep
 from scoring.levels import RiskLevel
-from tests.alerts import test_outbox_support as outbox_support
-from tests.alerts.test_outbox_support import Mailbox
-from tests.alerts.test_sweeps_support import CANARY_NAME, OPENED, Place, make_case, make_place
-from tests.survey import test_waves_support as support
-from tests.survey.test_waves_support import Env
+from tests.support.apps import CommittedApp
+from tests.support.factories.cases import CANARY_NAME, OPENED, Place, make_case, make_place
+from tests.support.gateways import Mailbox
 
-env, jobs_instance = support.env, support.jobs_instance
-smtp_server = outbox_support.smtp_server
 HOUR = dt.timedelta(hours=1)
 ACK_DUE = OPENED + 2 * HOUR
 
 
-def _setup(env: Env, cases: int = 1, **case_args: Any) -> tuple[Place, list[uuid.UUID]]:
+def _setup(env: CommittedApp, cases: int = 1, **case_args: Any) -> tuple[Place, list[uuid.UUID]]:
     with env.session() as session, session.begin():
         place = make_place(session)
         ids = [make_case(session, place, **case_args).id for _ in range(cases)]
     return place, ids
 
 
-def _count(env: Env, model: type[Any], *where: Any) -> int:
+def _count(env: CommittedApp, model: type[Any], *where: Any) -> int:
     with env.session() as session:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
-def _steps(env: Env) -> list[tuple[uuid.UUID, str, str, int]]:
+def _steps(env: CommittedApp) -> list[tuple[uuid.UUID, str, str, int]]:
     with env.session() as session:
         rows = session.execute(
             select(CaseStep.case_id, CaseStep.deadline, CaseStep.kind, CaseStep.seq)
@@ -52,7 +48,7 @@ def _steps(env: Env) -> list[tuple[uuid.UUID, str, str, int]]:
         return sorted((r[0], str(r[1]), str(r[2]), r[3]) for r in rows)
 
 
-def test_nothing_fires_early_and_each_step_fires_once(env: Env) -> None:
+def test_nothing_fires_early_and_each_step_fires_once(env: CommittedApp) -> None:
     _place, (case_id,) = _setup(env)
     assert run_case_step_sweep(env.database, env.settings, OPENED) == 0
     assert run_case_step_sweep(env.database, env.settings, ACK_DUE - dt.timedelta(minutes=31)) == 0
@@ -71,7 +67,7 @@ def test_nothing_fires_early_and_each_step_fires_once(env: Env) -> None:
     assert _count(env, InboxItem) == 5
 
 
-def test_acting_on_the_case_stops_the_escalations(env: Env) -> None:
+def test_acting_on_the_case_stops_the_escalations(env: CommittedApp) -> None:
     _place, (case_id,) = _setup(env)
     run_case_step_sweep(env.database, env.settings, ACK_DUE)
     with env.session() as session, session.begin():
@@ -83,7 +79,7 @@ def test_acting_on_the_case_stops_the_escalations(env: Env) -> None:
 
 
 def test_a_sweep_that_crashes_midway_loses_nothing_and_repeats_nothing(
-    env: Env, monkeypatch: pytest.MonkeyPatch
+    env: CommittedApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _place, ids = _setup(env, cases=5)
     real = staff_notify.deliver_notices
@@ -108,7 +104,7 @@ def test_a_sweep_that_crashes_midway_loses_nothing_and_repeats_nothing(
     assert _count(env, InboxItem) == 10
 
 
-def test_two_schedulers_at_once_do_each_step_once(env: Env) -> None:
+def test_two_schedulers_at_once_do_each_step_once(env: CommittedApp) -> None:
     _place, ids = _setup(env, cases=30)
     start = threading.Barrier(2)
     results: list[int] = []
@@ -133,7 +129,9 @@ def test_two_schedulers_at_once_do_each_step_once(env: Env) -> None:
     assert _count(env, InboxItem) == 60
 
 
-def test_after_a_long_outage_the_latest_escalation_fires_within_one_sweep(env: Env) -> None:
+def test_after_a_long_outage_the_latest_escalation_fires_within_one_sweep(
+    env: CommittedApp,
+) -> None:
     _place, (case_id,) = _setup(env)
     restart = ACK_DUE + dt.timedelta(hours=3, minutes=20)
     assert run_case_step_sweep(env.database, env.settings, restart) == 1
@@ -142,7 +140,9 @@ def test_after_a_long_outage_the_latest_escalation_fires_within_one_sweep(env: E
     assert run_case_step_sweep(env.database, env.settings, ACK_DUE + 4 * HOUR) == 1
 
 
-def test_an_unassigned_case_reminds_the_supervisors_who_own_the_unassigned_list(env: Env) -> None:
+def test_an_unassigned_case_reminds_the_supervisors_who_own_the_unassigned_list(
+    env: CommittedApp,
+) -> None:
     place, _ids = _setup(env, assigned=False)
     run_case_step_sweep(env.database, env.settings, ACK_DUE - dt.timedelta(minutes=30))
     with env.session() as session:
@@ -150,7 +150,7 @@ def test_an_unassigned_case_reminds_the_supervisors_who_own_the_unassigned_list(
     assert owners == [place.supervisor_id]
 
 
-def test_a_tightened_deadline_is_seen_by_the_next_sweep(env: Env) -> None:
+def test_a_tightened_deadline_is_seen_by_the_next_sweep(env: CommittedApp) -> None:
     _place, (case_id,) = _setup(env, level=RiskLevel.HIGH)
     run_case_step_sweep(env.database, env.settings, OPENED)  # next look: days away
     with env.session() as session, session.begin():
@@ -162,7 +162,7 @@ def test_a_tightened_deadline_is_seen_by_the_next_sweep(env: Env) -> None:
 
 
 def test_escalation_mail_reaches_smtp_with_a_link_and_nothing_about_the_teacher(
-    env: Env, smtp_server: Mailbox
+    env: CommittedApp, smtp_server: Mailbox
 ) -> None:
     place, (case_id,) = _setup(env)
     settings = dataclasses.replace(
@@ -186,7 +186,7 @@ def test_escalation_mail_reaches_smtp_with_a_link_and_nothing_about_the_teacher(
             assert canary not in text
 
 
-def test_an_escalation_mail_not_yet_sent_is_cancelled_once_someone_acts(env: Env) -> None:
+def test_an_escalation_mail_not_yet_sent_is_cancelled_once_someone_acts(env: CommittedApp) -> None:
     _place, (case_id,) = _setup(env)
     run_case_step_sweep(env.database, env.settings, ACK_DUE)
     with env.session() as session, session.begin():

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from alerts.models import Case
 from app import create_app
 from db.current import database_of
-from tests.conftest import build_settings
+from tests.support.apps import build_settings
 
 
 @pytest.fixture

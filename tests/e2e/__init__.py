@@ -1,0 +1,1 @@
+"""Browser scenarios: a real server under gunicorn and Debian's headless Chromium."""

@@ -28,9 +28,8 @@ from config.settings import PROJECT_ROOT
 from db import make_engine
 from devservices.postgres import free_port
 from ops import migrations
-from tests.conftest import build_settings
-from tests.e2e.demo_site import DemoSite, StaffBrowsers, seed_demo_site
-from tests.e2e.support import (
+from tests.support.apps import build_settings
+from tests.support.browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -41,8 +40,9 @@ from tests.e2e.support import (
     Shots,
     TeacherLink,
 )
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import make_invitation, make_wave
+from tests.support.demo_site import DemoSite, StaffBrowsers, seed_demo_site
+from tests.support.factories.census import make_invitation, make_wave
+from tests.support.factories.org import make_school, make_teacher
 
 
 def _server_env(instance: Path, database_url: str) -> dict[str, str]:
@@ -149,7 +149,6 @@ def demo_site(
 @pytest.fixture(scope="session")
 def open_wave(live_server: LiveServer) -> int:
     """One open wave with the default battery on the server's database (committed)."""
-    live_server.install_keys()
     app = create_app(build_settings(live_server.instance, live_server.database_url))
     database = app.extensions["xinan.db"]
     with app.app_context():
@@ -167,7 +166,6 @@ def teacher_link(live_server: LiveServer, open_wave: int) -> TeacherLink:
     """A new teacher with canary identity fields, invited to the open wave (committed)."""
     n = uuid.uuid4().int % 10**8
     name, staff_no, phone = f"金丝雀端到端{n}", f"CANARYE2E{n:08d}", f"1397{n:07d}"[:11]
-    live_server.install_keys()
     app = create_app(build_settings(live_server.instance, live_server.database_url))
     database = app.extensions["xinan.db"]
     with app.app_context():

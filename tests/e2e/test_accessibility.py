@@ -18,11 +18,20 @@ from sqlalchemy import select
 
 from instruments import instruments_by_id
 from notifications.models import Notification
+from privacy.keys import KeyRing
 from survey.teacher.flow import page_order
-from tests.e2e.demo_site import DemoSite, StaffBrowsers
-from tests.e2e.support import ARTIFACTS, REFLOW, SIDEWAYS, VIEWPORT, AxeAudit, Shots, TeacherLink
-from tests.e2e.test_accessibility_staff import STAFF_PAGES
-from tests.e2e.test_teacher_phone import LOW, go, session_of
+from tests.support.browser import (
+    ARTIFACTS,
+    REFLOW,
+    SIDEWAYS,
+    VIEWPORT,
+    AxeAudit,
+    Shots,
+    TeacherLink,
+)
+from tests.support.demo_site import STAFF_PAGES, DemoSite, StaffBrowsers
+from tests.support.phone import go, session_of
+from tests.support.teacher import LOW
 
 PIN, OTHER_PIN = "7394", "6142"
 SKIPPED = "phq9_2"  # left unanswered on the first pass, to meet the review's missing item
@@ -155,8 +164,8 @@ def later_with_pin(walk: Walk, context: BrowserContext, link: TeacherLink) -> No
 
 
 def sent_code(site: DemoSite, link: TeacherLink) -> str:
-    """The PIN reset code in the outbox, on its way to the roster phone."""
-    site.server.install_keys()
+    """The PIN reset code in the outbox, on its way to the roster phone (the test has installed
+    the demo server's key ring)."""
     with session_of(site.server) as session:
         sent = session.scalars(
             select(Notification).where(Notification.key.like(f"pincode:{link.invitation_id}:%"))
@@ -210,8 +219,11 @@ def walk_teacher_pages(
 
 
 def test_every_teacher_page_passes_axe_in_both_languages_with_a_title_per_step(
-    demo_site: DemoSite, new_phone: Callable[[], BrowserContext]
+    demo_site: DemoSite,
+    new_phone: Callable[[], BrowserContext],
+    use_key_ring: Callable[[KeyRing], KeyRing],
 ) -> None:
+    use_key_ring(demo_site.server.key_ring())  # the reset codes in its outbox are sealed with it
     audit = AxeAudit()
     for lang in ("zh-CN", "en"):
         walk = walk_teacher_pages(demo_site, new_phone, lang, audit)

@@ -7,65 +7,13 @@ both databases (``backend``).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from playwright.sync_api import Page
 
-from tests.e2e.demo_site import NEWCOMER, DemoData, DemoSite, StaffBrowsers
-from tests.e2e.support import DESK, VIEWPORT, AxeAudit
-
-
-@dataclass(frozen=True)
-class StaffPage:
-    """A page, whose browser opens it (a login, or None for nobody), and whether it is one
-    that staff open on a phone too."""
-
-    who: str | None
-    path: str  # with ``{field}`` of DemoData
-    name: str
-    phone: bool = False
-    sample: str = ""  # what axe may skip (see AxeAudit.check)
-
-    def login(self, data: DemoData) -> str | None:
-        """The username of the browser that opens this page."""
-        return data.case_holder if self.who == "holder" else self.who
-
-    def url(self, site: DemoSite) -> str:
-        """The page's address on the demo server."""
-        return site.url(self.path.format(**vars(site.data)))
-
+from tests.support.browser import DESK, VIEWPORT, AxeAudit
+from tests.support.demo_site import STAFF_PAGES, DemoSite, StaffBrowsers
 
 UNTITLED = "心安 Xinan"  # base.html's title when a page names none (WCAG 2.4.2)
-# The report's tables come from one loop of one template: axe reads the first two of each section.
-REPORT_SAMPLE = ".report-section > figure.report-table:nth-of-type(n+3)"
-STAFF_PAGES = (
-    StaffPage(None, "/login", "login", phone=True),
-    StaffPage(None, "/nowhere", "not found"),
-    StaffPage("holder", "/", "home"),
-    StaffPage("holder", "/cases", "my cases", phone=True),
-    StaffPage("holder", "/cases/{case}", "a case", phone=True),
-    StaffPage("holder", "/outreach", "outreach", phone=True),
-    StaffPage("holder", "/inbox/", "inbox"),
-    StaffPage("holder", "/account/password", "change password"),
-    StaffPage("sup.east", "/district", "district queue", phone=True),
-    StaffPage("sysadmin", "/waves", "waves"),
-    StaffPage("sysadmin", "/waves/{open_wave}", "open wave", phone=True),
-    StaffPage("sysadmin", "/waves/{draft_wave}", "draft wave"),
-    StaffPage("sysadmin", "/waves/{draft_wave}/edit", "edit wave"),
-    StaffPage("sysadmin", "/waves/new", "new wave"),
-    StaffPage("sysadmin", "/waves/{open_wave}/sheets", "sheets"),
-    StaffPage("sysadmin", "/waves/{open_wave}/sheets/{school}", "a school's sheet"),
-    StaffPage("analyst", "/reports", "reports"),
-    StaffPage("analyst", "/reports/{released_wave}", "a report", True, REPORT_SAMPLE),
-    StaffPage("analyst", "/reports/{released_wave}/print", "print layout", sample=REPORT_SAMPLE),
-    StaffPage("secadmin1", "/staff/accounts", "accounts"),
-    StaffPage("secadmin1", "/staff/accounts/{account}", "an account"),
-    StaffPage("secadmin1", "/staff/accounts/new", "new account"),
-    StaffPage("secadmin1", "/staff/accounts/import", "import accounts"),
-    StaffPage("auditor", "/audit/", "audit log"),
-    StaffPage("auditor", "/audit/verify", "audit verification"),
-    StaffPage(NEWCOMER, "/account/setup", "first login: set up"),
-)
 
 
 def set_language(page: Page, site: DemoSite, lang: str) -> None:

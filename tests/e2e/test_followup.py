@@ -27,16 +27,13 @@ from app import create_app
 from census.models import Response
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
-from tests.conftest import build_settings
-from tests.e2e.support import LiveServer, Shots, TeacherLink
-from tests.e2e.test_teacher_phone import LOW, answer_pages, go, page_text, session_of, start
-from tests.factories import make_school, make_teacher
+from tests.support.apps import build_settings
+from tests.support.browser import DESK, LiveServer, Shots, TeacherLink
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.phone import answer_pages, go, page_text, session_of, start
+from tests.support.teacher import CRISIS, MODERATE
 
 PASSWORD = "端到端-心理老师-口令-2026"
-CRISIS = {**LOW, "phq9_9": 1}
-# PHQ-9 total 10 with item 9 at 0, everything else at its calmest: moderate, and only moderate.
-MODERATE = {**LOW, "phq9_1": 2, "phq9_2": 2, "phq9_3": 2, "phq9_4": 2, "phq9_5": 2}
-DESK = {"width": 1280, "height": 800}
 TEACHERS_SCHOOL = "端到端实验小学"  # where ``teacher_link`` puts every teacher
 
 
@@ -63,7 +60,6 @@ class Psychologist:
 @pytest.fixture(scope="session")
 def psychologist(live_server: LiveServer) -> Psychologist:
     """The only psychologist covering the teachers' school (committed), so routing picks her."""
-    live_server.install_keys()
     app = create_app(build_settings(live_server.instance, live_server.database_url))
     database = app.extensions["xinan.db"]
     secret = pyotp.random_base32(32)

@@ -32,9 +32,9 @@ from privacy.key_backup import write_backup
 from privacy.keys import KeyRing, load_key_ring, save_key_ring
 from privacy.rotation import check_cells, key_usage, sealed_tables
 from privacy.sealing import SealError
-from privacy.vault import install_key_ring
-from tests.conftest import build_settings
-from tests.factories import make_school, make_teacher
+from tests.support.apps import build_settings
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.keys import UseKeyRing
 
 PASSPHRASE = "a long enough passphrase, 二〇二四"
 TEACHERS_PER_KEY = 5
@@ -54,7 +54,7 @@ class Source:
 
 @pytest.fixture
 def source(
-    backend: str, make_database_url: Callable[[str], str], tmp_path: Path
+    backend: str, make_database_url: Callable[[str], str], tmp_path: Path, use_key_ring: UseKeyRing
 ) -> Iterator[Source]:
     """A seeded instance with cells under two data keys and a few audit entries."""
     url, key_file = make_database_url(backend), tmp_path / "source" / "keys.json"
@@ -67,7 +67,7 @@ def source(
     database: Database = app.extensions["xinan.db"]
     second = first.with_new_data_key()
     # Half the teachers under each key: the backup must carry the old key as well as the new.
-    names = _seed(database, first) | _seed(database, second)
+    names = _seed(database, use_key_ring(first)) | _seed(database, use_key_ring(second))
     save_key_ring(second, key_file)
     with Session(database.engine) as session, session.begin():
         record(session, "system", "roster.import", detail={"rows": len(names)})
@@ -77,7 +77,7 @@ def source(
 
 
 def _seed(database: Database, ring: KeyRing) -> dict[str, str]:
-    install_key_ring(ring)
+    """Teachers sealed under ``ring`` (installed by the caller), and an audit entry."""
     with Session(database.engine) as session, session.begin():
         school = make_school(session)
         teachers = [make_teacher(session, school) for _ in range(TEACHERS_PER_KEY)]
@@ -153,6 +153,7 @@ def test_restore_into_a_fresh_instance_opens_every_cell_and_the_chain_verifies(
     make_database_url: Callable[[str], str],
     tmp_path: Path,
     passphrase_file: Path,
+    use_key_ring: UseKeyRing,
 ) -> None:
     key_backup = tmp_path / "key-backups" / "xinan-keys.backup"
     key_backup.parent.mkdir()
@@ -179,11 +180,11 @@ def test_restore_into_a_fresh_instance_opens_every_cell_and_the_chain_verifies(
     assert (instance / "keys.json").stat().st_mode & 0o777 == 0o600
     ring = load_key_ring(instance / "keys.json")
     assert ring == source.ring
-    _assert_every_row_decrypts(url, ring, source)
+    _assert_every_row_decrypts(url, use_key_ring(ring), source)
 
 
 def _assert_every_row_decrypts(url: str, ring: KeyRing, source: Source) -> None:
-    install_key_ring(ring)
+    """Every cell opens under ``ring`` (installed by the caller) and holds the seeded names."""
     engine = make_engine(url)
     try:
         assert key_usage(engine, sealed_tables(Base)) == {

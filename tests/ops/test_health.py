@@ -10,7 +10,7 @@ from app import create_app
 from db import make_engine
 from devservices.postgres import ThrowawayPostgres
 from ops import migrations
-from tests.conftest import build_settings
+from tests.support.apps import build_settings
 
 
 def test_healthz_ok_without_login(client: FlaskClient) -> None:

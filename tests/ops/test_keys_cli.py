@@ -18,7 +18,7 @@ from ops import migrations, recovery, recovery_cli
 from privacy.audit import AuditEntry
 from privacy.key_backup import write_backup
 from privacy.keys import KeyRing, load_key_ring
-from tests.conftest import build_settings
+from tests.support.apps import build_settings
 
 PASSPHRASE = "sixteen or more characters"
 

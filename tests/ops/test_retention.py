@@ -21,7 +21,7 @@ from config.settings import Settings, SettingsError
 from db import Database, utcnow
 from ops.retention import EXTENSION, PurgeContext, RetentionRegistry, Rule, retention_registry
 from privacy.audit import AuditEntry, record_independently
-from tests.conftest import build_settings, migrate
+from tests.support.apps import build_settings, migrate
 
 NOW = utcnow()
 DAY, MINUTE, HOUR = dt.timedelta(days=1), dt.timedelta(minutes=1), dt.timedelta(hours=1)

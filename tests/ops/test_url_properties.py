@@ -21,14 +21,11 @@ from hypothesis import strategies as st
 
 from accounts.roles import Role
 from db import Database
-from tests.accounts.conftest import (
-    Staff,
-    csrf_token,
-    login,
-)
-from tests.survey.factories import make_link
-from tests.survey.teacher_support import start
-from tests.web_routes import route_urls
+from tests.support.factories.links import make_link
+from tests.support.forms import csrf_token
+from tests.support.routes import route_urls
+from tests.support.staff import Staff, login
+from tests.support.teacher import start
 
 # Escapes no URL may carry: a control character (C0, DEL, C1), a "%" without two hex digits,
 # bytes that are not UTF-8 (a lone byte, a cut sequence, an overlong "/", a surrogate).

@@ -19,12 +19,8 @@ from accounts.models import StaffSession
 from accounts.roles import Role
 from db import Database
 from ops.urls import local_target
-from tests.accounts.conftest import (
-    PASSWORD,
-    Staff,
-    csrf_token,
-    totp_now,
-)
+from tests.support.forms import csrf_token
+from tests.support.staff import PASSWORD, Staff, totp_now
 
 FOLLOWED = [
     "/",

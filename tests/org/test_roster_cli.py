@@ -10,7 +10,7 @@ import pytest
 
 from db import make_engine
 from ops import migrations
-from tests.org.conftest import flask_cli, teacher_row, write_csv
+from tests.support.rosters import flask_cli, teacher_row, write_csv
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 

@@ -12,7 +12,7 @@ from org.models import District, School, SchoolLevel, Teacher
 from org.roster import import_roster
 from privacy.lookup import lookup_index
 from privacy.vault import key_ring
-from tests.org.conftest import HEADER, teacher_count, teacher_row, write_csv, write_xlsx
+from tests.support.rosters import HEADER, teacher_count, teacher_row, write_csv, write_xlsx
 
 
 def by_staff_no(session: Session, staff_no: str) -> Teacher:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from org.roster import ImportReport, import_roster
-from tests.org.conftest import HEADER, csv_bytes, teacher_count
+from tests.support.rosters import HEADER, csv_bytes, teacher_count
 
 MARK = "CNRY"  # every generated staff number and name carries it; no report may
 _serial = itertools.count()

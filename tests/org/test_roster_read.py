@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from org.roster.reading import RosterFileError, read_table
-from tests.org.conftest import HEADER, csv_bytes, teacher_row, write_xlsx
+from tests.support.rosters import HEADER, csv_bytes, teacher_row, write_xlsx
 
 ROWS = [teacher_row(1, 姓名="王小明"), teacher_row(2, 姓名="李华")]
 

@@ -15,7 +15,7 @@ from org.roster.levels import infer_level, parse_level
 from org.roster.reading import RawRow
 from org.roster.report import ImportReport
 from org.roster.rows import RosterRow, validate_rows
-from tests.org.conftest import HEADER, teacher_row
+from tests.support.rosters import HEADER, teacher_row
 
 
 def validate(*rows: list[str], header: list[str] = HEADER) -> tuple[list[RosterRow], ImportReport]:

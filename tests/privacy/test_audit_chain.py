@@ -28,7 +28,8 @@ from privacy.audit import (
 )
 from privacy.audit.verify import checkpoint_head
 from privacy.keys import KeyRing
-from privacy.vault import install_key_ring, key_ring
+from privacy.vault import key_ring
+from tests.support.keys import UseKeyRing
 
 GUARDS = {
     "sqlite": [
@@ -48,9 +49,9 @@ def engine(migrated_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def db_session(engine: Engine) -> Iterator[Session]:
+def db_session(engine: Engine, use_key_ring: UseKeyRing) -> Iterator[Session]:
     """A session in a transaction rolled back after the test, with a fresh audit key."""
-    install_key_ring(KeyRing.generate())
+    use_key_ring(KeyRing.generate())
     connection = engine.connect()
     transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint")

@@ -18,7 +18,7 @@ from ops import migrations
 from privacy.audit import record_independently
 from privacy.audit.verify import checkpoint_head
 from privacy.keys import KeyRing, save_key_ring
-from privacy.vault import install_key_ring
+from tests.support.keys import UseKeyRing
 
 DISABLE = {
     "sqlite": "DROP TRIGGER audit_entries_no_delete",
@@ -52,11 +52,11 @@ def _flask(instance: Path, url: str, *args: str) -> subprocess.CompletedProcess[
     return _finish(_start(instance, url, *args))
 
 
-def _seed(instance: Path, url: str, entries: int) -> Database:
+def _seed(instance: Path, url: str, entries: int, use_key_ring: UseKeyRing) -> Database:
     # What `db upgrade` does on a first run, in-process: each app start costs seconds.
     ring = KeyRing.generate()
     save_key_ring(ring, instance / "keys.json")
-    install_key_ring(ring)
+    use_key_ring(ring)
     database = Database(url)
     migrations.upgrade(database.engine)
     for n in range(entries):
@@ -65,10 +65,13 @@ def _seed(instance: Path, url: str, entries: int) -> Database:
 
 
 def test_verify_and_checkpoint_from_the_shell(
-    backend: str, make_database_url: Callable[[str], str], tmp_path: Path
+    backend: str,
+    make_database_url: Callable[[str], str],
+    tmp_path: Path,
+    use_key_ring: UseKeyRing,
 ) -> None:
     url, instance, saved = make_database_url(backend), tmp_path / "instance", tmp_path / "cp.json"
-    database = _seed(instance, url, 5)
+    database = _seed(instance, url, 5, use_key_ring)
     try:
         clean = _flask(instance, url, "audit", "verify")
         assert clean.returncode == 0, clean.stderr
@@ -93,10 +96,13 @@ def test_verify_and_checkpoint_from_the_shell(
 
 
 def test_operator_mistakes_exit_1_without_a_traceback(
-    backend: str, make_database_url: Callable[[str], str], tmp_path: Path
+    backend: str,
+    make_database_url: Callable[[str], str],
+    tmp_path: Path,
+    use_key_ring: UseKeyRing,
 ) -> None:
     url, instance = make_database_url(backend), tmp_path / "instance"
-    database = _seed(instance, url, 3)
+    database = _seed(instance, url, 3, use_key_ring)
     edited = tmp_path / "edited.json"
     try:
         with Session(database.engine) as session:

@@ -23,16 +23,18 @@ from privacy.audit import (
     verify_chain,
 )
 from privacy.keys import KeyRing
-from privacy.vault import install_key_ring
+from tests.support.keys import UseKeyRing
 
 THREADS = 4
 PER_THREAD = 8
 
 
 @pytest.fixture
-def database(backend: str, make_database_url: Callable[[str], str]) -> Iterator[Database]:
+def database(
+    backend: str, make_database_url: Callable[[str], str], use_key_ring: UseKeyRing
+) -> Iterator[Database]:
     """A database of its own: these tests commit."""
-    install_key_ring(KeyRing.generate())
+    use_key_ring(KeyRing.generate())
     database = Database(make_database_url(backend))
     migrations.upgrade(database.engine)
     yield database

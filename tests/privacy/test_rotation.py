@@ -17,8 +17,8 @@ from ops import migrations
 from org.models import Teacher
 from privacy.keys import KeyRing, load_key_ring, save_key_ring
 from privacy.rotation import key_usage, reseal_all, sealed_tables
-from privacy.vault import install_key_ring
-from tests.factories import make_school, make_teacher
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.keys import UseKeyRing
 
 ROWS = 400
 
@@ -39,21 +39,24 @@ def _flask(instance: Path, url: str, *args: str) -> subprocess.CompletedProcess[
 
 @pytest.fixture
 def seeded(
-    backend: str, make_database_url: Callable[[str], str], tmp_path: Path
+    backend: str,
+    make_database_url: Callable[[str], str],
+    tmp_path: Path,
+    use_key_ring: UseKeyRing,
 ) -> tuple[str, Path]:
     """A database of ``ROWS`` teachers and its instance folder, as an operator would make it."""
     url = make_database_url(backend)
     migrations.upgrade(engine := make_engine(url))
     engine.dispose()
     instance = tmp_path / "instance"
-    _seed(instance, url)
+    _seed(instance, url, use_key_ring)
     return url, instance
 
 
-def _seed(instance: Path, url: str) -> None:
+def _seed(instance: Path, url: str, use_key_ring: UseKeyRing) -> None:
     # Create the instance (and its key ring) the way an operator would, then add teachers.
     _flask(instance, url, "db", "upgrade")
-    install_key_ring(load_key_ring(instance / "keys.json"))
+    use_key_ring(load_key_ring(instance / "keys.json"))
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         school = make_school(session)
@@ -63,9 +66,8 @@ def _seed(instance: Path, url: str) -> None:
     engine.dispose()
 
 
-def _all_open(url: str, instance: Path) -> tuple[int, set[int]]:
-    ring = load_key_ring(instance / "keys.json")
-    install_key_ring(ring)
+def _all_open(url: str, instance: Path, use_key_ring: UseKeyRing) -> tuple[int, set[int]]:
+    ring = use_key_ring(load_key_ring(instance / "keys.json"))
     engine = make_engine(url)
     with Session(engine) as session:
         names = {t.name for t in session.query(Teacher)}
@@ -76,19 +78,19 @@ def _all_open(url: str, instance: Path) -> tuple[int, set[int]]:
 
 
 def test_rotation_stopped_after_some_batches_is_finished_by_reseal(
-    seeded: tuple[str, Path],
+    seeded: tuple[str, Path], use_key_ring: UseKeyRing
 ) -> None:
     url, instance = seeded
 
     # Stopped at a known point, not raced: three batches of five rows, then the process ends.
     stopped = _flask(instance, url, "keys", "rotate", "--batch-size", "5", "--max-batches", "3")
     assert "still under older keys" in stopped.stdout
-    cells = sum(_cells_per_key(url, instance).values()) // ROWS
-    assert _cells_per_key(url, instance) == {1: (ROWS - 15) * cells, 2: 15 * cells}
+    cells = sum(_cells_per_key(url, instance, use_key_ring).values()) // ROWS
+    assert _cells_per_key(url, instance, use_key_ring) == {1: (ROWS - 15) * cells, 2: 15 * cells}
 
     finished = _flask(instance, url, "keys", "reseal")
     assert "every cell is under key 2" in finished.stdout
-    assert _all_open(url, instance) == (2, {2})
+    assert _all_open(url, instance, use_key_ring) == (2, {2})
 
 
 class _FailingRing:
@@ -108,13 +110,15 @@ class _FailingRing:
 
 
 def test_a_batch_stopped_midway_writes_nothing_and_a_rerun_finishes(
-    seeded: tuple[str, Path],
+    seeded: tuple[str, Path], use_key_ring: UseKeyRing
 ) -> None:
     url, instance = seeded
-    cells = sum(_cells_per_key(url, instance).values()) // ROWS  # sealed cells in one row
+    cells = (
+        sum(_cells_per_key(url, instance, use_key_ring).values()) // ROWS
+    )  # sealed cells in one row
     ring = load_key_ring(instance / "keys.json").with_new_data_key()
     save_key_ring(ring, instance / "keys.json")
-    install_key_ring(ring)
+    use_key_ring(ring)
     engine = make_engine(url)
     try:
         with pytest.raises(RuntimeError, match="mid-batch"):
@@ -122,15 +126,18 @@ def test_a_batch_stopped_midway_writes_nothing_and_a_rerun_finishes(
             failing = _FailingRing(ring, 11 * cells + 1)
             reseal_all(engine, failing, sealed_tables(Base), 5)  # type: ignore[arg-type]
         # Two whole batches were committed; the third, cut in its middle, left no row changed.
-        assert _cells_per_key(url, instance) == {1: (ROWS - 10) * cells, 2: 10 * cells}
+        assert _cells_per_key(url, instance, use_key_ring) == {
+            1: (ROWS - 10) * cells,
+            2: 10 * cells,
+        }
         assert reseal_all(engine, ring, sealed_tables(Base), 5) == ROWS - 10
     finally:
         engine.dispose()
-    assert _all_open(url, instance) == (2, {2})
+    assert _all_open(url, instance, use_key_ring) == (2, {2})
 
 
-def _cells_per_key(url: str, instance: Path) -> dict[int, int]:
-    install_key_ring(load_key_ring(instance / "keys.json"))
+def _cells_per_key(url: str, instance: Path, use_key_ring: UseKeyRing) -> dict[int, int]:
+    use_key_ring(load_key_ring(instance / "keys.json"))
     engine = make_engine(url)
     try:
         return dict(key_usage(engine, sealed_tables(Base)))

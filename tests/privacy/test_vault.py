@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from org.models import Teacher
 from privacy.sealing import SealError
-from tests.factories import make_school, make_teacher
+from tests.support.factories.org import make_school, make_teacher
 
 
 def test_personal_fields_are_stored_sealed(db_session: Session) -> None:

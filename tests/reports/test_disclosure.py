@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from reports.bounds import hidden_ranges, is_protected, rectangle_protected, shuttle_ranges
 from reports.disclosure import protect
 from reports.render import cell_text
-from tests.reports.auditor import published_ranges
+from tests.support.reports.auditor import published_ranges
 
 
 def with_margins(body: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from reports.linked import linked_tables
 from reports.models import ReportRelease
 from reports.sections import report_sections
 from reports.snapshot import followup_counts
-from tests.reports.support import NOW
+from tests.support.factories.releases import NOW
 
 CODES = set(labels.CASEWORK_LABELS)
 

@@ -22,9 +22,9 @@ from reports.deadlines import (
 from reports.followup import followup_tables
 from reports.tables import Table
 from scoring.levels import RiskLevel
-from tests.factories import make_school
-from tests.reports.casework_audit import RawCase, insert_case
-from tests.reports.support import CANARY, released_wave
+from tests.support.factories.org import make_school
+from tests.support.factories.releases import CANARY, released_wave
+from tests.support.reports.casework import RawCase, insert_case
 
 T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 ACK_DUE, CONTACT_DUE = T0 + dt.timedelta(hours=2), T0 + dt.timedelta(hours=4)

@@ -16,10 +16,10 @@ from reports.linked import linked_tables
 from reports.render import WITHHELD
 from reports.snapshot import Event, state_at
 from reports.tables import Table
-from tests.factories import make_school
-from tests.reports.casework_audit import RELEASED, RawCase, insert_case, raw_counts
-from tests.reports.support import released_wave
-from tests.reports.test_linked import POPULATION, _counts, assert_jointly_safe
+from tests.support.factories.org import make_school
+from tests.support.factories.releases import released_wave
+from tests.support.reports.casework import RELEASED, RawCase, insert_case, raw_counts
+from tests.support.reports.linked import POPULATION, assert_jointly_safe, followup_counts
 
 K = 5
 MINUTE = dt.timedelta(minutes=1)
@@ -74,7 +74,7 @@ def _cells(tables: dict[str, Table]) -> list[str]:
 def test_an_identity_the_counts_break_withholds_every_linked_table_and_logs_an_error(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    counts = _counts(_population(), 0)
+    counts = followup_counts(_population(), 0)
     # One crisis case "not yet acknowledged" that the table by state says left "new": the
     # identity breaks. Publishing without it would let a reader pin the hidden "new" cell.
     deadlines = dict(counts.deadlines)
@@ -100,7 +100,7 @@ def test_tables_that_cannot_be_protected_together_are_withheld_with_one_log_line
 ) -> None:
     cases = [RawCase(lv, path) for lv, path, n in WITHHELD_POPULATION for _ in range(n)]
     with caplog.at_level(logging.INFO, logger="reports.linked"):
-        tables = linked_tables(_counts(cases, 0), K)
+        tables = linked_tables(followup_counts(cases, 0), K)
     assert {c for c in _cells(tables) if c != "不适用 n/a"} == {WITHHELD, ""}
     [record] = caplog.records
     assert record.levelno == logging.WARNING

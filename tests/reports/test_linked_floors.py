@@ -18,16 +18,11 @@ from reports.scales import Scale, report_scales
 from reports.service import build_release
 from reports.tables import Table
 from scoring import default_policy
-from tests.factories import make_school
-from tests.reports.auditor import published_ranges
-from tests.reports.casework_audit import (
-    RawCase,
-    insert_case,
-    insert_outreach,
-    with_outreach,
-)
-from tests.reports.support import NOW, released_wave, respond_with_phq9
-from tests.reports.test_linked import Floor, assert_jointly_safe
+from tests.support.factories.org import make_school
+from tests.support.factories.releases import NOW, released_wave, respond_with_phq9
+from tests.support.reports.auditor import published_ranges
+from tests.support.reports.casework import RawCase, insert_case, insert_outreach, with_outreach
+from tests.support.reports.linked import Floor, assert_jointly_safe
 
 K = 5
 C, H, M = "crisis", "high", "moderate"

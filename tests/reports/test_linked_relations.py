@@ -2,7 +2,8 @@
 
 Each population was found by a search that removed the one identity from ``reports.linked`` and
 audited the release; it goes through the real path (rows in the database, ``followup_tables``)
-and the independent auditor, which states every identity itself (``casework_audit.relations``).
+and the independent auditor, which states every identity itself
+(``tests.support.reports.casework.relations``).
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ from sqlalchemy.orm import Session
 
 from alerts.models import OutreachState
 from reports.followup import followup_tables
-from tests.factories import make_school
-from tests.reports.casework_audit import (
+from tests.support.factories.org import make_school
+from tests.support.factories.releases import released_wave
+from tests.support.reports.casework import (
     RELEASED,
     RawCase,
     insert_case,
     insert_outreach,
     with_outreach,
 )
-from tests.reports.support import released_wave
-from tests.reports.test_linked import assert_jointly_safe
+from tests.support.reports.linked import assert_jointly_safe
 
 K = 5
 C, H, M = "crisis", "high", "moderate"

@@ -5,13 +5,11 @@ A group's mean times its n is the sum of its scores, and each respondent's score
 their band's published range (PHQ-9: Kroenke, Spitzer & Williams 2001, 0–4, 5–9, 10–14, 15–19,
 20–27); so a mean bounds how many can be in the high bands, and how many in the low ones. With
 the table's sums, two districts' means pinned a "< 10" count to 4..9 in the population below.
-The independent auditor (``tests/reports/auditor.py``) reads the means with the counts, by
+The independent auditor (``tests/support/reports/auditor.py``) reads the means with the counts, by
 linear programming, and checks that every hidden count still spans k values.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
 
 import numpy as np
 from hypothesis import given, settings
@@ -20,21 +18,11 @@ from hypothesis import strategies as st
 from reports.build import Microdata, build_tables
 from reports.dimensions import Dimension
 from reports.tables import Table
-from tests.reports.auditor import band_table_ranges
+from tests.support.reports.auditor import band_table_ranges
+from tests.support.reports.means import GROUPS, PHQ9_BANDS, SEVERE, Groups, K
 
-K = 10
-# Each group's PHQ-9 totals (NaN: not scored), by group label.
-Groups = Mapping[str, Sequence[float]]
+# The scale the groups' totals are scores of.
 PHQ9 = "phq9.total"
-# Kroenke, Spitzer & Williams (2001): minimal, mild, moderate, moderately severe, severe.
-PHQ9_BANDS = [(0.0, 4.0), (5.0, 9.0), (10.0, 14.0), (15.0, 19.0), (20.0, 27.0)]
-# Found by a search over two-district populations: every row has a hidden count, and the
-# districts' means (11.5 and 11.1) with the sums pin A's severe count (6) to 4..9.
-GROUPS: Groups = {
-    "A": [5] * 6 + [10] * 15 + [15] * 3 + [20] * 6,
-    "B": [0] * 20 + [10] * 10 + [15] * 3 + [20] * 25,
-}
-SEVERE = 10  # the column of the severe count
 # Large enough that every count is shown.
 FULL: Groups = {
     "C": [0] * 12 + [5] * 12 + [10] * 12 + [15] * 12 + [20] * 12,

@@ -14,17 +14,11 @@ from flask.testing import FlaskClient
 
 from accounts.roles import Role
 from reports.service import build_release
-from tests.accounts.conftest import (  # noqa: F401  (fixtures of the committed-data web tests)
-    Staff,
-    login_as,
-    make_staff,
-    web_app,
-    web_instance,
-)
-from tests.factories import make_school
-from tests.reports.auditor import band_table_ranges
-from tests.reports.support import NOW, released_wave, respond_with_phq9
-from tests.reports.test_means import GROUPS, PHQ9_BANDS, SEVERE, K
+from tests.support.factories.org import make_school
+from tests.support.factories.releases import NOW, released_wave, respond_with_phq9
+from tests.support.reports.auditor import band_table_ranges
+from tests.support.reports.means import GROUPS, PHQ9_BANDS, SEVERE, K
+from tests.support.staff import Staff
 
 Login = Callable[..., tuple[FlaskClient, Staff]]
 DISTRICTS = {"A": "均值一区", "B": "均值二区"}  # in name order, as reports list them
@@ -32,7 +26,7 @@ TITLE = "PHQ-9 总分 Total score · "
 
 
 @pytest.fixture
-def released(web_app: Flask) -> int:  # noqa: F811
+def released(web_app: Flask) -> int:
     """A released wave whose two districts answered as ``GROUPS`` (committed, once per module)."""
     database = web_app.extensions["xinan.db"]
     with web_app.app_context():
@@ -64,7 +58,7 @@ def _phq9_tables(csv_text: str) -> dict[str, list[list[str]]]:
 
 def test_the_exported_means_pin_no_hidden_count(
     released: int,
-    login_as: Login,  # noqa: F811
+    login_as: Login,
 ) -> None:
     # The analyst's own school is in district A, so no empty district joins the table.
     client, _ = login_as(Role.ANALYST, school=f"{DISTRICTS['A']}学校", district=DISTRICTS["A"])

@@ -13,7 +13,7 @@ from census.models import Response, Wave, WaveState, WaveUnit
 from db import utcnow
 from reports.service import NotReleased, build_release
 from reports.trends import published_value
-from tests.reports.support import CANARY, NOW, released_wave
+from tests.support.factories.releases import CANARY, NOW, released_wave
 
 # Small, but every path is there: two districts of n >= k, a school below k.
 SIZES = {("一区", "甲校"): 14, ("一区", "乙校"): 12, ("二区", "丙校"): 16, ("二区", "丁校"): 4}

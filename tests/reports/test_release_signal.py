@@ -19,8 +19,8 @@ from config.settings import Settings
 from db import make_engine
 from reports import hook
 from reports.service import release_of
-from tests.conftest import build_settings
-from tests.reports.support import NOW, released_wave
+from tests.support.apps import build_settings
+from tests.support.factories.releases import NOW, released_wave
 
 K = 12  # not the default 10: the frozen report tells whose settings froze it
 

@@ -3,9 +3,9 @@ reaches a reader in: the page's body, the CSV, the XLSX and the charts.
 
 A wave of seven respondents is a group of seven: the city's n, like any group's, is shown only
 as "< k", and nothing in the tables, their percentages, means or charts gives it away. Each
-release is built by the code that builds real ones (``reports.build``, ``reports.document``) and
-read back from its outputs by ``tests.reports.published``; ``tests.reports.release_audit``
-judges them.
+release is built by the code that builds real ones (``reports.build``, ``reports.document``),
+read back from its outputs by ``tests.support.reports.published``, and judged by
+``tests.support.reports.release_audit``.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from reports.document import release_charts, release_document, trend_of
 from reports.exports import report_csv, report_xlsx
 from reports.models import ReportRelease
 from reports.sections import report_sections, summary
-from tests.reports.published import Report, from_csv, from_html, from_xlsx
-from tests.reports.release_audit import RESPONDENTS, assert_release_keeps_every_promise
+from tests.support.reports.published import Report, from_csv, from_html, from_xlsx
+from tests.support.reports.release_audit import RESPONDENTS, assert_release_keeps_every_promise
 
 NOW = dt.datetime(2026, 12, 20, 8, 0, tzinfo=dt.UTC)
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

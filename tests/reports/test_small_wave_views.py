@@ -18,19 +18,13 @@ from flask.testing import FlaskClient
 
 from accounts.roles import Role
 from census.models import WaveState
-from tests.accounts.conftest import (  # noqa: F401  (fixtures of the committed-data web tests)
-    Staff,
-    csrf_token,
-    login_as,
-    make_staff,
-    web_app,
-    web_instance,
-)
-from tests.factories import make_school
-from tests.reports.casework_audit import RawCase, insert_case
-from tests.reports.published import Report, from_csv, from_html, from_xlsx, page_tables
-from tests.reports.release_audit import RESPONDENTS, assert_release_keeps_every_promise
-from tests.reports.support import released_wave
+from tests.support.factories.org import make_school
+from tests.support.factories.releases import released_wave
+from tests.support.forms import csrf_token
+from tests.support.reports.casework import RawCase, insert_case
+from tests.support.reports.published import Report, from_csv, from_html, from_xlsx, page_tables
+from tests.support.reports.release_audit import RESPONDENTS, assert_release_keeps_every_promise
+from tests.support.staff import Staff
 
 Login = Callable[..., tuple[FlaskClient, Staff]]
 SIZES = {("小一区", "小甲校"): 4, ("小二区", "小乙校"): 3}
@@ -40,7 +34,7 @@ K = 10
 
 
 @pytest.fixture
-def closed_wave(web_app: Flask, make_staff: Callable[..., Staff]) -> int:  # noqa: F811
+def closed_wave(web_app: Flask, make_staff: Callable[..., Staff]) -> int:
     """A closed wave whose seven teachers answered (committed), not yet released; three crisis
     cases of it wait with one psychologist, the only one with cases."""
     psychologist = make_staff(Role.PSYCHOLOGIST, school="小乙校", district="小二区")
@@ -72,9 +66,9 @@ def _read(client: FlaskClient, url: str) -> bytes:
 
 
 def test_a_wave_of_seven_shows_its_n_nowhere_on_any_page_export_or_chart(
-    web_app: Flask,  # noqa: F811
+    web_app: Flask,
     closed_wave: int,
-    login_as: Login,  # noqa: F811
+    login_as: Login,
 ) -> None:
     admin, _ = login_as(Role.SYSTEM_ADMIN, school="小甲校", district="小一区")
     _release(admin, closed_wave)

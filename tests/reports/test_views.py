@@ -21,14 +21,8 @@ from org.models import Teacher
 from privacy.audit.models import AuditEntry
 from reports.exports import neutralise
 from reports.service import build_release
-from tests.accounts.conftest import (  # noqa: F401  (fixtures of the committed-data web tests)
-    Staff,
-    login_as,
-    make_staff,
-    web_app,
-    web_instance,
-)
-from tests.reports.support import CANARY, NOW, released_wave
+from tests.support.factories.releases import CANARY, NOW, released_wave
+from tests.support.staff import Staff
 
 SIZES = {("一区", "甲校"): 14, ("一区", "乙校"): 12, ("二区", "丙校"): 16, ("二区", "丁校"): 4}
 Login = Callable[..., tuple[FlaskClient, Staff]]
@@ -38,7 +32,7 @@ _BUILT: dict[str, tuple[int, int, list[str]]] = {}
 
 
 @pytest.fixture
-def waves(web_app: Flask) -> tuple[int, int, list[str]]:  # noqa: F811
+def waves(web_app: Flask) -> tuple[int, int, list[str]]:
     """A released wave with its report, an open one, and every secret a report must not show.
 
     Built once per module database (the rows are committed), then shared by its tests.
@@ -78,7 +72,7 @@ def _text(response_data: bytes, url: str) -> str:
 
 def test_analyst_sees_released_report_pages_and_exports_without_any_secret(
     waves: tuple[int, int, list[str]],
-    login_as: Login,  # noqa: F811
+    login_as: Login,
 ) -> None:
     released, _open, secrets = waves
     client, _staff = login_as(Role.ANALYST)
@@ -98,7 +92,7 @@ def test_analyst_sees_released_report_pages_and_exports_without_any_secret(
 
 def test_exports_are_attachments_with_the_page_cells_and_neutralised_formulas(
     waves: tuple[int, int, list[str]],
-    login_as: Login,  # noqa: F811
+    login_as: Login,
 ) -> None:
     released, _open, _secrets = waves
     client, _staff = login_as(Role.ANALYST)
@@ -119,9 +113,9 @@ def test_exports_are_attachments_with_the_page_cells_and_neutralised_formulas(
 
 
 def test_an_open_wave_has_no_page_and_every_view_is_audited_by_id(
-    web_app: Flask,  # noqa: F811
+    web_app: Flask,
     waves: tuple[int, int, list[str]],
-    login_as: Login,  # noqa: F811
+    login_as: Login,
 ) -> None:
     released, shut, _secrets = waves
     client, staff = login_as(Role.ANALYST)
@@ -143,7 +137,7 @@ def test_an_open_wave_has_no_page_and_every_view_is_audited_by_id(
 @pytest.mark.parametrize("role", [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.PSYCHOLOGIST])
 def test_administrators_and_psychologists_get_403_on_every_report_route(
     waves: tuple[int, int, list[str]],
-    login_as: Login,  # noqa: F811
+    login_as: Login,
     role: Role,
 ) -> None:
     released, _open, _secrets = waves

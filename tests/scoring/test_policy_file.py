@@ -11,7 +11,7 @@ import pytest
 
 from instruments import SchemaError
 from scoring import DEFAULT_POLICY_PATH, PreviousWave, load_policy
-from tests.scoring.factories import score
+from tests.support.scoring import score
 
 DEFAULT = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
 

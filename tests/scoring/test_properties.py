@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from instruments.attainable import attainable
 from scoring import PreviousWave, default_policy, score_battery
 from scoring.reference import prepare, score_one
-from tests.scoring.factories import FULL_BATTERY
+from tests.support.scoring import FULL_BATTERY
 
 POLICY = default_policy()
 OPTIONS = {

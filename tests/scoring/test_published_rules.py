@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from instruments.attainable import round_half_up
-from tests.scoring.factories import NAN, phq9, score, with_total
+from tests.support.scoring import NAN, phq9, score, with_total
 
 # PHQ-9: Kroenke K, Spitzer RL, Williams JBW. J Gen Intern Med 2001;16:606-613.
 # Severity 0-4 minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe, 20-27 severe.

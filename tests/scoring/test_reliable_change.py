@@ -14,7 +14,7 @@ import pytest
 from instruments import ReliableChange
 from scoring import PreviousWave, previous_wave_sd, reliable_change_threshold, score_battery
 from scoring.change import reliable_change_flags
-from tests.scoring.factories import phq9, score, with_total
+from tests.support.scoring import phq9, score, with_total
 
 
 def test_threshold_formula_for_phq9() -> None:

@@ -13,7 +13,7 @@ from scoring import (
     load_policy,
     score_battery,
 )
-from tests.scoring.factories import N_ITEMS, phq9, score, with_total
+from tests.support.scoring import N_ITEMS, phq9, score, with_total
 
 
 def test_default_policy_is_read_from_config_by_path() -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,18 +17,17 @@ from sqlalchemy.orm import Session
 from alerts.intake import open_case, open_outreach
 from alerts.models import Case, Outreach
 from alerts.routing import RoutingPolicy
-from app import create_app
 from census.models import Invitation, Response, Wave, WaveState
 from config.settings import Settings
-from db import Database, utcnow
+from db import utcnow
 from ops.retention import PurgeContext, RetentionRegistry, retention_registry
 from privacy.audit import AuditEntry
 from scoring.levels import RiskLevel
 from survey.teacher.answer_retention import purge_answers, purge_outreach, retention_ends
 from survey.teacher.consent import RETENTION_YEARS
 from survey.teacher.referral import referral_of, submitted_referral
-from tests.conftest import build_settings
-from tests.survey.factories import make_invitation, make_wave
+from tests.support.apps import CommittedApp
+from tests.support.factories.census import make_response, make_wave
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
@@ -47,23 +44,17 @@ def _wave(session: Session, closes_at: dt.datetime, state: WaveState = WaveState
 
 def _response(session: Session, wave: Wave, level: RiskLevel = RiskLevel.HIGH) -> Response:
     """A submitted response with sealed answers, scores and reasons, as submission leaves it."""
-    invitation, _ = make_invitation(session, wave)
-    response = Response(
-        wave_id=wave.id,
-        pseudonym=invitation.teacher.pseudonym,
-        school_id=invitation.school_id,
-        invitation_id=invitation.id,
+    return make_response(
+        session,
+        wave=wave,
         pages_saved=6,
         risk_level=level,
         submitted_at=wave.closes_at - DAY,
         receipt=uuid.uuid4().hex[:12],
+        answers=ANSWERS,
+        scores=json.dumps({"phq9": {"total": 14}}),
+        reasons=json.dumps(["phq9_item9_endorsed"]),
     )
-    response.answers = ANSWERS
-    response.scores = json.dumps({"phq9": {"total": 14}})
-    response.reasons = json.dumps(["phq9_item9_endorsed"])
-    session.add(response)
-    session.flush()
-    return response
 
 
 def _row(session: Session, response: Response) -> dict[str, Any]:
@@ -242,30 +233,23 @@ def test_both_rules_are_registered_by_the_app(rules: RetentionRegistry) -> None:
     assert rules.get("answer-outreach").purge is purge_outreach
 
 
-@pytest.fixture
-def committed_app(module_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """An app on this module's database: the purge commits, as in production."""
-    application = create_app(build_settings(tmp_path / "instance", module_url))
-    yield application
-    application.extensions["xinan.db"].dispose()
-
-
-def test_the_scheduled_purge_and_the_cli_erase_committed_answers(committed_app: Flask) -> None:
-    database: Database = committed_app.extensions["xinan.db"]
-    settings: Settings = committed_app.extensions["xinan.settings"]
+def test_the_scheduled_purge_and_the_cli_erase_committed_answers(
+    committed_app: CommittedApp,
+) -> None:
+    database, settings = committed_app.database, committed_app.settings
     with Session(database.engine) as session, session.begin():
         # Far from either side of the limit: the CLI reads the real clock.
         real_past = _wave(session, utcnow() - 4 * 366 * DAY)
         response_ids = [_response(session, real_past).id for _ in range(3)]
         wave_id = real_past.id
-    dry = committed_app.test_cli_runner().invoke(args=["retention", "purge", "--dry-run"])
+    dry = committed_app.app.test_cli_runner().invoke(args=["retention", "purge", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "answers: would delete 3" in dry.output
 
-    counts = retention_registry(committed_app).run(
+    counts = retention_registry(committed_app.app).run(
         database, PurgeContext(now=utcnow(), settings=settings)
     )
-    again = committed_app.test_cli_runner().invoke(args=["retention", "purge"])
+    again = committed_app.app.test_cli_runner().invoke(args=["retention", "purge"])
 
     assert counts["answers"] == 3
     assert again.exit_code == 0 and "answers: deleted 0" in again.output

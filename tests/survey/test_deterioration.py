@@ -25,9 +25,10 @@ from db import utcnow
 from org.models import Teacher
 from scoring.levels import RiskLevel
 from survey.waves.service import change_state
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import Link, make_invitation, make_wave, response_of
-from tests.survey.teacher_support import LOW, finish
+from tests.support.factories.census import make_invitation, make_wave
+from tests.support.factories.links import Link, response_of
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.teacher import LOW, finish
 
 PHQ9_TOTAL_2 = {**LOW, "phq9_1": 1, "phq9_2": 1}
 PHQ9_TOTAL_9 = {**LOW, "phq9_1": 2, "phq9_2": 2, "phq9_3": 2, "phq9_4": 2, "phq9_5": 1}

@@ -25,12 +25,8 @@ from scoring.levels import RiskLevel
 from survey.teacher import drafts
 from survey.teacher.flow import AlreadySubmitted, FlowError, WaveNotOpen, page_order
 from survey.teacher.link import WaveView
-from tests.survey.factories import (
-    DEFAULT_BATTERY,
-    load_link,
-    make_consented_invitation,
-    page_values,
-)
+from tests.support.factories.census import DEFAULT_BATTERY, make_consented_invitation, page_values
+from tests.support.factories.links import load_link
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 

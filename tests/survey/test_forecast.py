@@ -12,10 +12,9 @@ from accounts.roles import Role, ScopeKind
 from census.models import WaveState, WaveUnit
 from survey.waves.forecast import PUBLISHED, DistrictLoad, forecast, observed_rates
 from survey.waves.forecast_data import release_reader, wave_forecast
-from tests.survey import test_waves_support as support
-from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
-
-env, jobs_instance = support.env, support.jobs_instance
+from tests.support.apps import CommittedApp
+from tests.support.factories.census import T0, make_wave
+from tests.support.factories.org import seed_schools
 
 
 def test_published_rates_for_a_district_of_1000_teachers() -> None:
@@ -61,15 +60,19 @@ def _psychologist(session: Session, school_id: int | None, district_id: int | No
     )
 
 
-def test_wave_forecast_counts_teachers_and_psychologists_with_published_rates(env: Env) -> None:
+def test_wave_forecast_counts_teachers_and_psychologists_with_published_rates(
+    env: CommittedApp,
+) -> None:
     with env.session() as session, session.begin():
         teachers = seed_schools(session, per_school=10)
         east_school = teachers["东一小"][0].school
         _psychologist(session, east_school.id, None)
         _psychologist(session, None, east_school.district_id)
         # A closed wave that was never released teaches nothing: its figures are not frozen.
-        make_wave(session, state=WaveState.CLOSED, opens_at=T0 - dt.timedelta(days=60))
-        wave = make_wave(session, units=[WaveUnit()])
+        make_wave(session, state=WaveState.CLOSED, opens_at=T0 - dt.timedelta(days=60), days=14)
+        wave = make_wave(
+            session, state=WaveState.SCHEDULED, opens_at=T0, days=14, units=[WaveUnit()]
+        )
         rates, districts = wave_forecast(session, env.settings, wave, release_reader(env.app))
     east, west = districts
     assert (east.load.name, east.load.teachers, east.load.psychologists) == ("东区", 20, 2)

@@ -25,7 +25,7 @@ from survey.teacher.referral import referral_of
 from survey.waves.forecast import PUBLISHED
 from survey.waves.forecast_data import release_reader, wave_forecast
 from survey.waves.forecast_release import bounds, released_rates
-from tests.reports.support import NOW, released_wave
+from tests.support.factories.releases import NOW, released_wave
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 

@@ -26,9 +26,11 @@ from privacy.audit.models import AuditEntry
 from privacy.vault import key_ring
 from survey.invitations.models import LostLinkAttempt
 from survey.teacher import pin as pins
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import Link, invitation_of, make_invitation, make_wave
-from tests.survey.teacher_support import PIN, csrf
+from tests.support.factories.census import make_invitation, make_wave
+from tests.support.factories.links import Link, invitation_of
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.forms import csrf_token
+from tests.support.teacher import PIN
 
 OFFICE = "203.0.113.5"  # a school office holding the printed sheets
 HOME = "198.51.100.7"  # a teacher at home
@@ -45,7 +47,7 @@ class Browser:
 
     def post(self, path: str, fields: dict[str, str], token_url: str) -> TestResponse:
         if not self.token:
-            self.token = csrf(self.client, token_url)
+            self.token = csrf_token(self.client, token_url)
         data = {"csrf_token": self.token, **fields}
         return self.client.post(path, data=data, environ_base={"REMOTE_ADDR": self.address})
 

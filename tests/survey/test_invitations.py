@@ -14,14 +14,12 @@ from survey.invitations.jobs import run_invitation_sweep
 from survey.invitations.links import link_token, token_hash
 from survey.invitations.service import ensure_invitations, link_url
 from survey.waves.jobs import run_wave_sweep
-from tests.factories import make_school, make_teacher
-from tests.survey import test_waves_support as support
-from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
-
-env, jobs_instance = support.env, support.jobs_instance
+from tests.support.apps import CommittedApp
+from tests.support.factories.census import T0, make_wave
+from tests.support.factories.org import make_school, make_teacher, seed_schools
 
 
-def _count(env: Env, wave_id: int) -> int:
+def _count(env: CommittedApp, wave_id: int) -> int:
     with env.session() as session:
         return int(
             session.scalar(
@@ -31,12 +29,14 @@ def _count(env: Env, wave_id: int) -> int:
         )
 
 
-def test_every_active_teacher_is_invited_once_however_often_the_sweep_runs(env: Env) -> None:
+def test_every_active_teacher_is_invited_once_however_often_the_sweep_runs(
+    env: CommittedApp,
+) -> None:
     with env.session() as session, session.begin():
         teachers = seed_schools(session)
         teachers["东一小"][0].is_active = False
-        wave_id = make_wave(session).id
-        draft_id = make_wave(session, state=WaveState.DRAFT).id
+        wave_id = make_wave(session, state=WaveState.SCHEDULED, opens_at=T0, days=14).id
+        draft_id = make_wave(session, state=WaveState.DRAFT, opens_at=T0, days=14).id
     assert run_invitation_sweep(env.database, env.settings, T0 - dt.timedelta(days=3)) == 8
     assert run_invitation_sweep(env.database, env.settings, T0 - dt.timedelta(days=3)) == 0
     assert _count(env, wave_id) == 8 and _count(env, draft_id) == 0
@@ -46,11 +46,17 @@ def test_every_active_teacher_is_invited_once_however_often_the_sweep_runs(env: 
     assert _count(env, wave_id) == 9
 
 
-def test_a_district_wave_invites_only_that_district(env: Env) -> None:
+def test_a_district_wave_invites_only_that_district(env: CommittedApp) -> None:
     with env.session() as session, session.begin():
         teachers = seed_schools(session)
         east = teachers["东一小"][0].school.district_id
-        wave = make_wave(session, units=[WaveUnit(district_id=east)])
+        wave = make_wave(
+            session,
+            state=WaveState.SCHEDULED,
+            opens_at=T0,
+            days=14,
+            units=[WaveUnit(district_id=east)],
+        )
         ensure_invitations(session, wave, key_ring(), T0)
         schools = set(
             session.scalars(select(Invitation.school_id).where(Invitation.wave_id == wave.id))
@@ -58,10 +64,10 @@ def test_a_district_wave_invites_only_that_district(env: Env) -> None:
     assert len(schools) == 2
 
 
-def test_two_sweeps_at_once_create_no_duplicate(env: Env) -> None:
+def test_two_sweeps_at_once_create_no_duplicate(env: CommittedApp) -> None:
     with env.session() as session, session.begin():
         seed_schools(session, per_school=20)
-        wave_id = make_wave(session).id
+        wave_id = make_wave(session, state=WaveState.SCHEDULED, opens_at=T0, days=14).id
     errors: list[BaseException] = []
 
     def sweep() -> None:
@@ -78,10 +84,10 @@ def test_two_sweeps_at_once_create_no_duplicate(env: Env) -> None:
     assert errors == [] and _count(env, wave_id) == 60
 
 
-def test_only_the_hash_of_the_token_is_stored(env: Env) -> None:
+def test_only_the_hash_of_the_token_is_stored(env: CommittedApp) -> None:
     with env.session() as session, session.begin():
         seed_schools(session, per_school=1)
-        make_wave(session)
+        make_wave(session, state=WaveState.SCHEDULED, opens_at=T0, days=14)
     run_invitation_sweep(env.database, env.settings, T0)
     with env.session() as session:
         invitations = session.scalars(select(Invitation)).all()
@@ -94,7 +100,7 @@ def test_only_the_hash_of_the_token_is_stored(env: Env) -> None:
     assert not any(t in dump for t in tokens)
 
 
-def _database_text(env: Env) -> str:
+def _database_text(env: CommittedApp) -> str:
     parts: list[str] = []
     with env.database.engine.connect() as connection:
         for table in ("invitations", "notifications", "waves"):
@@ -109,13 +115,18 @@ def _database_text(env: Env) -> str:
     return "\n".join(parts)
 
 
-def test_opening_sends_one_invitation_per_teacher_after_their_district_opens(env: Env) -> None:
+def test_opening_sends_one_invitation_per_teacher_after_their_district_opens(
+    env: CommittedApp,
+) -> None:
     with env.session() as session, session.begin():
         teachers = seed_schools(session, per_school=2)
         west = teachers["西一小"][0].school.district_id
         east = teachers["东一小"][0].school.district_id
         make_wave(
             session,
+            state=WaveState.SCHEDULED,
+            opens_at=T0,
+            days=14,
             units=[
                 WaveUnit(district_id=east),
                 WaveUnit(district_id=west, opens_at=T0 + dt.timedelta(days=2)),
@@ -131,7 +142,7 @@ def test_opening_sends_one_invitation_per_teacher_after_their_district_opens(env
     assert _invites(env) == 6
 
 
-def _invites(env: Env) -> int:
+def _invites(env: CommittedApp) -> int:
     from notifications.models import Notification
 
     with env.session() as session:
@@ -145,10 +156,10 @@ def _invites(env: Env) -> int:
         )
 
 
-def test_inactive_teachers_get_no_invitation(env: Env) -> None:
+def test_inactive_teachers_get_no_invitation(env: CommittedApp) -> None:
     with env.session() as session, session.begin():
         seed_schools(session, per_school=1)
         for teacher in session.scalars(select(Teacher)):
             teacher.is_active = False
-        make_wave(session)
+        make_wave(session, state=WaveState.SCHEDULED, opens_at=T0, days=14)
     assert run_invitation_sweep(env.database, env.settings, T0) == 0

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from census.models import Invitation, InvitationStatus
+from census.models import Invitation, InvitationStatus, WaveState
 from config.settings import Settings
 from notifications.models import DeliveryState, Notification
 from notifications.sweep import run_outbox_sweep
@@ -21,38 +21,35 @@ from survey.invitations.messages import (
     reminder_time,
 )
 from survey.waves.jobs import run_wave_sweep
-from tests.alerts import test_outbox_support as outbox_support
-from tests.alerts.test_outbox_support import GATEWAY_TOKEN, Gateway
-from tests.survey import test_waves_support as support
-from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
+from tests.support.apps import CommittedApp
+from tests.support.factories.census import T0, make_wave
+from tests.support.factories.org import seed_schools
+from tests.support.gateways import GATEWAY_TOKEN, Gateway
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = dt.timedelta(days=1)
 DAY3 = dt.datetime(2026, 12, 9, 10, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)
 DAY6 = DAY3 + 3 * DAY
 
-env, jobs_instance = support.env, support.jobs_instance
-sms_gateway = outbox_support.sms_gateway
 
-
-def _open_wave(env: Env, per_school: int = 2) -> list[Invitation]:
+def _open_wave(env: CommittedApp, per_school: int = 2) -> list[Invitation]:
     with env.session() as session, session.begin():
         seed_schools(session, per_school=per_school)
-        make_wave(session)
+        make_wave(session, state=WaveState.SCHEDULED, opens_at=T0, days=14)
     run_wave_sweep(env.database, env.settings, T0)
     run_invitation_sweep(env.database, env.settings, T0)
     with env.session() as session:
         return list(session.scalars(select(Invitation).order_by(Invitation.id)))
 
 
-def _set_status(env: Env, invitation: Invitation, status: InvitationStatus) -> None:
+def _set_status(env: CommittedApp, invitation: Invitation, status: InvitationStatus) -> None:
     with env.session() as session, session.begin():
         row = session.get(Invitation, invitation.id)
         assert row is not None
         row.status = status
 
 
-def _reminded(env: Env) -> dict[str, DeliveryState]:
+def _reminded(env: CommittedApp) -> dict[str, DeliveryState]:
     with env.session() as session:
         rows = session.execute(
             select(Notification.key, Notification.state).where(Notification.key.like("remind:%"))
@@ -64,7 +61,7 @@ def _reminders_received(gateway: Gateway) -> int:
     return sum("温馨提醒" in sms["text"] for sms in gateway.received)
 
 
-def _settings(env: Env, gateway: Gateway, **changes: object) -> Settings:
+def _settings(env: CommittedApp, gateway: Gateway, **changes: object) -> Settings:
     return dataclasses.replace(
         env.settings,
         sms_gateway_url=gateway.url,
@@ -74,7 +71,7 @@ def _settings(env: Env, gateway: Gateway, **changes: object) -> Settings:
 
 
 def test_reminders_on_day_3_and_6_each_once_and_never_to_those_who_answered(
-    env: Env, sms_gateway: Gateway
+    env: CommittedApp, sms_gateway: Gateway
 ) -> None:
     register_guards()
     settings = _settings(env, sms_gateway)
@@ -111,7 +108,9 @@ def test_reminders_on_day_3_and_6_each_once_and_never_to_those_who_answered(
     assert not any(str(i.id) in key for i in (submitted, declined) for key in _reminded(env))
 
 
-def test_after_an_outage_only_the_latest_due_reminder_goes(env: Env, sms_gateway: Gateway) -> None:
+def test_after_an_outage_only_the_latest_due_reminder_goes(
+    env: CommittedApp, sms_gateway: Gateway
+) -> None:
     invitations = _open_wave(env, per_school=1)
     assert run_reminder_sweep(env.database, _settings(env, sms_gateway), DAY6 + DAY) == len(
         invitations
@@ -119,14 +118,14 @@ def test_after_an_outage_only_the_latest_due_reminder_goes(env: Env, sms_gateway
     assert set(_reminded(env)) == {f"remind:{i.id}:6" for i in invitations}
 
 
-def test_no_reminder_after_the_wave_closes(env: Env, sms_gateway: Gateway) -> None:
+def test_no_reminder_after_the_wave_closes(env: CommittedApp, sms_gateway: Gateway) -> None:
     _open_wave(env, per_school=1)
     run_wave_sweep(env.database, env.settings, T0 + 14 * DAY)
     assert run_reminder_sweep(env.database, _settings(env, sms_gateway), T0 + 15 * DAY) == 0
 
 
 def test_a_reminder_held_by_quiet_hours_is_cancelled_if_the_teacher_submits_meanwhile(
-    env: Env, sms_gateway: Gateway
+    env: CommittedApp, sms_gateway: Gateway
 ) -> None:
     register_guards()
     settings = _settings(env, sms_gateway, reminder_hour=22)
@@ -154,14 +153,16 @@ def test_reminder_days_count_from_the_local_opening_day() -> None:
     assert due_reminder_day(opened, opened + 4 * DAY, (3, 6), 10, SHANGHAI, DAY6) == 3
 
 
-def _relink(env: Env, settings: Settings, invitation: Invitation, now: dt.datetime) -> None:
+def _relink(
+    env: CommittedApp, settings: Settings, invitation: Invitation, now: dt.datetime
+) -> None:
     with env.session() as session, session.begin():
         row = session.get(Invitation, invitation.id)
         assert row is not None and enqueue_relink(session, settings, row, now)
 
 
 def test_a_link_asked_for_at_night_goes_at_once_while_reminders_wait(
-    env: Env, sms_gateway: Gateway
+    env: CommittedApp, sms_gateway: Gateway
 ) -> None:
     register_guards()
     settings = _settings(env, sms_gateway, reminder_hour=22)
@@ -177,7 +178,7 @@ def test_a_link_asked_for_at_night_goes_at_once_while_reminders_wait(
 
 
 def test_a_resent_link_is_cancelled_when_the_wave_closed_before_it_could_go(
-    env: Env, sms_gateway: Gateway
+    env: CommittedApp, sms_gateway: Gateway
 ) -> None:
     register_guards()
     settings = _settings(env, sms_gateway)

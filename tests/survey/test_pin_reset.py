@@ -25,15 +25,11 @@ from privacy.vault import key_ring
 from survey.invitations.messages import pin_code_still_useful, quiet_hours
 from survey.teacher import gate as teacher
 from survey.teacher import pin as pins
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import Link, invitation_of, make_invitation, make_link, make_wave
-from tests.survey.teacher_support import (
-    PIN,
-    confirmed_browser,
-    page_answers,
-    post,
-    start,
-)
+from tests.support.factories.census import make_invitation, make_wave
+from tests.support.factories.links import Link, invitation_of, make_link
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.forms import mask_csrf, post_form
+from tests.support.teacher import PIN, confirmed_browser, page_answers, start
 
 NEW_PIN = "7391"
 OFFICE = "203.0.113.5"  # one school office's address, as the server sees it
@@ -49,7 +45,7 @@ def link(db_session: Session) -> Link:
 def started(client: FlaskClient, link: Link) -> Link:
     """A teacher who set the PIN, consented and saved the first page (PHQ-9)."""
     start(client, link.token, link.phone)
-    assert post(client, f"{link.url}/page/1", page_answers("phq9")).status_code == 200
+    assert post_form(client, f"{link.url}/page/1", page_answers("phq9")).status_code == 200
     return link
 
 
@@ -72,7 +68,7 @@ def code_in(notification: Notification) -> str:
 
 
 def ask_for_code(browser: FlaskClient, link: Link) -> str:
-    response = post(browser, f"{link.url}/pin/forgot", {})
+    response = post_form(browser, f"{link.url}/pin/forgot", {})
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -85,7 +81,9 @@ def code_sent_to(browser: FlaskClient, session: Session, link: Link) -> str:
 
 def reset(browser: FlaskClient, link: Link, code: str, new_pin: str = NEW_PIN) -> int:
     fields = {"code": code, "pin": new_pin, "repeat": new_pin}
-    response = post(browser, f"{link.url}/pin/reset", fields, token_url=f"{link.url}/pin/reset")
+    response = post_form(
+        browser, f"{link.url}/pin/reset", fields, token_url=f"{link.url}/pin/reset"
+    )
     return response.status_code
 
 
@@ -119,8 +117,8 @@ def test_a_forgotten_pin_is_replaced_with_a_code_sent_to_the_roster_phone(
     assert phone.get(f"{link.url}/continue").headers["Location"].endswith("/page/2")
     assert phone.get(f"{link.url}/page/1").get_data(as_text=True).count("checked") == 9
     again = confirmed_browser(app, link)
-    assert post(again, f"{link.url}/unlock", {"pin": PIN}).status_code == 200  # old: wrong
-    assert post(again, f"{link.url}/unlock", {"pin": NEW_PIN}).status_code == 303
+    assert post_form(again, f"{link.url}/unlock", {"pin": PIN}).status_code == 200  # old: wrong
+    assert post_form(again, f"{link.url}/unlock", {"pin": NEW_PIN}).status_code == 303
     actions = db_session.scalars(
         select(AuditEntry.action).where(AuditEntry.object_id == str(link.invitation.id))
     ).all()
@@ -165,7 +163,7 @@ def test_a_code_expires(phone: FlaskClient, db_session: Session, started: Link) 
     [sent] = codes_sent(db_session, started)
     time_passes(db_session, started, pins.RESET_CODE_TTL)
     fields = {"code": code_in(sent), "pin": NEW_PIN, "repeat": NEW_PIN}
-    response = post(phone, f"{started.url}/pin/reset", fields)
+    response = post_form(phone, f"{started.url}/pin/reset", fields)
     assert response.status_code == 200 and 'id="wrong"' in response.get_data(as_text=True)
     assert invitation_of(db_session, started).pin_failures == 1
     assert teacher_pin_is(db_session, started, PIN)
@@ -193,7 +191,7 @@ def test_remembering_the_pin_ends_a_pending_code(
     phone: FlaskClient, db_session: Session, started: Link
 ) -> None:
     code = code_sent_to(phone, db_session, started)
-    assert post(phone, f"{started.url}/unlock", {"pin": PIN}).status_code == 303
+    assert post_form(phone, f"{started.url}/unlock", {"pin": PIN}).status_code == 303
     invitation = invitation_of(db_session, started)
     assert invitation.pin_reset_hash is None
     assert not pins.reset_code_matches(key_ring(), invitation, code, utcnow())
@@ -210,11 +208,11 @@ def test_wrong_codes_lock_the_link_like_wrong_pins(
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(pins.MAX_FAILURES - 1):
         assert reset(phone, started, wrong) == 200
-    response = post(phone, f"{started.url}/pin/reset", {"code": wrong, "pin": NEW_PIN,
-                    "repeat": NEW_PIN})  # fmt: skip
+    response = post_form(phone, f"{started.url}/pin/reset", {"code": wrong, "pin": NEW_PIN,
+                                                              "repeat": NEW_PIN})  # fmt: skip
     assert 'id="locked"' in response.get_data(as_text=True)
     assert reset(phone, started, code) == 429  # even the right code waits out the lock
-    assert post(phone, f"{started.url}/pin/forgot", {}).status_code == 429
+    assert post_form(phone, f"{started.url}/pin/forgot", {}).status_code == 429
     assert teacher_pin_is(db_session, started, PIN)
     locked = db_session.scalars(
         select(AuditEntry.detail).where(AuditEntry.action == "survey.gate.locked")
@@ -227,7 +225,7 @@ def test_a_new_pin_that_breaks_a_rule_costs_no_try(
 ) -> None:
     code = code_sent_to(phone, db_session, started)
     fields = {"code": code, "pin": "1111", "repeat": "1111"}
-    response = post(phone, f"{started.url}/pin/reset", fields)
+    response = post_form(phone, f"{started.url}/pin/reset", fields)
     assert response.status_code == 400 and 'id="rejected"' in response.get_data(as_text=True)
     assert invitation_of(db_session, started).pin_failures == 0
     assert reset(phone, started, code) == 303
@@ -284,7 +282,7 @@ def test_no_contact_on_the_roster_reads_the_same_and_sends_nothing(
 
 def strip_tokens(html: str, link: Link) -> str:
     """The page without what differs between links and sessions: the token and the CSRF."""
-    return re.sub(r'name="csrf_token" value="[^"]+"', "", html.replace(link.token, "TOKEN"))
+    return mask_csrf(html.replace(link.token, "TOKEN"))
 
 
 def test_a_code_goes_out_at_once_even_in_the_sms_quiet_hours(
@@ -343,7 +341,7 @@ def test_a_throttled_address_is_told_to_wait_and_nothing_is_sent(
 ) -> None:
     no_codes = replace(settings, pin_code_per_ip_per_hour=0)
     monkeypatch.setitem(app.extensions, "xinan.settings", no_codes)
-    response = post(phone, f"{started.url}/pin/forgot", {})
+    response = post_form(phone, f"{started.url}/pin/forgot", {})
     assert response.status_code == 429 and 'id="throttled"' in response.get_data(as_text=True)
     assert codes_sent(db_session, started) == []
     assert invitation_of(db_session, started).pin_reset_hash is None
@@ -354,7 +352,7 @@ def test_without_a_pin_there_is_nothing_to_reset(
 ) -> None:
     for path in ("/pin/forgot", "/pin/reset"):
         assert client.get(link.url + path).headers["Location"].endswith("/confirm")
-    response = post(client, f"{link.url}/pin/forgot", {}, token_url=f"{link.url}/confirm")
+    response = post_form(client, f"{link.url}/pin/forgot", {}, token_url=f"{link.url}/confirm")
     assert response.status_code == 302
     assert codes_sent(db_session, link) == []
     assert invitation_of(db_session, link).pin_reset_hash is None

@@ -18,12 +18,8 @@ from db import utcnow
 from privacy.audit.models import AuditEntry
 from survey.teacher import drafts, link, submission
 from survey.teacher.flow import WaveNotOpen, page_order
-from tests.survey.factories import (
-    DEFAULT_BATTERY,
-    load_link,
-    make_consented_invitation,
-    page_values,
-)
+from tests.support.factories.census import DEFAULT_BATTERY, make_consented_invitation, page_values
+from tests.support.factories.links import load_link
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 

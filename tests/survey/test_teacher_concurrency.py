@@ -6,50 +6,38 @@ two tabs saving pages at once lose nothing and never fail.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from alerts.models import Case
 from alerts.routing import RoutingPolicy
-from app import create_app
 from census.models import Invitation, InvitationStatus, Response
-from db import Database, utcnow
+from db import utcnow
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
 from survey.teacher import drafts
-from tests.conftest import build_settings
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import (
-    load_link,
+from tests.support.apps import CommittedApp
+from tests.support.factories.census import (
     make_consented_invitation,
     make_invitation,
     make_wave,
     page_values,
 )
-from tests.survey.teacher_support import CSRF, answer_all, start
+from tests.support.factories.links import load_link
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.forms import csrf_in
+from tests.support.teacher import answer_all, start
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 COOKIE = "xinan_form"
 
 
-@pytest.fixture
-def committed_app(module_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    instance: Path = tmp_path_factory.mktemp("concurrency") / "instance"
-    app = create_app(build_settings(instance, module_url))
-    yield app
-    app.extensions["xinan.db"].dispose()
-
-
 def test_five_concurrent_submissions_store_one_response_with_one_receipt(
-    committed_app: Flask,
+    committed_app: CommittedApp,
 ) -> None:
-    database: Database = committed_app.extensions["xinan.db"]
-    with committed_app.app_context():
+    database = committed_app.database
+    with committed_app.app.app_context():
         session = database.session()
         teacher = make_teacher(session, make_school(session, name="并发小学"))
         wave = make_wave(session)
@@ -57,12 +45,12 @@ def test_five_concurrent_submissions_store_one_response_with_one_receipt(
         phone, battery, invitation_id = teacher.phone or "", list(wave.battery), invitation.id
         session.commit()
         database.sessions.remove()
-    browser = committed_app.test_client()
+    browser = committed_app.app.test_client()
     start(browser, token, phone)
     answer_all(browser, token, battery, {f"who5_{i}": 5 for i in range(1, 6)})
     page = browser.get(f"/s/{token}/review").get_data(as_text=True)
-    match = CSRF.search(page)
-    assert match
+    csrf_token = csrf_in(page)
+    assert csrf_token
     cookie = browser.get_cookie(COOKIE)
     assert cookie is not None
 
@@ -70,10 +58,10 @@ def test_five_concurrent_submissions_store_one_response_with_one_receipt(
     statuses: list[int] = []
 
     def post_once() -> None:
-        client = committed_app.test_client()
+        client = committed_app.app.test_client()
         client.set_cookie(COOKIE, cookie.value)
         barrier.wait()
-        response = client.post(f"/s/{token}/submit", data={"csrf_token": match.group(1)})
+        response = client.post(f"/s/{token}/submit", data={"csrf_token": csrf_token})
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=post_once) for _ in range(5)]
@@ -83,7 +71,7 @@ def test_five_concurrent_submissions_store_one_response_with_one_receipt(
         thread.join(timeout=60)
     assert statuses == [303] * 5
 
-    with committed_app.app_context():
+    with committed_app.app.app_context():
         session = database.session()
         responses = session.scalars(select(Response).where(Response.invitation_id == invitation_id))
         stored = responses.all()
@@ -99,20 +87,20 @@ def test_five_concurrent_submissions_store_one_response_with_one_receipt(
         database.sessions.remove()
     done = browser.get(f"/s/{token}/done").get_data(as_text=True)
     assert receipt in done
-    with committed_app.app_context():
+    with committed_app.app.app_context():
         found = database.session().get(Invitation, invitation_id)
         assert found is not None and found.status is InvitationStatus.SUBMITTED
         database.sessions.remove()
 
 
 def test_a_crisis_save_racing_a_save_from_another_tab_keeps_both_and_opens_the_case(
-    committed_app: Flask,
+    committed_app: CommittedApp,
 ) -> None:
     # One tab saves PHQ-9 with item 9 endorsed (a locked save) while another saves GAD-7 (a
     # quick, unlocked one), again and again: neither may fail, and both pages and the crisis
     # case must be there at the end.
-    database: Database = committed_app.extensions["xinan.db"]
-    with committed_app.app_context():
+    database = committed_app.database
+    with committed_app.app.app_context():
         session = database.session()
         _, token = make_consented_invitation(session)
         drafts.save_page(
@@ -123,7 +111,7 @@ def test_a_crisis_save_racing_a_save_from_another_tab_keeps_both_and_opens_the_c
     failures: list[BaseException] = []
 
     def save(page: int, answers: dict[str, int], barrier: threading.Barrier) -> None:
-        with committed_app.app_context():
+        with committed_app.app.app_context():
             session = database.session()
             try:
                 link = load_link(session, token)
@@ -146,7 +134,7 @@ def test_a_crisis_save_racing_a_save_from_another_tab_keeps_both_and_opens_the_c
         for tab in tabs:
             tab.join(timeout=60)
     assert failures == []
-    with committed_app.app_context():
+    with committed_app.app.app_context():
         session = database.session()
         response = drafts.response_of(session, load_link(session, token)[0])
         assert response is not None

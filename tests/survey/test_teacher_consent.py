@@ -16,17 +16,9 @@ from census.models import InvitationStatus
 from db import utcnow
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
-from tests.survey.factories import Link, invitation_of, make_link, response_of
-from tests.survey.teacher_support import (
-    CRISIS,
-    LOW,
-    MODERATE,
-    PIN,
-    finish,
-    page_answers,
-    post,
-    start,
-)
+from tests.support.factories.links import Link, invitation_of, make_link, response_of
+from tests.support.forms import post_form
+from tests.support.teacher import CRISIS, LOW, MODERATE, PIN, finish, page_answers, start
 
 
 @pytest.fixture
@@ -42,7 +34,10 @@ def test_consent_makes_the_empty_draft_that_the_first_page_fills(
     assert draft is not None and draft.answers is None and draft.pages_saved == 0
     teacher = invitation_of(db_session, link).teacher
     assert draft.pseudonym == teacher.pseudonym and draft.submitted_at is None
-    assert post(client, f"{link.url}/page/1", page_answers("phq9", 0, phq9_1=1)).status_code == 200
+    assert (
+        post_form(client, f"{link.url}/page/1", page_answers("phq9", 0, phq9_1=1)).status_code
+        == 200
+    )
     saved = response_of(db_session, link)
     assert saved is not None and saved.id == draft.id and saved.pages_saved == 1
     assert saved.answers is not None and '"phq9_1": 1' in saved.answers
@@ -78,7 +73,7 @@ def test_after_consent_the_first_page_is_saved_like_any_other(
     link = answered_wave
     start(client, link.token, link.phone)
     page = f"{link.url}/page/1"
-    writes = writes_during(app, lambda: post(client, page, page_answers("phq9", 0, phq9_1=1)))
+    writes = writes_during(app, lambda: post_form(client, page, page_answers("phq9", 0, phq9_1=1)))
     assert len(writes) == 1 and writes[0].startswith("UPDATE RESPONSES"), writes
     saved = response_of(db_session, link)
     assert saved is not None and saved.pages_saved == 1 and '"phq9_1": 1' in (saved.answers or "")
@@ -89,7 +84,7 @@ def test_item9_on_the_first_page_after_consent_opens_a_crisis_case(
 ) -> None:
     link = answered_wave
     start(client, link.token, link.phone)
-    saved = post(client, f"{link.url}/page/1", page_answers("phq9", **{"phq9_9": 1}))
+    saved = post_form(client, f"{link.url}/page/1", page_answers("phq9", **{"phq9_9": 1}))
     assert saved.status_code == 200
     case = db_session.scalars(select(Case)).one()
     assert case.level is RiskLevel.CRISIS and case.state is CaseState.NEW
@@ -101,7 +96,7 @@ def test_withdrawing_right_after_consent_leaves_an_empty_withdrawn_draft(
     client: FlaskClient, db_session: Session, link: Link
 ) -> None:
     start(client, link.token, link.phone)
-    body = post(client, f"{link.url}/withdraw", {"confirm": "yes"}).get_data(as_text=True)
+    body = post_form(client, f"{link.url}/withdraw", {"confirm": "yes"}).get_data(as_text=True)
     assert 'id="kept-contact"' not in body
     draft = response_of(db_session, link)
     assert draft is not None and draft.withdrawn_at is not None
@@ -113,9 +108,9 @@ def test_withdrawing_right_after_consent_leaves_an_empty_withdrawn_draft(
 def test_declining_stores_nothing_and_ends_the_flow(
     client: FlaskClient, db_session: Session, link: Link
 ) -> None:
-    post(client, f"{link.url}/confirm", {"digits": link.phone[-4:]})
-    post(client, f"{link.url}/pin", {"pin": PIN, "repeat": PIN})
-    response = post(client, f"{link.url}/consent", {"decision": "decline"})
+    post_form(client, f"{link.url}/confirm", {"digits": link.phone[-4:]})
+    post_form(client, f"{link.url}/pin", {"pin": PIN, "repeat": PIN})
+    response = post_form(client, f"{link.url}/consent", {"decision": "decline"})
     assert response.status_code == 200 and 'id="declined"' in response.get_data(as_text=True)
     invitation = invitation_of(db_session, link)
     assert invitation.status is InvitationStatus.DECLINED and invitation.consented_at is None
@@ -126,7 +121,7 @@ def test_withdrawal_deletes_answers_but_keeps_the_crisis_contact(
     client: FlaskClient, db_session: Session, link: Link
 ) -> None:
     finish(client, link, CRISIS)
-    body = post(client, f"{link.url}/withdraw", {"confirm": "yes"}).get_data(as_text=True)
+    body = post_form(client, f"{link.url}/withdraw", {"confirm": "yes"}).get_data(as_text=True)
     assert 'id="kept-contact"' in body
     response = response_of(db_session, link)
     assert response is not None and response.withdrawn_at is not None
@@ -145,7 +140,7 @@ def test_withdrawal_without_a_crisis_removes_the_outreach(
     client: FlaskClient, db_session: Session, link: Link
 ) -> None:
     finish(client, link, MODERATE)
-    body = post(client, f"{link.url}/withdraw", {"confirm": "yes"}).get_data(as_text=True)
+    body = post_form(client, f"{link.url}/withdraw", {"confirm": "yes"}).get_data(as_text=True)
     assert 'id="kept-contact"' not in body
     assert db_session.query(Outreach).count() == 0 and db_session.query(Case).count() == 0
 
@@ -154,5 +149,5 @@ def test_withdrawal_needs_an_explicit_confirmation(
     client: FlaskClient, db_session: Session, link: Link
 ) -> None:
     finish(client, link, LOW)
-    assert post(client, f"{link.url}/withdraw", {}).status_code == 400
+    assert post_form(client, f"{link.url}/withdraw", {}).status_code == 400
     assert invitation_of(db_session, link).status is InvitationStatus.SUBMITTED

@@ -14,17 +14,16 @@ from alerts.models import Case, CaseState, Outreach, OutreachState
 from census.models import InvitationStatus, Wave, WaveState
 from privacy.audit.models import AuditEntry
 from scoring.levels import RiskLevel
-from tests.survey.factories import Link, invitation_of, make_link, response_of
-from tests.survey.teacher_support import (
+from tests.support.factories.links import Link, invitation_of, make_link, response_of
+from tests.support.forms import csrf_token, post_form
+from tests.support.teacher import (
     CRISIS,
     LOW,
     MODERATE,
     PIN,
     confirm,
-    csrf,
     finish,
     page_answers,
-    post,
     start,
     submit,
 )
@@ -81,7 +80,7 @@ def test_item9_alone_opens_a_crisis_case_at_page_save_before_submission(
 ) -> None:
     start(client, link.token, link.phone)
     data = page_answers("phq9", **{"phq9_9": 1})  # total 1: only the safety item
-    saved = post(client, f"{link.url}/page/1", data)
+    saved = post_form(client, f"{link.url}/page/1", data)
     assert saved.status_code == 200
     case = db_session.scalars(select(Case)).one()
     assert case.level is RiskLevel.CRISIS and case.state is CaseState.NEW
@@ -95,7 +94,7 @@ def test_item9_alone_opens_a_crisis_case_at_page_save_before_submission(
         assert next_page.index('id="helplines"') < next_page.index('id="stem"')
         assert "12356" in next_page and "110" in next_page and "120" in next_page
     # Changing item 9 back to 0 does not close or lower the case.
-    assert post(client, f"{link.url}/page/1", page_answers("phq9")).status_code == 200
+    assert post_form(client, f"{link.url}/page/1", page_answers("phq9")).status_code == 200
     assert db_session.scalars(select(Case)).one().level is RiskLevel.CRISIS
 
 
@@ -112,10 +111,10 @@ def test_resuming_needs_the_pin_and_opens_where_the_teacher_stopped(
 ) -> None:
     start(client, link.token, link.phone)
     for number, inst in ((1, "phq9"), (2, "gad7")):
-        assert post(client, f"{link.url}/page/{number}", page_answers(inst)).status_code == 200
+        assert post_form(client, f"{link.url}/page/{number}", page_answers(inst)).status_code == 200
     assert fresh.get(f"{link.url}/continue").headers["Location"].endswith("/confirm")
     assert confirm(fresh, link.token, link.phone).headers["Location"].endswith("/unlock")
-    response = post(fresh, f"{link.url}/unlock", {"pin": PIN})
+    response = post_form(fresh, f"{link.url}/unlock", {"pin": PIN})
     assert response.status_code == 303
     resumed = fresh.get(response.headers["Location"])
     assert resumed.headers["Location"].endswith("/page/3")
@@ -129,13 +128,13 @@ def test_wrong_pins_lock_the_link_for_a_while(
     start(client, link.token, link.phone)
     assert confirm(fresh, link.token, link.phone).status_code == 303
     for _ in range(4):
-        response = post(fresh, f"{link.url}/unlock", {"pin": "9999"})
+        response = post_form(fresh, f"{link.url}/unlock", {"pin": "9999"})
         assert response.status_code == 200 and 'id="wrong"' in response.get_data(as_text=True)
-    assert 'id="locked"' in post(fresh, f"{link.url}/unlock", {"pin": "9999"}).get_data(
+    assert 'id="locked"' in post_form(fresh, f"{link.url}/unlock", {"pin": "9999"}).get_data(
         as_text=True
     )
     assert invitation_of(db_session, link).pin_locked_until is not None
-    assert post(fresh, f"{link.url}/unlock", {"pin": PIN}).status_code == 429
+    assert post_form(fresh, f"{link.url}/unlock", {"pin": PIN}).status_code == 429
 
 
 def test_identity_failures_all_look_alike_and_are_throttled(
@@ -143,19 +142,21 @@ def test_identity_failures_all_look_alike_and_are_throttled(
 ) -> None:
     wrong = str((int(link.phone[-4:]) + 1) % 10000).zfill(4)
     bodies = {
-        post(fresh, f"{link.url}/confirm", {"digits": value}).get_data(as_text=True).count("wrong")
+        post_form(fresh, f"{link.url}/confirm", {"digits": value})
+        .get_data(as_text=True)
+        .count("wrong")
         for value in (wrong, "abc", "１２３４５６７８９０１２３")
     }
     assert len(bodies) == 1
-    post(fresh, f"{link.url}/confirm", {"digits": wrong})
-    post(fresh, f"{link.url}/confirm", {"digits": wrong})
-    assert post(fresh, f"{link.url}/confirm", {"digits": link.phone[-4:]}).status_code == 429
+    post_form(fresh, f"{link.url}/confirm", {"digits": wrong})
+    post_form(fresh, f"{link.url}/confirm", {"digits": wrong})
+    assert post_form(fresh, f"{link.url}/confirm", {"digits": link.phone[-4:]}).status_code == 429
     assert invitation_of(db_session, link).pin_hash is None
 
 
 def test_full_width_digits_confirm_the_teacher(fresh: FlaskClient, link: Link) -> None:
     full_width = "".join(chr(0xFF10 + int(d)) for d in link.phone[-4:])
-    reply = post(fresh, f"{link.url}/confirm", {"digits": full_width})
+    reply = post_form(fresh, f"{link.url}/confirm", {"digits": full_width})
     assert reply.status_code == 200
     assert f'rel="canonical" href="{link.url}/pin"' in reply.get_data(as_text=True)
 
@@ -168,22 +169,22 @@ def test_a_step_sent_again_moves_on_and_changes_nothing(
     nothing twice."""
     url = link.url
     digits = {"digits": link.phone[-4:]}
-    assert post(client, f"{url}/confirm", digits).status_code == 200  # the PIN page
+    assert post_form(client, f"{url}/confirm", digits).status_code == 200  # the PIN page
     confirmed_at = invitation_of(db_session, link).identity_confirmed_at
-    again = post(client, f"{url}/confirm", digits, f"{url}/pin")
+    again = post_form(client, f"{url}/confirm", digits, f"{url}/pin")
     assert again.status_code in (302, 303) and again.headers["Location"].endswith(f"{url}/pin")
     assert invitation_of(db_session, link).identity_confirmed_at == confirmed_at
 
-    assert post(client, f"{url}/pin", {"pin": PIN, "repeat": PIN}).status_code == 200
+    assert post_form(client, f"{url}/pin", {"pin": PIN, "repeat": PIN}).status_code == 200
     pin_hash = invitation_of(db_session, link).pin_hash
-    again = post(client, f"{url}/pin", {"pin": "2468", "repeat": "2468"}, f"{url}/consent")
+    again = post_form(client, f"{url}/pin", {"pin": "2468", "repeat": "2468"}, f"{url}/consent")
     assert again.status_code in (302, 303)
     assert again.headers["Location"].endswith(f"{url}/consent")
     assert invitation_of(db_session, link).pin_hash == pin_hash
 
-    assert post(client, f"{url}/consent", {"decision": "agree"}).status_code == 200
+    assert post_form(client, f"{url}/consent", {"decision": "agree"}).status_code == 200
     consented_at = invitation_of(db_session, link).consented_at
-    again = post(client, f"{url}/consent", {"decision": "agree"}, f"{url}/page/1")
+    again = post_form(client, f"{url}/consent", {"decision": "agree"}, f"{url}/page/1")
     assert again.status_code in (302, 303)
     assert again.headers["Location"].endswith(f"{url}/continue")
     assert invitation_of(db_session, link).consented_at == consented_at
@@ -203,7 +204,9 @@ def test_a_replayed_submission_gets_the_same_receipt_and_stores_nothing_new(
     assert len(submits.all()) == 1
     # After submission the link takes no more answers.
     assert (
-        post(client, f"{link.url}/page/1", page_answers("phq9"), f"{link.url}/done").status_code
+        post_form(
+            client, f"{link.url}/page/1", page_answers("phq9"), f"{link.url}/done"
+        ).status_code
         == 409
     )
 
@@ -215,7 +218,7 @@ def test_a_tampered_option_is_refused_and_nothing_is_stored(
     for bad in ("4", "-1", "1.0", "NaN", "99999999999999999999", "１"):
         data = page_answers("phq9", **{})
         data["phq9_3"] = bad
-        response = post(client, f"{link.url}/page/1", data)
+        response = post_form(client, f"{link.url}/page/1", data)
         assert response.status_code == 400, bad
     draft = response_of(db_session, link)  # the empty draft made at consent, left empty
     assert draft is not None and draft.answers is None and draft.pages_saved == 0
@@ -227,7 +230,7 @@ def test_submitting_with_missing_items_lists_them(
     start(client, link.token, link.phone)
     data = page_answers("phq9")
     del data["phq9_4"]
-    post(client, f"{link.url}/page/1", data)
+    post_form(client, f"{link.url}/page/1", data)
     response = submit(client, link.token)
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and 'id="missing"' in body and "第 4 题" in body
@@ -239,7 +242,7 @@ def test_moderate_teachers_can_ask_to_talk_and_a_case_opens(
 ) -> None:
     done = finish(client, link, MODERATE)
     assert 'id="talk"' in done
-    response = post(client, f"{link.url}/talk", {}, f"{link.url}/done")
+    response = post_form(client, f"{link.url}/talk", {}, f"{link.url}/done")
     assert response.status_code == 303
     outreach = db_session.scalars(select(Outreach)).one()
     assert outreach.state is OutreachState.REQUESTED and outreach.case_id is not None
@@ -257,7 +260,7 @@ def test_results_are_told_kindly(client: FlaskClient, link: Link) -> None:
 def test_a_closed_wave_answers_kindly_and_takes_nothing(
     client: FlaskClient, db_session: Session, link: Link
 ) -> None:
-    token = csrf(client, f"{link.url}/confirm")
+    token = csrf_token(client, f"{link.url}/confirm")
     wave = db_session.get(Wave, link.invitation.wave_id)
     assert wave is not None
     wave.state = WaveState.CLOSED
@@ -306,9 +309,9 @@ def test_an_oversized_body_is_refused(client: FlaskClient, link: Link) -> None:
 def test_a_trivial_or_mistyped_pin_is_refused_and_nothing_is_stored(
     client: FlaskClient, db_session: Session, link: Link
 ) -> None:
-    assert post(client, f"{link.url}/confirm", {"digits": link.phone[-4:]}).status_code == 200
+    assert post_form(client, f"{link.url}/confirm", {"digits": link.phone[-4:]}).status_code == 200
     for pin, repeat, words in (("1111", "1111", "太容易"), ("4826", "4862", "不一致")):
-        response = post(client, f"{link.url}/pin", {"pin": pin, "repeat": repeat})
+        response = post_form(client, f"{link.url}/pin", {"pin": pin, "repeat": repeat})
         body = response.get_data(as_text=True)
         assert response.status_code == 400 and 'id="rejected"' in body and words in body
     assert invitation_of(db_session, link).pin_hash is None

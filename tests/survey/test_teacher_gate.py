@@ -20,20 +20,12 @@ from werkzeug.test import TestResponse
 
 from census.models import InvitationStatus, Wave, WaveState
 from survey.teacher.flow import page_order
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import Link, invitation_of, make_invitation, make_wave
-from tests.survey.teacher_support import (
-    CRISIS,
-    PIN,
-    answer_all,
-    confirm,
-    page_answers,
-    post,
-    start,
-    submit,
-)
+from tests.support.factories.census import make_invitation, make_wave
+from tests.support.factories.links import Link, invitation_of
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.forms import mask_csrf, post_form
+from tests.support.teacher import CRISIS, PIN, answer_all, confirm, page_answers, start, submit
 
-CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]*"')
 COOKIE_VALUE = re.compile(r"^([^=]+)=[^;]*")
 
 # Every page a link-holder can ask for: each step, tried directly.
@@ -68,11 +60,11 @@ def _start(browser: FlaskClient, link: Link) -> None:
 
 def _set_pin(browser: FlaskClient, link: Link) -> None:
     confirm(browser, link.token, link.phone)
-    post(browser, f"{link.url}/pin", {"pin": PIN, "repeat": PIN})
+    post_form(browser, f"{link.url}/pin", {"pin": PIN, "repeat": PIN})
 
 
 def _crisis_page(browser: FlaskClient, link: Link) -> None:
-    post(browser, f"{link.url}/page/1", page_answers("phq9", phq9_9=2))
+    post_form(browser, f"{link.url}/page/1", page_answers("phq9", phq9_9=2))
 
 
 def _submit_crisis(browser: FlaskClient, link: Link) -> None:
@@ -81,11 +73,11 @@ def _submit_crisis(browser: FlaskClient, link: Link) -> None:
 
 
 def _decline(browser: FlaskClient, link: Link) -> None:
-    post(browser, f"{link.url}/consent", {"decision": "decline"})
+    post_form(browser, f"{link.url}/consent", {"decision": "decline"})
 
 
 def _withdraw(browser: FlaskClient, link: Link) -> None:
-    post(browser, f"{link.url}/withdraw", {"confirm": "yes"})
+    post_form(browser, f"{link.url}/withdraw", {"confirm": "yes"})
 
 
 STATES: dict[str, tuple[Callable[[FlaskClient, Link], object], ...]] = {
@@ -121,7 +113,7 @@ def links(app: Flask, db_session: Session) -> dict[str, Link]:
 def seen(response: TestResponse, link: Link) -> tuple[object, ...]:
     """The whole answer, but for what differs between links and sessions by construction: the
     token (in addresses) and the CSRF nonce (in forms and in the cookie's value)."""
-    body = CSRF_VALUE.sub("CSRF", response.get_data(as_text=True).replace(link.token, "TOKEN"))
+    body = mask_csrf(response.get_data(as_text=True).replace(link.token, "TOKEN"))
     headers = sorted(
         (name, value.replace(link.token, "TOKEN"))
         for name, value in response.headers.items()
@@ -140,7 +132,7 @@ def before_the_gate(app: Flask, link: Link) -> dict[str, tuple[object, ...]]:
     answers.update({f"HEAD {p}": seen(browser.head(link.url + p), link) for p in heads})
     wrong = f"{(int(link.phone[-4:]) + 1) % 10000:04d}"
     for path, fields in (("/confirm", {"digits": wrong}), *POSTS):
-        response = post(browser, link.url + path, fields, token_url=f"{link.url}/confirm")
+        response = post_form(browser, link.url + path, fields, token_url=f"{link.url}/confirm")
         answers[f"POST {path}"] = seen(response, link)
     return answers
 

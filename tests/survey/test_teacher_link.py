@@ -20,14 +20,14 @@ from survey.teacher import drafts
 from survey.teacher import link as teacher_link
 from survey.teacher.link import Draft, InvitationRow, ResponseRow
 from survey.waves.rules import unit_opens_at
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import (
-    load_link,
+from tests.support.factories.census import (
     make_consented_invitation,
     make_invitation,
     make_wave,
     page_values,
 )
+from tests.support.factories.links import load_link
+from tests.support.factories.org import make_school, make_teacher
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 

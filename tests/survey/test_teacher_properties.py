@@ -21,9 +21,10 @@ from census.models import Invitation, Response
 from instruments import instruments_by_id
 from survey.teacher.flow import page_instruments
 from survey.teacher.forms import check_answers
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import DEFAULT_BATTERY, make_invitation, make_wave
-from tests.survey.teacher_support import csrf, start
+from tests.support.factories.census import DEFAULT_BATTERY, make_invitation, make_wave
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.forms import csrf_token
+from tests.support.teacher import start
 
 PHQ9 = instruments_by_id()["phq9"]
 ITEM_IDS = [item.id for item in PHQ9.items]
@@ -52,7 +53,7 @@ def started(client: FlaskClient, db_session: Session) -> tuple[str, str, Invitat
     teacher = make_teacher(db_session, make_school(db_session))
     invitation, token = make_invitation(db_session, make_wave(db_session), teacher)
     start(client, token, teacher.phone or "")
-    return token, csrf(client, f"/s/{token}/page/1"), invitation
+    return token, csrf_token(client, f"/s/{token}/page/1"), invitation
 
 
 def _is_valid(form: dict[str, str]) -> bool:

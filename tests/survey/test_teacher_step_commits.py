@@ -22,10 +22,10 @@ from survey.teacher import gate as teacher
 from survey.teacher import pages
 from survey.teacher.gate import Answer
 from survey.teacher.gate_throttle import Guesser
-from tests.conftest import build_settings
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import make_invitation, make_wave
-from tests.survey.teacher_support import post
+from tests.support.apps import build_settings
+from tests.support.factories.census import make_invitation, make_wave
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.forms import post_form
 
 
 def _wrong(phone: str) -> str:
@@ -33,7 +33,7 @@ def _wrong(phone: str) -> str:
 
 
 @pytest.fixture
-def committed_app(module_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def step_app(module_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     instance: Path = tmp_path_factory.mktemp("step-commits") / "instance"
     app = create_app(build_settings(instance, module_url))
     yield app
@@ -60,9 +60,9 @@ def _failures_outside(app: Flask, invitation_id: uuid.UUID) -> int:
 
 
 def test_each_wrong_answers_count_is_committed_before_its_page_is_drawn(
-    committed_app: Flask, monkeypatch: pytest.MonkeyPatch
+    step_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token, phone, invitation_id = _committed_link(committed_app)
+    token, phone, invitation_id = _committed_link(step_app)
     committed_when_drawn: list[int] = []
     draw = pages.render
 
@@ -70,12 +70,14 @@ def test_each_wrong_answers_count_is_committed_before_its_page_is_drawn(
         template: str, v: pages.Visit | None, status: int = 200, **context: object
     ) -> ResponseReturnValue:
         if context.get("wrong") or context.get("locked"):
-            committed_when_drawn.append(_failures_outside(committed_app, invitation_id))
+            committed_when_drawn.append(_failures_outside(step_app, invitation_id))
         return draw(template, v, status, **context)
 
     monkeypatch.setattr(pages, "render", draw_and_look)
-    browser = committed_app.test_client()
-    replies = [post(browser, f"/s/{token}/confirm", {"digits": _wrong(phone)}) for _ in range(5)]
+    browser = step_app.test_client()
+    replies = [
+        post_form(browser, f"/s/{token}/confirm", {"digits": _wrong(phone)}) for _ in range(5)
+    ]
     assert committed_when_drawn == [1, 2, 3, 4, 5]
     assert [r.status_code for r in replies] == [200] * 5  # the form again, with its own status
     assert 'id="locked"' in replies[-1].get_data(as_text=True)

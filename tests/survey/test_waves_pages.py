@@ -17,12 +17,10 @@ from notifications.outbox import Message, enqueue
 from privacy.audit.models import AuditEntry
 from survey.invitations.jobs import run_invitation_sweep
 from survey.invitations.messages import quiet_hours
-from tests.accounts import conftest as web
-from tests.accounts.conftest import Staff, csrf_token
-from tests.factories import make_school, make_teacher
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.forms import csrf_token
+from tests.support.staff import Staff
 
-web_instance, web_app = web.web_instance, web.web_app
-make_staff, login_as = web.make_staff, web.login_as
 Login = Callable[..., tuple[FlaskClient, Staff]]
 
 

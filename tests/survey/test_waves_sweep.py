@@ -16,23 +16,22 @@ from survey.waves.jobs import run_wave_sweep
 from survey.waves.population import Unit
 from survey.waves.rules import BatteryLocked, NoSafetyItem, WaveError
 from survey.waves.service import WaveSpec, change_state, create_wave, update_wave
-from tests.survey import test_waves_support as support
-from tests.survey.test_waves_support import T0, Env, make_wave, seed_schools
+from tests.support.apps import CommittedApp
+from tests.support.factories.census import T0, make_wave
+from tests.support.factories.org import seed_schools
 
 DAY = dt.timedelta(days=1)
 
-env, jobs_instance = support.env, support.jobs_instance
 
-
-def _state(env: Env, wave_id: int) -> WaveState:
+def _state(env: CommittedApp, wave_id: int) -> WaveState:
     with env.session() as session:
         return session.get(Wave, wave_id).state  # type: ignore[union-attr]
 
 
-def test_sweep_opens_and_closes_at_their_times_and_is_safe_to_repeat(env: Env) -> None:
+def test_sweep_opens_and_closes_at_their_times_and_is_safe_to_repeat(env: CommittedApp) -> None:
     with env.session() as session, session.begin():
-        wave_id = make_wave(session).id
-        draft_id = make_wave(session, state=WaveState.DRAFT).id
+        wave_id = make_wave(session, state=WaveState.SCHEDULED, opens_at=T0, days=14).id
+        draft_id = make_wave(session, state=WaveState.DRAFT, opens_at=T0, days=14).id
     assert run_wave_sweep(env.database, env.settings, T0 - dt.timedelta(seconds=1)) == 0
     assert _state(env, wave_id) is WaveState.SCHEDULED
     assert run_wave_sweep(env.database, env.settings, T0) == 1
@@ -50,9 +49,9 @@ def test_sweep_opens_and_closes_at_their_times_and_is_safe_to_repeat(env: Env) -
     assert actions.count("wave.open") == 1 and actions.count("wave.close") == 1
 
 
-def test_a_scheduler_down_through_the_window_opens_and_closes_in_one_run(env: Env) -> None:
+def test_a_scheduler_down_through_the_window_opens_and_closes_in_one_run(env: CommittedApp) -> None:
     with env.session() as session, session.begin():
-        wave_id = make_wave(session).id
+        wave_id = make_wave(session, state=WaveState.SCHEDULED, opens_at=T0, days=14).id
     assert run_wave_sweep(env.database, env.settings, T0 + 30 * DAY) == 2
     assert _state(env, wave_id) is WaveState.CLOSED
 
@@ -61,7 +60,7 @@ def _spec(battery: tuple[str, ...], confirm: bool = False) -> WaveSpec:
     return WaveSpec("冬季", battery, T0, T0 + 14 * DAY, (Unit(),), confirm)
 
 
-def test_battery_without_phq9_needs_confirmation(env: Env) -> None:
+def test_battery_without_phq9_needs_confirmation(env: CommittedApp) -> None:
     with env.session() as session, session.begin():
         with pytest.raises(NoSafetyItem):
             create_wave(session, _spec(("gad7", "who5")), T0)
@@ -69,7 +68,7 @@ def test_battery_without_phq9_needs_confirmation(env: Env) -> None:
         assert wave.no_safety_item_confirmed and wave.state is WaveState.DRAFT
 
 
-def test_battery_cannot_change_after_the_first_answer(env: Env) -> None:
+def test_battery_cannot_change_after_the_first_answer(env: CommittedApp) -> None:
     with env.session() as session, session.begin():
         teachers = seed_schools(session, per_school=1)
         wave = create_wave(session, _spec(("phq9", "gad7")), T0)
@@ -102,18 +101,18 @@ def test_battery_cannot_change_after_the_first_answer(env: Env) -> None:
         assert wave.name == "新名字"
 
 
-def test_open_waves_cannot_be_edited(env: Env) -> None:
+def test_open_waves_cannot_be_edited(env: CommittedApp) -> None:
     with env.session() as session, session.begin():
-        wave = make_wave(session, state=WaveState.OPEN)
+        wave = make_wave(session, state=WaveState.OPEN, opens_at=T0, days=14)
         with pytest.raises(WaveError):
             update_wave(session, wave, _spec(("phq9",)))
 
 
-def test_a_wave_past_its_answers_retention_cannot_be_released(env: Env) -> None:
+def test_a_wave_past_its_answers_retention_cannot_be_released(env: CommittedApp) -> None:
     closes = T0 + dt.timedelta(days=14)
     with env.session() as session, session.begin():
         seed_schools(session, per_school=1)
-        wave = make_wave(session, state=WaveState.CLOSED)
+        wave = make_wave(session, state=WaveState.CLOSED, opens_at=T0, days=14)
         with pytest.raises(WaveError):
             change_state(session, wave, "release", retention_ends(closes) + dt.timedelta(hours=1))
         assert wave.state is WaveState.CLOSED and wave.released_at is None

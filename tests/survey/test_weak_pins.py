@@ -14,9 +14,11 @@ from survey.teacher import gate as teacher
 from survey.teacher.gate_throttle import Guesser
 from survey.teacher.pin import PinRejected
 from survey.teacher.weak_pins import weakness
-from tests.factories import make_school, make_teacher
-from tests.survey.factories import Link, invitation_of, make_invitation, make_wave
-from tests.survey.teacher_support import PIN, confirm, post
+from tests.support.factories.census import make_invitation, make_wave
+from tests.support.factories.links import Link, invitation_of
+from tests.support.factories.org import make_school, make_teacher
+from tests.support.forms import post_form
+from tests.support.teacher import PIN, confirm
 
 PHONE = "13900004719"  # its ending, 4719, is no weak PIN of any other kind
 
@@ -63,20 +65,22 @@ def test_setting_a_weak_pin_is_refused_with_its_reason_and_costs_no_try(
     assert confirm(client, link.token, PHONE).status_code == 200
     for reason, weak_pin in (("trivial", "2468"), ("date", "0520"), ("common", "1314"),
                              ("common", "521314"), ("phone", "4719")):  # fmt: skip
-        response = post(client, f"{link.url}/pin", {"pin": weak_pin, "repeat": weak_pin})
+        response = post_form(client, f"{link.url}/pin", {"pin": weak_pin, "repeat": weak_pin})
         body = response.get_data(as_text=True)
         assert response.status_code == 400 and 'id="rejected"' in body, weak_pin
         assert WORDS[reason] in body, weak_pin
     invitation = invitation_of(db_session, link)
     assert invitation.pin_hash is None and invitation.pin_failures == 0
-    assert post(client, f"{link.url}/pin", {"pin": PIN, "repeat": PIN}).status_code == 200
+    assert post_form(client, f"{link.url}/pin", {"pin": PIN, "repeat": PIN}).status_code == 200
     assert invitation_of(db_session, link).pin_hash is not None
 
 
 def test_the_refusal_speaks_english_on_request(client: FlaskClient, link: Link) -> None:
     client.get(f"/lang/en?next={link.url}")
     confirm(client, link.token, PHONE)
-    body = post(client, f"{link.url}/pin", {"pin": "1990", "repeat": "1990"}).get_data(as_text=True)
+    body = post_form(client, f"{link.url}/pin", {"pin": "1990", "repeat": "1990"}).get_data(
+        as_text=True
+    )
     assert "looks like a date" in body
 
 

@@ -28,9 +28,15 @@ from survey.teacher import drafts, link, submission
 from survey.teacher.consent import withdraw
 from survey.teacher.feedback import changes_for, earlier_waves
 from survey.teacher.flow import compiled_battery, page_order
-from tests.factories import make_school, make_teacher
-from tests.survey.earlier_support import answers_for, submitted
-from tests.survey.factories import DEFAULT_BATTERY, load_link, make_invitation, make_wave
+from tests.support.factories.census import (
+    DEFAULT_BATTERY,
+    answers_for,
+    make_invitation,
+    make_submitted_response,
+    make_wave,
+)
+from tests.support.factories.links import load_link
+from tests.support.factories.org import make_school, make_teacher
 
 ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
@@ -59,10 +65,12 @@ def test_last_time_is_the_most_recent_closed_wave_the_teacher_answered(
         _closed(db_session, 10),
         make_wave(db_session),
     )
-    submitted(db_session, older, me, answers_for(BATTERY, 3))
-    submitted(db_session, last, me, answers_for(BATTERY, 5))
-    submitted(db_session, last, other, answers_for(BATTERY, 20))
-    submitted(db_session, still_open, me, answers_for(BATTERY, 7))  # not closed: not last time
+    make_submitted_response(db_session, older, me, answers_for(BATTERY, 3))
+    make_submitted_response(db_session, last, me, answers_for(BATTERY, 5))
+    make_submitted_response(db_session, last, other, answers_for(BATTERY, 20))
+    make_submitted_response(
+        db_session, still_open, me, answers_for(BATTERY, 7)
+    )  # not closed: not last time
     current = make_wave(db_session, battery=BATTERY)
     assert _last_time(db_session, me, current) == {
         "phq9": Earlier(last.id, 5.0, 3.5, "normative"),  # the pinned normative SD
@@ -77,11 +85,11 @@ def test_withdrawn_and_erased_answers_are_passed_over(db_session: Session) -> No
         _closed(db_session, 20),
         _closed(db_session, 10),
     )
-    submitted(db_session, older, me, answers_for(BATTERY, 3))
-    gone = submitted(db_session, erased, me, answers_for(BATTERY, 4))
+    make_submitted_response(db_session, older, me, answers_for(BATTERY, 3))
+    gone = make_submitted_response(db_session, erased, me, answers_for(BATTERY, 4))
     erase = {"scores_sealed": None, "answers_sealed": None, "risk_level": None}  # as retention
     db_session.execute(update(Response).where(Response.id == gone.id).values(**erase))
-    taken_back = submitted(db_session, withdrawn, me, answers_for(BATTERY, 5))
+    taken_back = make_submitted_response(db_session, withdrawn, me, answers_for(BATTERY, 5))
     withdraw(db_session, db_session.get_one(Invitation, taken_back.invitation_id), utcnow())
     current = make_wave(db_session, battery=BATTERY)
     assert _last_time(db_session, me, current)["phq9"] == Earlier(older.id, 3.0, 3.5, "normative")
@@ -90,8 +98,8 @@ def test_withdrawn_and_erased_answers_are_passed_over(db_session: Session) -> No
 def test_each_instrument_looks_back_to_the_last_wave_that_had_it(db_session: Session) -> None:
     me = make_teacher(db_session, make_school(db_session))
     both, gad7_only = _closed(db_session, 20), _closed(db_session, 10, ["gad7"])
-    submitted(db_session, both, me, answers_for(BATTERY, 6))
-    submitted(db_session, gad7_only, me, answers_for(["gad7"], gad7_1=2))
+    make_submitted_response(db_session, both, me, answers_for(BATTERY, 6))
+    make_submitted_response(db_session, gad7_only, me, answers_for(["gad7"], gad7_1=2))
     found = _last_time(db_session, me, make_wave(db_session, battery=BATTERY))
     assert (found["phq9"].wave_id, found["phq9"].score) == (both.id, 6.0)
     assert (found["gad7"].wave_id, found["gad7"].score) == (gad7_only.id, 2.0)
@@ -100,7 +108,7 @@ def test_each_instrument_looks_back_to_the_last_wave_that_had_it(db_session: Ses
 def test_the_wave_s_own_frozen_sd_comes_before_the_norm(db_session: Session) -> None:
     me = make_teacher(db_session, make_school(db_session))
     last = _closed(db_session, 10)
-    submitted(db_session, last, me, answers_for(BATTERY, 5))
+    make_submitted_response(db_session, last, me, answers_for(BATTERY, 5))
     db_session.add(WaveScoreSpread(wave_id=last.id, instrument="phq9", score="total",
                                    respondents=4000, sd=4.2, frozen_at=last.closes_at))  # fmt: skip
     db_session.flush()
@@ -145,7 +153,7 @@ def test_every_deterioration_rule_of_the_policy_fires_on_the_submission_path(
     instrument, rule_id = rule.instrument, rule.id  # type: ignore[attr-defined]
     me = make_teacher(db_session, make_school(db_session))
     last = _closed(db_session, 10, DEFAULT_BATTERY)
-    submitted(db_session, last, me, answers_for(DEFAULT_BATTERY))
+    make_submitted_response(db_session, last, me, answers_for(DEFAULT_BATTERY))
     setting = default_policy().reliable_change(instrument)
     assert setting is not None
     db_session.add(WaveScoreSpread(wave_id=last.id, instrument=instrument, score=setting.score,
@@ -164,7 +172,7 @@ def test_a_deterioration_never_lowers_a_level(
 ) -> None:
     me = make_teacher(db_session, make_school(db_session))
     last = _closed(db_session, 10)
-    submitted(db_session, last, me, answers_for(BATTERY, 0))
+    make_submitted_response(db_session, last, me, answers_for(BATTERY, 0))
     answers = answers_for(BATTERY, 16, phq9_9=item9)  # a crisis case opens at the page save
     response = _submit_through_the_pages(
         db_session, make_wave(db_session, battery=BATTERY), me, answers
@@ -182,7 +190,7 @@ def test_the_teacher_is_told_no_change_against_answers_withdrawn_since(
 ) -> None:
     me = make_teacher(db_session, make_school(db_session))
     last = _closed(db_session, 10)
-    earlier = submitted(db_session, last, me, answers_for(BATTERY, 2))
+    earlier = make_submitted_response(db_session, last, me, answers_for(BATTERY, 2))
     current = make_wave(db_session, battery=BATTERY)
     response = _submit_through_the_pages(db_session, current, me, answers_for(BATTERY, 9))
     scores = response.scores

@@ -1,6 +1,7 @@
 """The synthetic demo on a server of its own, for the pages staff see: logins of every role, a
 released report, an open wave with cases and outreach, a draft wave, an account that has not set
-itself up, and teachers of the open wave who have not answered yet (their links).
+itself up, and teachers of the open wave who have not answered yet (their links); and the pages
+staff see on it, as the accessibility scenarios open them.
 
 The demo is seeded through the real code (``demo/``), as ``make run`` seeds it, with a TOTP
 secret of this session; nothing here is shared with the other browser scenarios' server.
@@ -31,8 +32,8 @@ from demo.wave import seed_demo_wave
 from org.models import Teacher
 from privacy.vault import key_ring
 from survey.invitations.links import link_token
-from tests.e2e.support import DESK, LiveServer, TeacherLink
-from tests.survey.factories import make_wave
+from tests.support.browser import DESK, LiveServer, TeacherLink
+from tests.support.factories.census import make_wave
 
 NEWCOMER = "a11y.newcomer"  # an account created by an administrator, not yet set up
 NEWCOMER_PASSWORD = "临时-口令-端到端-2026"  # a test account on a throwaway database
@@ -77,6 +78,58 @@ class DemoSite:
             time.sleep(0.5)
         self.last_steps[username] = step
         return totp.generate_otp(step)
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    """A page, whose browser opens it (a login, or None for nobody), and whether it is one
+    that staff open on a phone too."""
+
+    who: str | None
+    path: str  # with ``{field}`` of DemoData
+    name: str
+    phone: bool = False
+    sample: str = ""  # what axe may skip (see AxeAudit.check)
+
+    def login(self, data: DemoData) -> str | None:
+        """The username of the browser that opens this page."""
+        return data.case_holder if self.who == "holder" else self.who
+
+    def url(self, site: DemoSite) -> str:
+        """The page's address on the demo server."""
+        return site.url(self.path.format(**vars(site.data)))
+
+
+# The report's tables come from one loop of one template: axe reads the first two of each section.
+REPORT_SAMPLE = ".report-section > figure.report-table:nth-of-type(n+3)"
+STAFF_PAGES = (
+    StaffPage(None, "/login", "login", phone=True),
+    StaffPage(None, "/nowhere", "not found"),
+    StaffPage("holder", "/", "home"),
+    StaffPage("holder", "/cases", "my cases", phone=True),
+    StaffPage("holder", "/cases/{case}", "a case", phone=True),
+    StaffPage("holder", "/outreach", "outreach", phone=True),
+    StaffPage("holder", "/inbox/", "inbox"),
+    StaffPage("holder", "/account/password", "change password"),
+    StaffPage("sup.east", "/district", "district queue", phone=True),
+    StaffPage("sysadmin", "/waves", "waves"),
+    StaffPage("sysadmin", "/waves/{open_wave}", "open wave", phone=True),
+    StaffPage("sysadmin", "/waves/{draft_wave}", "draft wave"),
+    StaffPage("sysadmin", "/waves/{draft_wave}/edit", "edit wave"),
+    StaffPage("sysadmin", "/waves/new", "new wave"),
+    StaffPage("sysadmin", "/waves/{open_wave}/sheets", "sheets"),
+    StaffPage("sysadmin", "/waves/{open_wave}/sheets/{school}", "a school's sheet"),
+    StaffPage("analyst", "/reports", "reports"),
+    StaffPage("analyst", "/reports/{released_wave}", "a report", True, REPORT_SAMPLE),
+    StaffPage("analyst", "/reports/{released_wave}/print", "print layout", sample=REPORT_SAMPLE),
+    StaffPage("secadmin1", "/staff/accounts", "accounts"),
+    StaffPage("secadmin1", "/staff/accounts/{account}", "an account"),
+    StaffPage("secadmin1", "/staff/accounts/new", "new account"),
+    StaffPage("secadmin1", "/staff/accounts/import", "import accounts"),
+    StaffPage("auditor", "/audit/", "audit log"),
+    StaffPage("auditor", "/audit/verify", "audit verification"),
+    StaffPage(NEWCOMER, "/account/setup", "first login: set up"),
+)
 
 
 def seed_demo_site(app: Flask) -> DemoData:

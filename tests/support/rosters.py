@@ -1,4 +1,5 @@
-"""Roster files for the import tests: CSV in any encoding, XLSX, and a few ready-made rows."""
+"""Roster files for the import tests (CSV in any encoding, XLSX, a few ready-made rows), and the
+``flask`` command line run as an operator runs it."""
 
 from __future__ import annotations
 

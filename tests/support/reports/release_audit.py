@@ -2,16 +2,18 @@
 test 24): a group — the city included — is shown only with at least k respondents; a count of
 1 to k - 1 is never a number, nor an exact percentage or a mean, nor derivable from the sums.
 
-The checks read ``tests.reports.published`` forms only (strings as a reader gets them) and use
-the independent auditor (``tests.reports.auditor``) for what the sums let a reader derive.
+The checks read ``tests.support.reports.published`` forms only (strings as a reader gets them)
+and use the independent auditor (``tests.support.reports.auditor``) for what the sums let a
+reader derive.
 """
 
 from __future__ import annotations
 
 import re
 
-from tests.reports.auditor import band_table_ranges, published_ranges
-from tests.reports.published import Grid, Report, svg_texts, svg_title
+from tests.support.reports.auditor import band_table_ranges, published_ranges
+from tests.support.reports.means import PHQ9_BANDS
+from tests.support.reports.published import Grid, Report, svg_texts, svg_title
 
 RESPONDENTS = "作答人数 Respondents"
 MEAN = "均值 Mean"
@@ -19,9 +21,7 @@ MEAN = "均值 Mean"
 STAFF = {"有个案的心理教师 Psychologists with cases", "上限 Cap", "达到上限 At or over cap"}
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 SHARE = re.compile(r"^\d+(\.\d+)?%")
-# Kroenke, Spitzer & Williams (2001): PHQ-9 bands 0–4, 5–9, 10–14, 15–19, 20–27.
 PHQ9_TITLE = "PHQ-9 总分 Total score · "
-PHQ9_BANDS = [(0.0, 4.0), (5.0, 9.0), (10.0, 14.0), (15.0, 19.0), (20.0, 27.0)]
 
 
 def is_band_table(grid: Grid) -> bool:

@@ -1,17 +1,19 @@
-"""Rows for case tests: psychologists and supervisors with grants, and responses that open cases."""
+"""Staff accounts with grants, as rows: ``make_account(session, Role.X, home=school, ...)``.
+
+For an account that logs in through the real form, see ``tests.support.staff``.
+"""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.roles import Role, ScopeKind
-from census.models import Response, Wave
-from org.models import School, Teacher
-from tests.factories import make_teacher
-from tests.survey.factories import make_invitation, make_wave
+from org.models import School
+from tests.support.factories.org import make_teacher
 
 
 def make_account(
@@ -21,9 +23,11 @@ def make_account(
     home: School,
     schools: list[School] | None = None,
     district_id: int | None = None,
+    **teacher_fields: Any,
 ) -> StaffAccount:
-    """An active account linked to a new teacher at ``home``, with school or district grants."""
-    teacher = make_teacher(session, home)
+    """An active account linked to a new teacher at ``home`` (``teacher_fields`` set the
+    teacher's fields, such as ``email``), with active school or district grants of ``role``."""
+    teacher = make_teacher(session, home, **teacher_fields)
     account = StaffAccount(
         username=f"u{uuid.uuid4().hex[:10]}",
         password_hash="x",
@@ -56,19 +60,3 @@ def make_account(
     session.add_all(grants)
     session.flush()
     return account
-
-
-def make_response(
-    session: Session, teacher: Teacher | None = None, wave: Wave | None = None
-) -> Response:
-    """A response of ``teacher`` (a new one by default) in ``wave`` (a new one by default)."""
-    invitation, _ = make_invitation(session, wave or make_wave(session), teacher)
-    response = Response(
-        wave_id=invitation.wave_id,
-        pseudonym=invitation.teacher.pseudonym,
-        school_id=invitation.school_id,
-        invitation_id=invitation.id,
-    )
-    session.add(response)
-    session.flush()
-    return response

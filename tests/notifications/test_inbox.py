@@ -11,12 +11,8 @@ from flask.testing import FlaskClient
 from accounts.roles import Role
 from db import Database
 from notifications.inbox_models import InboxItem
-from tests.accounts import conftest as web
-from tests.accounts.conftest import Staff, csrf_token
-
-# Committed-data web fixtures, as the real app runs (one database per module).
-web_instance, web_app = web.web_instance, web.web_app
-make_staff, login_as = web.make_staff, web.login_as
+from tests.support.forms import csrf_token
+from tests.support.staff import Staff
 
 
 def _item(app: Flask, staff: Staff, title: str) -> uuid.UUID:

@@ -1,18 +1,22 @@
-"""A real local SMTP server (aiosmtpd) and a fake HTTP SMS gateway, both on 127.0.0.1."""
+"""A real local SMTP server (aiosmtpd) and a fake HTTP SMS gateway, both on 127.0.0.1.
+
+The ``smtp_server`` and ``sms_gateway`` fixtures (``tests/conftest.py``) run one each for a test.
+"""
 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
+
+from devservices.postgres import free_port
 
 GATEWAY_TOKEN = "test-gateway-token"
 
@@ -30,16 +34,9 @@ class Mailbox:
         return "250 OK"
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[Mailbox]:
-    """An aiosmtpd server on 127.0.0.1, stopped after the test."""
+@contextmanager
+def running_smtp_server() -> Iterator[Mailbox]:
+    """An aiosmtpd server on 127.0.0.1, stopped when the block ends."""
     mailbox = Mailbox(free_port())
     controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
     controller.start()
@@ -58,8 +55,8 @@ class Gateway:
     fail_with: int | None = None
 
 
-@pytest.fixture
-def sms_gateway() -> Iterator[Gateway]:
+@contextmanager
+def running_sms_gateway() -> Iterator[Gateway]:
     """A tiny http.server that accepts ``POST /sms`` with the bearer token, on 127.0.0.1."""
     state = Gateway("")
 

@@ -1,5 +1,5 @@
-"""What the phone scenarios share: the browser's settings, the live server, a teacher's link,
-and the screenshots kept as test artefacts."""
+"""What the browser scenarios share: the browser's settings, the live server, a teacher's link,
+the screenshots kept as test artefacts, and the axe-core audit."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from playwright.sync_api import Page
 from sqlalchemy import Engine
 
 from config.settings import PROJECT_ROOT
-from privacy.keys import load_or_generate
-from privacy.vault import install_key_ring
+from privacy.keys import KeyRing, load_or_generate
 
 CHROMIUM = Path("/usr/bin/chromium")
 # As root, in a closed network: no sandbox, no GPU, and none of Chromium's own traffic, or it
@@ -53,9 +52,9 @@ class LiveServer:
     database_url: str
     engine: Engine
 
-    def install_keys(self) -> None:
-        """Make this instance's key ring the one this (test) process seals with."""
-        install_key_ring(load_or_generate(self.instance / "keys.json", may_generate=False))
+    def key_ring(self) -> KeyRing:
+        """The server's key ring (its instance's), for the test process to open cells with."""
+        return load_or_generate(self.instance / "keys.json", may_generate=False)
 
 
 @dataclass

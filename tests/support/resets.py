@@ -1,57 +1,34 @@
-"""Helpers for the credential-reset tests: read the outbox and the audit log, follow a set-up
-link as its owner would, open a case for a psychologist to reveal."""
+"""The credential-reset tests' view of the app: the outbox and the audit log read back, time moved
+on, and a set-up link followed as its owner would follow it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from accounts.models import CredentialReset
 from accounts.reset_notices import CONTACT_KEY_PREFIX, KEY_PREFIX
-from alerts.intake import open_case
-from alerts.routing import RoutingPolicy
-from db import Database, utcnow
 from notifications.models import Notification
-from org.models import Teacher
 from privacy.audit.models import AuditEntry
-from scoring.levels import RiskLevel
-from survey.teacher.referral import referral_of
-from tests.accounts.conftest import Staff, csrf_token, totp_now
-from tests.alerts.cases_support import make_response
-from tests.factories import make_school, make_teacher
-
-ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
+from tests.support.apps import app_session
+from tests.support.forms import csrf_token, post_form
+from tests.support.staff import totp_now
 
 NEW_PASSWORD = "Lantern-Orchard-Quietly-42"
-CASE_NAME = "金丝雀甲老师"
 LINK = re.compile(r"/account/enrol/([A-Za-z0-9_-]+)")
 SECRET = re.compile(r"<code>([A-Z2-7]{16,})</code>")
 
 
-@contextmanager
-def app_session(app: Flask) -> Iterator[Session]:
-    """A session on the app's database, as a separate process would have."""
-    database: Database = app.extensions["xinan.db"]
-    with app.app_context():
-        try:
-            yield database.session()
-        finally:
-            database.sessions.remove()
-
-
 def post(client: FlaskClient, url: str, **data: str) -> TestResponse:
-    """A form post with this (logged-in) client's CSRF token."""
-    return client.post(url, data={"csrf_token": csrf_token(client, "/"), **data})
+    """A form post by a logged-in member of staff (the CSRF token read from their home page)."""
+    return post_form(client, url, data, token_url="/")
 
 
 @dataclass(frozen=True)
@@ -140,19 +117,3 @@ def enrol(app: Flask, token: str, password: str = NEW_PASSWORD) -> tuple[int, st
         },
     )
     return response.status_code, secret
-
-
-def open_case_for(app: Flask, holder: Staff, school: str = "甲校", district: str = "一区") -> str:
-    """A crisis case about a colleague at ``school``, assigned to ``holder``; its id."""
-    with app_session(app) as session:
-        place = make_school(session, name=school, district=district)
-        teacher: Teacher = make_teacher(session, place, name=CASE_NAME)
-        case = open_case(
-            session,
-            referral_of(make_response(session, teacher), RiskLevel.CRISIS, []),
-            utcnow(),
-            routing=ROUTING,
-        )
-        case.assignee_id = holder.account_id
-        session.commit()
-        return str(case.id)

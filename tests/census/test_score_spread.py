@@ -21,13 +21,10 @@ from scoring.change import MIN_WAVE_RESPONDENTS
 from survey.teacher.consent import withdraw
 from survey.waves.jobs import run_wave_sweep
 from survey.waves.service import advance_by_clock, change_state
-from tests.factories import make_school, make_teacher
-from tests.survey import test_waves_support as support
-from tests.survey.earlier_support import answers_for, submitted
-from tests.survey.factories import make_wave
-from tests.survey.test_waves_support import T0, Env
+from tests.support.apps import CommittedApp
+from tests.support.factories.census import T0, answers_for, make_submitted_response, make_wave
+from tests.support.factories.org import make_school, make_teacher
 
-env, jobs_instance = support.env, support.jobs_instance
 BATTERY = ["phq9", "gad7"]
 DAY = dt.timedelta(days=1)
 
@@ -49,8 +46,10 @@ def test_a_closing_wave_freezes_the_sd_of_the_submissions_that_stand(
     wave = make_wave(db_session, battery=BATTERY)
     totals = [n % 12 for n in range(MIN_WAVE_RESPONDENTS)]
     for total in totals:
-        submitted(db_session, wave, make_teacher(db_session, school), answers_for(BATTERY, total))
-    outlier = submitted(
+        make_submitted_response(
+            db_session, wave, make_teacher(db_session, school), answers_for(BATTERY, total)
+        )
+    outlier = make_submitted_response(
         db_session, wave, make_teacher(db_session, school), answers_for(BATTERY, 24)
     )
     _withdraw(db_session, outlier)  # withdrawn before the close: not in the distribution
@@ -74,7 +73,7 @@ def test_fewer_answers_than_the_minimum_keep_only_the_count(db_session: Session)
     wave = make_wave(db_session, battery=BATTERY)
     for n in range(MIN_WAVE_RESPONDENTS - 1):
         answers = answers_for(BATTERY, n % 12)
-        submitted(db_session, wave, make_teacher(db_session, school), answers)
+        make_submitted_response(db_session, wave, make_teacher(db_session, school), answers)
     change_state(db_session, wave, "close", utcnow())
     phq9 = _spread(db_session, wave, "phq9", "total")
     assert (phq9.respondents, phq9.sd) == (MIN_WAVE_RESPONDENTS - 1, None)
@@ -86,19 +85,26 @@ def test_fewer_answers_than_the_minimum_keep_only_the_count(db_session: Session)
 
 def test_the_clock_closing_a_wave_freezes_its_spreads(db_session: Session) -> None:
     wave = make_wave(db_session, battery=BATTERY)
-    submitted(db_session, wave, make_teacher(db_session, make_school(db_session)),
-              answers_for(BATTERY, 3))  # fmt: skip
+    teacher = make_teacher(db_session, make_school(db_session))
+    make_submitted_response(db_session, wave, teacher, answers_for(BATTERY, 3))
     assert advance_by_clock(db_session, wave, wave.closes_at) == [WaveState.CLOSED]
     assert _spread(db_session, wave, "phq9", "total").respondents == 1
 
 
-def test_the_sweep_freezes_a_wave_closed_before_spreads_were_kept(env: Env) -> None:
+def test_the_sweep_freezes_a_wave_closed_before_spreads_were_kept(env: CommittedApp) -> None:
     with env.session() as session, session.begin():
         school = make_school(session)
-        closed = {"opens_at": T0 - 30 * DAY, "closes_at": T0 - 16 * DAY}
-        wave = make_wave(session, battery=BATTERY, state=WaveState.CLOSED, **closed)
+        wave = make_wave(
+            session,
+            battery=BATTERY,
+            state=WaveState.CLOSED,
+            opens_at=T0 - 30 * DAY,
+            closes_at=T0 - 16 * DAY,
+        )
         for total in (2, 9):
-            submitted(session, wave, make_teacher(session, school), answers_for(BATTERY, total))
+            make_submitted_response(
+                session, wave, make_teacher(session, school), answers_for(BATTERY, total)
+            )
         wave_id = wave.id
     assert run_wave_sweep(env.database, env.settings, T0) == 0  # no wave moved
     assert run_wave_sweep(env.database, env.settings, T0) == 0  # and safe to repeat

@@ -9,7 +9,6 @@ counts before the auditor uses it, so none is taken on trust from the code under
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 
@@ -17,10 +16,12 @@ from sqlalchemy.orm import Session
 
 from alerts.case_models import CaseEvent
 from alerts.models import Case, CaseState, Outreach, OutreachState
-from census.models import Invitation, InvitationStatus, Response
+from census.models import InvitationStatus, Wave
+from org.models import School
 from reports.tables import Table
 from scoring.levels import RiskLevel
-from tests.factories import make_teacher
+from tests.support.factories.census import make_invitation, make_response
+from tests.support.factories.org import make_teacher
 
 T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 ACK_DUE, CONTACT_DUE = T0 + dt.timedelta(hours=2), T0 + dt.timedelta(hours=4)
@@ -188,11 +189,11 @@ def relations(
     return keep, [r for r in at_most if set(r) <= set(shown)]
 
 
-def insert_case(session: Session, wave_id: int, school: object, case: RawCase) -> Case:
+def insert_case(session: Session, wave_id: int, school: School, case: RawCase) -> Case:
     """Store ``case``, its events, and its outreach if it came from one (what the release reads)."""
     level = RiskLevel(case.level)
-    row = Case(pseudonym=f"p{len(session.new)}q", school_id=school.id,  # type: ignore[attr-defined]
-               district_id=school.district_id, wave_id=wave_id, level=level,  # type: ignore[attr-defined]
+    row = Case(pseudonym=f"p{len(session.new)}q", school_id=school.id,
+               district_id=school.district_id, wave_id=wave_id, level=level,
                state=CaseState(case.state), opened_at=T0, contact_due_at=CONTACT_DUE,
                acknowledge_due_at=ACK_DUE if level is RiskLevel.CRISIS else None,
                outcome=case.outcome if case.state == "closed" else None)  # fmt: skip
@@ -209,24 +210,18 @@ def insert_case(session: Session, wave_id: int, school: object, case: RawCase) -
 
 
 def insert_outreach(
-    session: Session, wave_id: int, school: object, state: OutreachState, case: Case | None
+    session: Session, wave_id: int, school: School, state: OutreachState, case: Case | None
 ) -> Outreach:
     """An outreach offered at T0 (requested or taken up: with ``case``), on a bare response."""
-    teacher = make_teacher(session, school)  # type: ignore[arg-type]
-    invitation = Invitation(id=uuid.uuid4(), wave_id=wave_id, teacher_id=teacher.id,
-                            school_id=teacher.school_id, token_hash=uuid.uuid4().bytes * 2,
-                            status=InvitationStatus.SUBMITTED, consented_at=T0,
-                            submitted_at=T0)  # fmt: skip
-    session.add(invitation)
-    session.flush()
-    response = Response(id=uuid.uuid4(), wave_id=wave_id, pseudonym=teacher.pseudonym,
-                        school_id=teacher.school_id, invitation_id=invitation.id,
-                        submitted_at=T0)  # fmt: skip
-    session.add(response)
-    session.flush()
+    teacher, wave = make_teacher(session, school), session.get(Wave, wave_id)
+    assert wave is not None
+    invitation, _ = make_invitation(session, wave, teacher,
+                                    status=InvitationStatus.SUBMITTED, consented_at=T0,
+                                    submitted_at=T0)  # fmt: skip
+    response = make_response(session, invitation=invitation, submitted_at=T0)
     outreach = Outreach(pseudonym=teacher.pseudonym, school_id=teacher.school_id,
-                        district_id=school.district_id,  # type: ignore[attr-defined]
-                        wave_id=wave_id, response_id=response.id, state=state, created_at=T0,
+                        district_id=school.district_id, wave_id=wave_id, response_id=response.id,
+                        state=state, created_at=T0,
                         case_id=case.id if case is not None else None)  # fmt: skip
     session.add(outreach)
     session.flush()

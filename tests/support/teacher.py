@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -12,32 +11,16 @@ from werkzeug.test import TestResponse
 
 from instruments import instruments_by_id
 from survey.teacher.flow import page_order
+from tests.support.forms import form_target, post_form
 
 if TYPE_CHECKING:
-    from tests.survey.factories import Link  # the factories use this module's page answers
+    from tests.support.factories.links import Link  # the factories use this module's answers
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-FORM_ACTION = re.compile(r'<form method="post"(?: action="([^"]*)")?')
 PIN = "4826"
 # WHO-5 at its best keeps the profile "low"; its lowest options alone would be moderate.
 LOW = {f"who5_{i}": 5 for i in range(1, 6)}
 MODERATE = {**LOW, "phq9_1": 2, "phq9_2": 2, "phq9_3": 2, "phq9_4": 2, "phq9_5": 2}
 CRISIS = {**LOW, "phq9_9": 1}
-
-
-def csrf(client: FlaskClient, url: str) -> str:
-    """The CSRF token of the form at ``url``."""
-    match = CSRF.search(client.get(url).get_data(as_text=True))
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
-
-
-def post(
-    client: FlaskClient, url: str, data: Mapping[str, object], token_url: str | None = None
-) -> TestResponse:
-    """POST with this session's CSRF token (read from ``token_url``, default ``url``)."""
-    body = {"csrf_token": csrf(client, token_url or url), **data}
-    return client.post(url, data=body)
 
 
 def phone_digits(phone: str) -> str:
@@ -47,7 +30,7 @@ def phone_digits(phone: str) -> str:
 
 def confirm(client: FlaskClient, token: str, phone: str) -> TestResponse:
     """Give the phone ending in this browser: the gate of every link, before the PIN."""
-    return post(client, f"/s/{token}/confirm", {"digits": phone_digits(phone)})
+    return post_form(client, f"/s/{token}/confirm", {"digits": phone_digits(phone)})
 
 
 def confirmed_browser(app: Flask, link: Link) -> FlaskClient:
@@ -55,14 +38,6 @@ def confirmed_browser(app: Flask, link: Link) -> FlaskClient:
     browser = app.test_client()
     assert confirm(browser, link.token, link.phone).status_code in (200, 303)
     return browser
-
-
-def form_target(html: str, url: str) -> tuple[str, str]:
-    """Where the page's form posts (its action, else the page's own address) and its CSRF
-    token: what a browser without JavaScript would use."""
-    action, token = FORM_ACTION.search(html), CSRF.search(html)
-    assert action and token, f"no form on the page at {url}"
-    return action.group(1) or url, token.group(1)
 
 
 def start(client: FlaskClient, token: str, phone: str, pin: str = PIN) -> None:
@@ -100,13 +75,13 @@ def answer_all(
     for number, inst_id in enumerate(page_order(battery), start=1):
         data = page_answers(inst_id, **(overrides or {}))
         data = {k: str((overrides or {}).get(k, v)) for k, v in data.items()}
-        response = post(client, f"/s/{token}/page/{number}", data)
+        response = post_form(client, f"/s/{token}/page/{number}", data)
         assert response.status_code == 200, (number, response.status_code)
 
 
 def submit(client: FlaskClient, token: str, token_url: str | None = None) -> TestResponse:
     """Post the review page's submit form (the CSRF token read from ``token_url``)."""
-    return post(client, f"/s/{token}/submit", {}, token_url=token_url or f"/s/{token}/review")
+    return post_form(client, f"/s/{token}/submit", {}, token_url=token_url or f"/s/{token}/review")
 
 
 def finish(client: FlaskClient, link: Link, overrides: dict[str, int]) -> str:

@@ -2,8 +2,8 @@
 the XLSX, and the charts, each parsed on its own into the same plain form.
 
 Nothing here imports ``reports``: a format is read as a reader (or a spreadsheet) would read it,
-so the checks in ``tests.reports.release_audit`` judge the published cells, not the code that
-made them.
+so the checks in ``tests.support.reports.release_audit`` judge the published cells, not the code
+that made them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Small factories for test rows: ``make_teacher(session, school=..., **overrides)``."""
+"""Schools and teachers: ``make_teacher(session, school=..., **overrides)``."""
 
 from __future__ import annotations
 
@@ -54,3 +54,12 @@ def make_teacher(session: Session, school: School | None = None, **overrides: An
     session.add(teacher)
     session.flush()
     return teacher
+
+
+def seed_schools(session: Session, per_school: int = 3) -> dict[str, list[Teacher]]:
+    """Two districts, three schools, ``per_school`` teachers each; returns teachers by school."""
+    found: dict[str, list[Teacher]] = {}
+    for district, school in (("东区", "东一小"), ("东区", "东二中"), ("西区", "西一小")):
+        place = make_school(session, name=school, district=district)
+        found[school] = [make_teacher(session, place) for _ in range(per_school)]
+    return found

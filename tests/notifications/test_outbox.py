@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
+from devservices.postgres import free_port
 from notifications.models import Channel, DeliveryState, Notification
 from notifications.outbox import (
     Message,
@@ -21,23 +22,17 @@ from notifications.outbox import (
     register_guard,
 )
 from notifications.sweep import retry_delay, run_outbox_sweep, state_after_failure
-from tests.alerts import test_outbox_support as outbox_support
-from tests.alerts.test_outbox_support import GATEWAY_TOKEN, Gateway, Mailbox, free_port
-from tests.survey import test_waves_support as support
-from tests.survey.test_waves_support import Env
+from tests.support.apps import CommittedApp
+from tests.support.gateways import GATEWAY_TOKEN, Gateway, Mailbox
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET = QuietHours.parse("21:00", "08:00", "Asia/Shanghai")
 NOON = dt.datetime(2026, 12, 7, 12, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)
 PHONE, EMAIL, SECRET_TEXT = "13912345678", "canary.teacher@example.edu.cn", "链接 CANARY-LINK-TEXT"
 
-env, jobs_instance = support.env, support.jobs_instance
-sms_gateway = outbox_support.sms_gateway
-smtp_server = outbox_support.smtp_server
-
 
 def _configured(
-    env: Env, mailbox: Mailbox | None = None, gateway: Gateway | None = None
+    env: CommittedApp, mailbox: Mailbox | None = None, gateway: Gateway | None = None
 ) -> Settings:
     return dataclasses.replace(
         env.settings,
@@ -48,18 +43,20 @@ def _configured(
     )
 
 
-def _put(env: Env, key: str, channel: Channel, now: dt.datetime = NOON) -> None:
+def _put(env: CommittedApp, key: str, channel: Channel, now: dt.datetime = NOON) -> None:
     recipient = PHONE if channel is Channel.SMS else EMAIL
     with env.session() as session, session.begin():
         enqueue(session, Message(key, channel, recipient, SECRET_TEXT, "心安"), now, QUIET)
 
 
-def _row(env: Env, key: str) -> Notification:
+def _row(env: CommittedApp, key: str) -> Notification:
     with env.session() as session:
         return session.scalars(select(Notification).where(Notification.key == key)).one()
 
 
-def test_email_is_delivered_to_a_real_smtp_server_once(env: Env, smtp_server: Mailbox) -> None:
+def test_email_is_delivered_to_a_real_smtp_server_once(
+    env: CommittedApp, smtp_server: Mailbox
+) -> None:
     settings = _configured(env, mailbox=smtp_server)
     _put(env, "test:mail", Channel.EMAIL)
     _put(env, "test:mail", Channel.EMAIL)  # the same key again: still one message
@@ -72,7 +69,9 @@ def test_email_is_delivered_to_a_real_smtp_server_once(env: Env, smtp_server: Ma
     assert row.state is DeliveryState.SENT and row.attempts == 1 and row.sent_at == NOON
 
 
-def test_sms_goes_to_the_gateway_with_the_bearer_token(env: Env, sms_gateway: Gateway) -> None:
+def test_sms_goes_to_the_gateway_with_the_bearer_token(
+    env: CommittedApp, sms_gateway: Gateway
+) -> None:
     _put(env, "test:sms", Channel.SMS)
     assert run_outbox_sweep(env.database, _configured(env, gateway=sms_gateway), NOON) == {
         "sent": 1
@@ -81,7 +80,7 @@ def test_sms_goes_to_the_gateway_with_the_bearer_token(env: Env, sms_gateway: Ga
 
 
 def test_quiet_hours_delay_sms_but_not_email(
-    env: Env, sms_gateway: Gateway, smtp_server: Mailbox
+    env: CommittedApp, sms_gateway: Gateway, smtp_server: Mailbox
 ) -> None:
     settings = _configured(env, mailbox=smtp_server, gateway=sms_gateway)
     late = dt.datetime(2026, 12, 7, 22, 30, tzinfo=SHANGHAI).astimezone(dt.UTC)
@@ -97,7 +96,7 @@ def test_quiet_hours_delay_sms_but_not_email(
 
 
 def test_an_sms_due_before_the_quiet_hours_waits_when_the_sweep_comes_late(
-    env: Env, sms_gateway: Gateway
+    env: CommittedApp, sms_gateway: Gateway
 ) -> None:
     _put(
         env,
@@ -111,7 +110,7 @@ def test_an_sms_due_before_the_quiet_hours_waits_when_the_sweep_comes_late(
 
 
 def test_a_failing_gateway_retries_with_backoff_and_never_double_sends(
-    env: Env, sms_gateway: Gateway
+    env: CommittedApp, sms_gateway: Gateway
 ) -> None:
     settings = _configured(env, gateway=sms_gateway)
     sms_gateway.fail_with = 503
@@ -130,7 +129,7 @@ def test_a_failing_gateway_retries_with_backoff_and_never_double_sends(
     assert len(sms_gateway.received) == 1
 
 
-def test_a_dead_smtp_server_loses_nothing(env: Env) -> None:
+def test_a_dead_smtp_server_loses_nothing(env: CommittedApp) -> None:
     settings = dataclasses.replace(env.settings, smtp_host="127.0.0.1", smtp_port=free_port())
     _put(env, "test:down", Channel.EMAIL)
     assert run_outbox_sweep(env.database, settings, NOON) == {"pending": 1}
@@ -138,7 +137,7 @@ def test_a_dead_smtp_server_loses_nothing(env: Env) -> None:
     assert row.last_error == "smtp.ConnectionRefusedError" and row.state is DeliveryState.PENDING
 
 
-def test_the_last_attempt_marks_the_message_failed(env: Env, sms_gateway: Gateway) -> None:
+def test_the_last_attempt_marks_the_message_failed(env: CommittedApp, sms_gateway: Gateway) -> None:
     settings = dataclasses.replace(_configured(env, gateway=sms_gateway), outbox_max_attempts=2)
     sms_gateway.fail_with = 500
     _put(env, "test:give-up", Channel.SMS)
@@ -148,7 +147,7 @@ def test_the_last_attempt_marks_the_message_failed(env: Env, sms_gateway: Gatewa
     assert _row(env, "test:give-up").state is DeliveryState.FAILED
 
 
-def test_two_sweeps_at_once_send_each_message_once(env: Env, sms_gateway: Gateway) -> None:
+def test_two_sweeps_at_once_send_each_message_once(env: CommittedApp, sms_gateway: Gateway) -> None:
     settings = _configured(env, gateway=sms_gateway)
     for n in range(30):
         _put(env, f"test:race:{n}", Channel.SMS)
@@ -169,7 +168,9 @@ def test_two_sweeps_at_once_send_each_message_once(env: Env, sms_gateway: Gatewa
     assert len(sms_gateway.received) == 30
 
 
-def test_a_guard_cancels_a_message_no_longer_wanted(env: Env, sms_gateway: Gateway) -> None:
+def test_a_guard_cancels_a_message_no_longer_wanted(
+    env: CommittedApp, sms_gateway: Gateway
+) -> None:
     register_guard("unwanted", lambda session, key, now: False)
     _put(env, "unwanted:1", Channel.SMS)
     assert run_outbox_sweep(env.database, _configured(env, gateway=sms_gateway), NOON) == {
@@ -178,14 +179,14 @@ def test_a_guard_cancels_a_message_no_longer_wanted(env: Env, sms_gateway: Gatew
     assert sms_gateway.received == [] and _row(env, "unwanted:1").state is DeliveryState.CANCELLED
 
 
-def test_unconfigured_channels_keep_their_messages_waiting(env: Env) -> None:
+def test_unconfigured_channels_keep_their_messages_waiting(env: CommittedApp) -> None:
     _put(env, "test:wait", Channel.SMS)
     assert run_outbox_sweep(env.database, env.settings, NOON) == {}
     assert _row(env, "test:wait").attempts == 0
 
 
 def test_no_recipient_or_text_reaches_the_log_or_the_row_in_clear(
-    env: Env, sms_gateway: Gateway
+    env: CommittedApp, sms_gateway: Gateway
 ) -> None:
     sms_gateway.fail_with = 500
     _put(env, "test:canary", Channel.SMS)

@@ -28,6 +28,7 @@ from org.models import School, Teacher
 from privacy.audit.record import record
 from privacy.keys import KeyRing
 from privacy.lookup import lookup_index
+from privacy.vault import open_cell
 from scoring.levels import RiskLevel
 from survey.invitations.links import is_well_formed, token_hash
 from survey.invitations.lost_link import recent_requests
@@ -244,13 +245,22 @@ def _phone_ending(phone: str | None) -> str:
     return digits[-PHONE_DIGITS:] if len(digits) >= PHONE_DIGITS else ""
 
 
+# The roster phone alone, for its ending: one sealed cell, not the teacher's whole record.
+_PHONE = select(Teacher.phone_sealed).where(Teacher.id == bindparam("teacher_id"))
+
+
+def _roster_phone(session: Session, invitation: Invitation) -> str | None:
+    sealed = session.scalar(_PHONE, {"teacher_id": invitation.teacher_id})
+    return open_cell(Teacher.__tablename__, Teacher.phone.name, invitation.teacher_id, sealed)
+
+
 def confirm_identity(
     session: Session, invitation: Invitation, digits: str, now: dt.datetime, guesser: Guesser
 ) -> None:
     """Check the last four digits of the roster phone, the gate of every link whatever its
     state (the PIN comes after it); WrongAnswer, Locked or AddressThrottled when not right."""
     _check(session, invitation, guesser, now)
-    expected = _phone_ending(invitation.teacher.phone)
+    expected = _phone_ending(_roster_phone(session, invitation))
     # Compare even when the roster has no phone, so both paths take the same time.
     matches = hmac.compare_digest(expected or "----", digits) and bool(expected)
     if not matches:
@@ -271,7 +281,7 @@ def set_pin(
     breaks a rule."""
     if invitation.pin_hash is not None or invitation.identity_confirmed_at is None:
         raise FlowError()
-    pins.check_new_pin(*new_pin, _phone_ending(invitation.teacher.phone))
+    pins.check_new_pin(*new_pin, _phone_ending(_roster_phone(session, invitation)))
     invitation.pin_hash = pins.hash_pin(ring, invitation, new_pin[0])
     invitation.pin_set_at = now
     session.flush()
@@ -351,7 +361,7 @@ def reset_pin(
     if invitation.pin_hash is None:
         raise FlowError()
     _check(session, invitation, guesser, now)
-    pins.check_new_pin(*new_pin, _phone_ending(invitation.teacher.phone))
+    pins.check_new_pin(*new_pin, _phone_ending(_roster_phone(session, invitation)))
     if not pins.reset_code_matches(ring, invitation, code, now):
         if pins.pin_matches(ring, invitation, new_pin[0]):
             # One guess, as at the unlock page.

@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 import unicodedata
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from census.models import Invitation, Wave, WaveState
@@ -43,17 +43,20 @@ def _clean(parse: object, text: str) -> str | None:
         return None
 
 
+# Built once: every answer at a teacher's gate is checked against its address.
+_RECENT = (
+    select(func.count())
+    .select_from(LostLinkAttempt)
+    .where(LostLinkAttempt.key == bindparam("key"), LostLinkAttempt.at > bindparam("since"))
+)
+
+
 def recent_requests(
     session: Session, key: bytes, now: dt.datetime, window: dt.timedelta = WINDOW
 ) -> int:
     """How many requests were counted against ``key`` (a keyed digest) within the hour (or
     ``window``)."""
-    query = (
-        select(func.count())
-        .select_from(LostLinkAttempt)
-        .where(LostLinkAttempt.key == key, LostLinkAttempt.at > now - window)
-    )
-    return int(session.scalar(query) or 0)
+    return int(session.scalar(_RECENT, {"key": key, "since": now - window}) or 0)
 
 
 def is_throttled(

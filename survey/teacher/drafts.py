@@ -271,6 +271,13 @@ def _ids(instrument: Instrument) -> set[str]:
     return {item.id for item in instrument.items}
 
 
+# Built once, like the draft's UPDATE: every teacher's consent runs it.
+_NEW_DRAFT = insert(_RESPONSES).values(
+    pages_saved=0,
+    version=1,  # where the model's version counter starts
+)
+
+
 def new_draft(
     session: Session, invitation: InvitationFacts, pseudonym: str, now: dt.datetime
 ) -> None:
@@ -279,17 +286,16 @@ def new_draft(
     as the others; a save that finds none (consent given before drafts were made there) makes it.
     One INSERT: nothing in it is sealed, and no entity is needed."""
     session.execute(
-        insert(_RESPONSES).values(
-            id=uuid.uuid4(),
-            wave_id=invitation.wave_id,
-            pseudonym=pseudonym,
-            school_id=invitation.school_id,
-            invitation_id=invitation.id,
-            pages_saved=0,
-            version=1,  # where the model's version counter starts
-            created_at=now,
-            updated_at=now,
-        )
+        _NEW_DRAFT,
+        {
+            "id": uuid.uuid4(),
+            "wave_id": invitation.wave_id,
+            "pseudonym": pseudonym,
+            "school_id": invitation.school_id,
+            "invitation_id": invitation.id,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
 
 

@@ -19,13 +19,16 @@ import enum
 import hmac
 import re
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from census.models import Invitation
 from config.settings import Settings
+from org.models import Teacher
 from privacy.audit.record import record
 from privacy.keys import KeyRing
 from privacy.lookup import lookup_index
+from privacy.vault import open_cell
 from survey.invitations.lost_link import recent_requests
 from survey.invitations.messages import enqueue_pin_code
 from survey.invitations.models import LostLinkAttempt
@@ -78,6 +81,15 @@ def _phone_ending(phone: str | None) -> str:
     return digits[-PHONE_DIGITS:] if len(digits) >= PHONE_DIGITS else ""
 
 
+# The roster phone alone, for its ending: one sealed cell, not the teacher's whole record.
+_PHONE = select(Teacher.phone_sealed).where(Teacher.id == bindparam("teacher_id"))
+
+
+def _roster_phone(session: Session, invitation: Invitation) -> str | None:
+    sealed = session.scalar(_PHONE, {"teacher_id": invitation.teacher_id})
+    return open_cell(Teacher.__tablename__, Teacher.phone.name, invitation.teacher_id, sealed)
+
+
 def confirm_identity(
     session: Session, invitation: Invitation, digits: str, now: dt.datetime, guesser: Guesser
 ) -> Answer:
@@ -85,7 +97,7 @@ def confirm_identity(
     state (the PIN comes after it). Refused unchecked (Locked, AddressThrottled) while the link
     is locked or the address has used up its hour."""
     _check(session, invitation, guesser, now)
-    expected = _phone_ending(invitation.teacher.phone)
+    expected = _phone_ending(_roster_phone(session, invitation))
     # Compare even when the roster has no phone, so both paths take the same time.
     matches = hmac.compare_digest(expected or "----", digits) and bool(expected)
     if not matches:
@@ -107,7 +119,7 @@ def set_pin(
     breaks a rule."""
     if invitation.pin_hash is not None or invitation.identity_confirmed_at is None:
         raise FlowError()
-    pins.check_new_pin(*new_pin, _phone_ending(invitation.teacher.phone))
+    pins.check_new_pin(*new_pin, _phone_ending(_roster_phone(session, invitation)))
     invitation.pin_hash = pins.hash_pin(ring, invitation, new_pin[0])
     invitation.pin_set_at = now
     session.flush()
@@ -188,7 +200,7 @@ def reset_pin(
     if invitation.pin_hash is None:
         raise FlowError()
     _check(session, invitation, guesser, now)
-    pins.check_new_pin(*new_pin, _phone_ending(invitation.teacher.phone))
+    pins.check_new_pin(*new_pin, _phone_ending(_roster_phone(session, invitation)))
     if not pins.reset_code_matches(ring, invitation, code, now):
         if pins.pin_matches(ring, invitation, new_pin[0]):
             # One guess, as at the unlock page.

@@ -14,6 +14,9 @@ from babel.support import NullTranslations
 from flask import Flask, current_app, g, redirect, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_translations
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from ops.urls import local_target
 
@@ -64,8 +67,21 @@ def install_i18n(app: Flask) -> None:
         pgettext=lambda context, text: _catalogue().upgettext(context, text),
         npgettext=lambda context, one, many, n: _catalogue().unpgettext(context, one, many, n),
     )
+    app.jinja_env.globals.update(gettext=_gettext, _=_gettext)
     app.jinja_env.globals["current_lang"] = current_lang
     app.jinja_env.filters["local_time"] = local_time
+
+
+@pass_eval_context
+def _gettext(eval_ctx: EvalContext, text: str, **variables: object) -> str:
+    """``_()`` and ``gettext()`` in templates, as Jinja's newstyle gettext computes them (marked
+    safe under autoescape, always %-formatted with ``variables``). Taking the evaluation context
+    rather than the template's: Jinja copies the whole template context for a function that
+    takes it and is called inside a block or loop, as most of a page's strings are."""
+    found = _catalogue().ugettext(text)
+    # The catalogue's text is trusted, as Jinja's own gettext trusts it.
+    rv = Markup(found) if eval_ctx.autoescape else found  # noqa: S704
+    return rv % variables
 
 
 def local_time(moment: dt.datetime | None) -> str:

@@ -139,7 +139,7 @@ def _rows_with_covariance(cov: np.ndarray) -> np.ndarray:
     fitting these rows fits the whole sample at the cost of a k x k problem."""
     values, vectors = np.linalg.eigh(cov)
     k = cov.shape[0]
-    half = (vectors * np.sqrt(np.clip(values, 0, None) * k)).T
+    half: np.ndarray = (vectors * np.sqrt(np.clip(values, 0, None) * k)).T
     return np.vstack([half, -half])
 
 

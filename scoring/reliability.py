@@ -96,8 +96,8 @@ def battery_reliability(
 
 def keyed_items(inst: Instrument, positions: Sequence[int], block: np.ndarray) -> np.ndarray:
     """The listed items' complete rows, reverse-keyed items turned (low + high - value)."""
-    items = block[:, list(positions)]
-    items = items[~np.isnan(items).any(axis=1)].copy()
+    chosen = block[:, list(positions)]
+    items: np.ndarray = chosen[~np.isnan(chosen).any(axis=1)].copy()
     for column, position in enumerate(positions):
         item = inst.items[position]
         if item.reverse:

@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "reports.models",
     "survey.invitations.models",
     "census.models",
+    "census.quality",
 )
 
 for _module in MODEL_MODULES:

@@ -136,6 +136,9 @@ class Invitation(Base):
     consented_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Which consent text the teacher agreed to (PIPL art. 29: separate consent, provable).
     consent_version: Mapped[str | None] = mapped_column(String(20))
+    # The teacher declined the statistical second reader (PIPL art. 24): no prediction is made
+    # for them; rule-based screening is unchanged.
+    model_opt_out_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     declined_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -180,9 +183,13 @@ class Response(Base):
     scores_sealed: Mapped[bytes | None] = mapped_column("scores", LargeBinary)
     reasons_sealed: Mapped[bytes | None] = mapped_column("reasons", LargeBinary)
     # JSON texts, sealed: {item_id: value}, {instrument: {score: value}}, [rule ids].
+    timings_sealed: Mapped[bytes | None] = mapped_column("timings", LargeBinary)
     answers = sealed_text()
     scores = sealed_text()
     reasons = sealed_text()
+    # {instrument: seconds between the page being shown and saved}, summed over saves: the
+    # response-quality check reads it (rushing), nothing else.
+    timings = sealed_text()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it as is)
 
@@ -195,6 +202,7 @@ ERASED_ANSWERS: Mapping[str, object] = MappingProxyType(
         "answers_sealed": None,
         "scores_sealed": None,
         "reasons_sealed": None,
+        "timings_sealed": None,
         "risk_level": None,
         "pages_saved": 0,
     }

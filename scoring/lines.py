@@ -19,14 +19,14 @@ class LineError(ValueError):
     """The line cannot be scored; the message says why."""
 
 
-def _reject_constant(name: str) -> Any:
+def reject_constant(name: str) -> Any:
     raise LineError(f"{name} is not a number JSON allows; answers must be finite numbers or null")
 
 
 def parse_line(text: str, instruments: Mapping[str, Instrument]) -> tuple[str, list[float]]:
     """Return ``(instrument id, answers as floats with NaN for null)`` or raise LineError."""
     try:
-        obj = json.loads(text, parse_constant=_reject_constant)
+        obj = json.loads(text, parse_constant=reject_constant)
     except LineError:
         raise
     except (ValueError, RecursionError) as exc:
@@ -41,10 +41,10 @@ def parse_line(text: str, instruments: Mapping[str, Instrument]) -> tuple[str, l
         raise LineError("'instrument' must be a string")
     if iid not in instruments:
         raise LineError(f"unknown instrument {iid!r} (known: {', '.join(sorted(instruments))})")
-    return iid, _answers(obj["answers"], instruments[iid])
+    return iid, parse_answers(obj["answers"], instruments[iid])
 
 
-def _answers(raw: Any, inst: Instrument) -> list[float]:
+def parse_answers(raw: Any, inst: Instrument) -> list[float]:
     if not isinstance(raw, list):
         raise LineError("'answers' must be an array of numbers or null")
     if len(raw) != inst.n_items:

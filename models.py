@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "survey.invitations.models",
     "census.models",
     "census.quality",
+    "analysis.model_models",
 )
 
 for _module in MODEL_MODULES:

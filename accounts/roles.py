@@ -34,18 +34,34 @@ class Permission(enum.StrEnum):
     REPORTS_READ = "reports:read"
     WAVES_MANAGE = "waves:manage"
     ROSTER_MANAGE = "roster:manage"
+    # The statistical second reader (analysis/): its model card, its check-in list, its switch.
+    MODEL_READ = "model:read"
+    CHECKINS_WORK = "checkins:work"
+    MODEL_SWITCH = "model:switch"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PSYCHOLOGIST: frozenset(
-        {Permission.CASES_READ, Permission.CASES_WORK, Permission.IDENTITY_REVEAL}
+        {
+            Permission.CASES_READ,
+            Permission.CASES_WORK,
+            Permission.IDENTITY_REVEAL,
+            Permission.CHECKINS_WORK,
+        }
     ),
     Role.SUPERVISOR: frozenset(
-        {Permission.CASES_READ, Permission.CASES_ASSIGN, Permission.IDENTITY_REVEAL}
+        {
+            Permission.CASES_READ,
+            Permission.CASES_ASSIGN,
+            Permission.IDENTITY_REVEAL,
+            Permission.MODEL_READ,
+        }
     ),
-    Role.ANALYST: frozenset({Permission.REPORTS_READ}),
+    Role.ANALYST: frozenset({Permission.REPORTS_READ, Permission.MODEL_READ}),
     Role.SYSTEM_ADMIN: frozenset({Permission.WAVES_MANAGE, Permission.ROSTER_MANAGE}),
-    Role.SECURITY_ADMIN: frozenset({Permission.ACCOUNTS_MANAGE, Permission.GRANTS_APPROVE}),
+    Role.SECURITY_ADMIN: frozenset(
+        {Permission.ACCOUNTS_MANAGE, Permission.GRANTS_APPROVE, Permission.MODEL_SWITCH}
+    ),
     Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
 }
 

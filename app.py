@@ -18,6 +18,8 @@ from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords, install_passwords
 from alerts import sweeps as alert_sweeps
 from alerts import views as case_views
+from analysis import model_views, predictions_hook
+from analysis.model_cli import model_cli
 from config.current import install_settings, settings_of
 from config.settings import Settings, SettingsError
 from db import Database
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         inbox_views,
         case_views,
         report_views,
+        model_views,
     ):
         app.register_blueprint(blueprint.make_blueprint())
     install_request_cycle(app)
@@ -91,11 +94,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.cli.add_command(demo_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(wave_cli)
+    app.cli.add_command(model_cli)
     wave_jobs.install(app)
     invitation_jobs.install(app)
     outbox_sweep.install(app)
     alert_sweeps.install(app)
     report_hook.install(app, settings)
+    predictions_hook.install(app, settings)
     install_release_reader(app, latest_release_before)
     retention.install(app, RetentionRegistry(retention_rules()))
     return app

@@ -9,7 +9,9 @@ tables. Each function runs inside the survey's transaction and only flushes.
 * the answering pages ask whether the response has a crisis case (help lines come first), and
   the receipt page what became of the outreach;
 * withdrawal settles the case through its state machine and forgets the outreach;
-* answer retention forgets the outreach of the waves past retention.
+* answer retention forgets the outreach of the waves past retention;
+* the analysis check-in list asks whether a teacher is already followed up, and how many open
+  cases a psychologist holds (their spare capacity).
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import SQLColumnExpression, delete, exists, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Exists
 
 from alerts import cases, intake
 from alerts.intake import Referral
+from alerts.intake import OPEN_STATES
 from alerts.models import Case, Outreach, OutreachState
-from alerts.routing import RoutingPolicy, policy_from_settings
+from alerts.routing import RoutingPolicy, open_case_counts, policy_from_settings
 from scoring.levels import RiskLevel
 
 __all__ = [
@@ -33,8 +36,10 @@ __all__ = [
     "Referral",
     "RoutingPolicy",
     "crisis_case_exists",
+    "follow_up_exists",
     "forget_outreach",
     "open_case",
+    "open_case_count",
     "open_outreach",
     "outreach_state",
     "policy_from_settings",
@@ -98,3 +103,19 @@ def forget_outreach(session: Session, wave_ids: Sequence[int], *, dry_run: bool 
         delete(Outreach).where(where).execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def follow_up_exists(pseudonym: SQLColumnExpression[str]) -> ColumnElement[bool]:
+    """Whether the teacher ``pseudonym`` (a column of the caller's statement) has an open case
+    or an outreach not yet taken up (a taken-up one is a case): a clause, for lists that must
+    leave such teachers out."""
+    case = exists().where(Case.pseudonym == pseudonym, Case.state.in_(OPEN_STATES))
+    outreach = exists().where(
+        Outreach.pseudonym == pseudonym, Outreach.state != OutreachState.TAKEN_UP
+    )
+    return or_(case, outreach)
+
+
+def open_case_count(session: Session, account_id: uuid.UUID) -> int:
+    """How many open (not closed) cases the account holds."""
+    return open_case_counts(session, [account_id]).get(account_id, 0)

@@ -33,6 +33,7 @@ from org.models import School
 TEACHER_ENDPOINTS = (
     "landing", "confirm", "new_pin", "unlock", "consent", "language", "resume", "page",
     "review", "submit", "done", "results", "talk", "withdraw", "pin_forgot", "pin_reset",
+    "model_choice",
 )  # fmt: skip
 PUBLIC_ENDPOINTS = frozenset(
     {"static", "health.healthz", "auth.login"}

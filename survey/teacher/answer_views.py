@@ -23,7 +23,7 @@ from config.current import current_settings
 from instruments import Instrument
 from scoring.levels import RiskLevel
 from survey.teacher import browser_state as teacher_state
-from survey.teacher import consent, drafts, link, submission
+from survey.teacher import consent, drafts, link, model_choice, submission
 from survey.teacher.drafts import response_of, stored_answers
 from survey.teacher.feedback import changes_for, earlier_waves, results_for
 from survey.teacher.flow import AlreadySubmitted, FlowError, page_instruments, resume_page
@@ -265,7 +265,8 @@ def results(token: str) -> ResponseReturnValue:
         earlier = earlier_documents(db_session(), response.id, earlier_waves(scores))
         changes = changes_for(v.wave.battery, scores, earlier)
     safety = v.draft.crisis
-    return render("results.html", v, results=shown, changes=changes, safety=safety)
+    out = model_choice.opted_out(v.invitation.id)
+    return render("results.html", v, results=shown, changes=changes, safety=safety, model_out=out)
 
 
 def talk(token: str) -> ResponseReturnValue:

@@ -16,19 +16,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.door import settle_withdrawal
+from analysis.predictions import forget_predictions
 from census.models import ERASED_ANSWERS, Invitation, InvitationStatus, Response
 from privacy.audit.record import record
 from survey.teacher.drafts import new_draft
 from survey.teacher.flow import AlreadySubmitted, FlowError
 from survey.teacher.link import pseudonym_of
 
-CONSENT_VERSION = "2026.1"
-# What version 2026.1 of the text promises; a new promise needs a new version (and template).
+CONSENT_VERSION = "2026.2"
+# What version 2026.2 of the text promises (it added the statistical second reader); a new
+# promise needs a new version (and template).
 RETENTION_YEARS = 3
 
 
-def give_consent(session: Session, invitation: Invitation, now: dt.datetime) -> None:
-    """Record the teacher's separate consent (version and time) and mark the invitation started."""
+def give_consent(
+    session: Session, invitation: Invitation, now: dt.datetime, *, model_opt_out: bool = False
+) -> None:
+    """Record the teacher's separate consent (version and time) and mark the invitation started;
+    ``model_opt_out``: the teacher leaves the statistical second reader out (PIPL art. 24)."""
     if invitation.status is InvitationStatus.SUBMITTED:
         raise AlreadySubmitted()
     if invitation.status not in (InvitationStatus.INVITED, InvitationStatus.STARTED):
@@ -37,6 +42,7 @@ def give_consent(session: Session, invitation: Invitation, now: dt.datetime) -> 
     if first:
         invitation.consented_at = now
         invitation.consent_version = CONSENT_VERSION
+        invitation.model_opt_out_at = now if model_opt_out else None
     invitation.status = InvitationStatus.STARTED
     if not first:
         session.flush()
@@ -82,6 +88,7 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
         # Through the case state machine (logged, audited, one kept crisis contact); the
         # outreach is forgotten.
         kept = settle_withdrawal(session, response.id, now)
+        forget_predictions(session, response.id)
         _erase(response, now)
     invitation.status = InvitationStatus.WITHDRAWN
     invitation.withdrawn_at = now
@@ -90,6 +97,24 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
     # teacher's risk level (the case's own timeline keeps it).
     _audit(session, invitation, "survey.consent.withdrawn")
     return Withdrawal(kept_contact=kept)
+
+
+def set_model_choice(
+    session: Session, invitation: Invitation, opt_out: bool, now: dt.datetime
+) -> None:
+    """Leave the statistical second reader out (PIPL art. 24), or let it back in. Opting out
+    deletes the predictions already made from this wave's answers; the rule-based level, case
+    and outreach are untouched."""
+    if invitation.status not in (InvitationStatus.STARTED, InvitationStatus.SUBMITTED):
+        raise FlowError()
+    if opt_out == (invitation.model_opt_out_at is not None):
+        return
+    invitation.model_opt_out_at = now if opt_out else None
+    response_id = session.scalar(select(Response.id).where(Response.invitation_id == invitation.id))
+    if opt_out and response_id is not None:
+        forget_predictions(session, response_id)
+    session.flush()
+    _audit(session, invitation, "survey.model_choice", detail={"opt_out": opt_out})
 
 
 def _erase(response: Response, now: dt.datetime) -> None:

@@ -19,7 +19,7 @@ from config.current import settings_of
 from privacy.vault import key_ring
 from survey.teacher import answer_views as teacher_answers
 from survey.teacher import browser_state as teacher_state
-from survey.teacher import consent, pin_reset_views
+from survey.teacher import consent, model_choice, pin_reset_views
 from survey.teacher import gate as teacher
 from survey.teacher.feedback import HELPLINES_FILE, load_helplines
 from survey.teacher.flow import FlowError, Step
@@ -57,6 +57,7 @@ def make_blueprint() -> Blueprint:
                     endpoint="language")  # fmt: skip
     teacher_answers.add_routes(bp)
     pin_reset_views.add_routes(bp)
+    model_choice.add_routes(bp)
     bp.register_error_handler(FlowError, lambda e: flow_problem(e, None))
     bp.register_error_handler(BadForm, lambda e: problem("bad_form", 400))
     bp.register_error_handler(HTTPException, _http_problem)
@@ -166,9 +167,10 @@ def consent_page(token: str) -> ResponseReturnValue:
     require_answering(v)
     if request.method != "POST":
         return render("consent.html", v, version=consent.CONSENT_VERSION)
-    decision = parse_fields(request.form, ("decision",), digits=False)["decision"]
+    fields = parse_fields(request.form, ("decision", "model_opt_out"), digits=False)
+    decision, opt_out = fields["decision"], fields["model_opt_out"] == "yes"
     if decision == "agree":
-        consent.give_consent(db_session(), v.entity, v.now)
+        consent.give_consent(db_session(), v.entity, v.now, model_opt_out=opt_out)
         commit_step()
         # Nothing is saved before consent: the first page, blank and without help lines.
         return teacher_answers.first_page(v)

@@ -52,7 +52,7 @@ def test_a_teacher_confirms_consents_answers_and_submits(
     assert stored is not None and stored.risk_level is RiskLevel.LOW
     assert stored.receipt and stored.receipt in done
     assert invitation_of(db_session, link).status is InvitationStatus.SUBMITTED
-    assert invitation_of(db_session, link).consent_version == "2026.1"
+    assert invitation_of(db_session, link).consent_version == "2026.2"
     assert 'id="helplines"' not in done
 
 

@@ -71,7 +71,7 @@ def test_each_app_hears_its_own_releases_only(
 def test_an_apps_receiver_goes_with_the_app(migrated_url: str, tmp_path: Path) -> None:
     app = create_app(build_settings(tmp_path / "gone", migrated_url))
     engine = _engine(app)
-    assert len(list(wave_released.receivers_for(engine))) == 1
+    assert app.extensions[hook.RECEIVER] in list(wave_released.receivers_for(engine))
     app.extensions["xinan.db"].dispose()
     del app
     gc.collect()

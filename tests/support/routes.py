@@ -69,6 +69,14 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "reports.report": frozenset({Role.ANALYST}),
     "reports.print_report": frozenset({Role.ANALYST}),
     "reports.export": frozenset({Role.ANALYST}),
+    # The statistical second reader (analysis/): its card, its two-person switch, the check-in
+    # list (rows scoped again inside the views; empty in shadow mode).
+    "model.model_card": frozenset({Role.ANALYST, Role.SUPERVISOR}),
+    "model.mode_page": frozenset({Role.SECURITY_ADMIN}),
+    "model.ask_switch": frozenset({Role.SECURITY_ADMIN}),
+    "model.decide_switch": frozenset({Role.SECURITY_ADMIN}),
+    "model.checkins": frozenset({Role.PSYCHOLOGIST}),
+    "model.take": frozenset({Role.PSYCHOLOGIST}),
     # Each member of staff's own notices (reminders, escalations); rows are scoped to the caller.
     "inbox.items": ANY_STAFF,
     "inbox.read": ANY_STAFF,

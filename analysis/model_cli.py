@@ -42,8 +42,7 @@ def train(seed: int) -> None:
         raise click.ClickException(str(error)) from None
     registered = register_model(session, model, settings.instance_path, "system")
     registered.record = {**registered.record, "wave_ids": sorted({int(w) for w in rows.wave_ids})}
-    record(session, "system", "model.trained", object_type="risk_model", object_id=registered.id,
-           detail={"digest": registered.digest})  # fmt: skip
+    record(session, "system", "model.trained", object_type="risk_model", object_id=registered.id)
     session.commit()
     click.echo(json.dumps({"model": registered.id, "digest": registered.digest,
                            **_summary(registered.record)}, ensure_ascii=False))  # fmt: skip

@@ -86,10 +86,9 @@ def open_model(
             session,
             actor,
             "model.load_refused",
-            outcome="refused",
+            outcome="denied",
             object_type="risk_model",
             object_id=row.id,
-            detail={"file": row.file_name},
         )
         raise ModelRefused(
             f"模型文件 {row.file_name} 与登记的摘要不符或缺失，拒绝加载 / the model file does not"

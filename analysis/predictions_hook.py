@@ -47,7 +47,7 @@ def install(app: Flask, settings: Settings) -> None:
         if refused is not None:
             log.error("no predictions for wave %s: %s", wave.id, refused)
             # The savepoint took the refusal's entry with it: record it in the release's own.
-            record(session, "system", "model.load_refused", outcome="refused",
+            record(session, "system", "model.load_refused", outcome="denied",
                    object_type="wave", object_id=wave.id)  # fmt: skip
             return
         if stored:

@@ -62,7 +62,7 @@ def _latest_predicted_wave(session: Session) -> int | None:
     stmt = (
         select(RiskPrediction.wave_id)
         .join(Wave, Wave.id == RiskPrediction.wave_id)
-        .order_by(Wave.released_at.desc(), Wave.id.desc())
+        .order_by(Wave.released_at.desc().nulls_last(), Wave.id.desc())
         .limit(1)
     )
     return session.scalars(stmt).first()

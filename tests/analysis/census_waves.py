@@ -34,15 +34,19 @@ def census_teachers(
             gender=str(census.gender[i]),
             birth_year=int(census.birth_year[i]),
             years_of_service=int(census.years_of_service[i]),
-        )  # fmt: skip
+        )
         for i in range(len(census.ids))
     ]
 
 
 def store_wave(
-    session: Session, census: SyntheticCensus, teachers: list[Teacher], number: int, *,
+    session: Session,
+    census: SyntheticCensus,
+    teachers: list[Teacher],
+    number: int,
+    *,
     released: bool,
-) -> tuple[Wave, list[Response]]:  # fmt: skip
+) -> tuple[Wave, list[Response]]:
     """Wave ``number`` (0-based): released at its time, or closed and waiting for release."""
     at = T0 + dt.timedelta(days=120 * number)
     wave = make_wave(session, name=f"预测波次{number + 1}", opens_at=at, days=14,
@@ -59,12 +63,15 @@ def store_wave(
             for item, value in zip(columns, synthetic.answers[i], strict=True)
             if not np.isnan(value)
         }
-        responses.append(make_submitted_response(session, wave, teachers[i], answers,
-                                                 at=wave.opens_at + dt.timedelta(days=3)))  # fmt: skip
+        at_submission = wave.opens_at + dt.timedelta(days=3)
+        responses.append(
+            make_submitted_response(session, wave, teachers[i], answers, at=at_submission)
+        )
     session.flush()
     return wave, responses
 
 
-def small_census(n_teachers: int = 90, seed: int = 3) -> SyntheticCensus:
-    """A small synthetic census of four waves."""
-    return synthetic_census(n_teachers, 4, seed=seed)
+def small_census(n_teachers: int = 300, seed: int = 1) -> SyntheticCensus:
+    """A small synthetic census of five waves: three to learn from (the model holds the latest
+    transition out, and needs ten teachers reaching high or crisis there), two to release."""
+    return synthetic_census(n_teachers, 5, seed=seed)

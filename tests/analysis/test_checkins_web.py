@@ -111,7 +111,7 @@ def test_shadow_mode_shows_no_prediction_on_any_staff_page(
         client, _ = login_as(role, school="影子校")
         for rule, method, url in route_requests(web_app):
             allowed = EXPECTED[rule.endpoint]
-            if method != "GET" or "<" in rule.rule and rule.endpoint != "cases.case_page":
+            if method != "GET" or ("<" in rule.rule and rule.endpoint != "cases.case_page"):
                 continue
             if allowed != ANY_STAFF and (not isinstance(allowed, frozenset) or role not in allowed):
                 continue

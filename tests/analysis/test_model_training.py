@@ -30,9 +30,9 @@ def _predictions(session: Session, wave_id: int) -> list[RiskPrediction]:
 def test_train_predict_at_release_and_evaluate_at_the_next(app: Flask, db_session: Session) -> None:
     census = small_census()
     teachers = census_teachers(db_session, census)
-    for number in (0, 1):
+    for number in (0, 1, 2):
         store_wave(db_session, census, teachers, number, released=True)
-    third, third_responses = store_wave(db_session, census, teachers, 2, released=False)
+    third, third_responses = store_wave(db_session, census, teachers, 3, released=False)
     assert "digest" in _cli(app, "analysis", "train")
     model = db_session.scalars(select(RiskModel)).one()
     assert (settings_of(app).instance_path / MODELS_DIR / model.file_name).is_file()
@@ -48,7 +48,7 @@ def test_train_predict_at_release_and_evaluate_at_the_next(app: Flask, db_sessio
     assert third_responses[0].id not in {p.response_id for p in stored}
     assert all(0.0 <= p.probability <= 1.0 and p.outcome is None for p in stored)
 
-    fourth, _ = store_wave(db_session, census, teachers, 3, released=False)
+    fourth, _ = store_wave(db_session, census, teachers, 4, released=False)
     _cli(app, "wave", "release", str(fourth.id))
     settled = _predictions(db_session, third.id)
     assert {p.outcome_wave_id for p in settled} == {fourth.id}
@@ -71,7 +71,7 @@ def test_a_model_file_whose_digest_differs_is_refused_and_audited(
 ) -> None:
     census = small_census()
     teachers = census_teachers(db_session, census, place="摘要")
-    for number in (0, 1):
+    for number in (0, 1, 2):
         store_wave(db_session, census, teachers, number, released=True)
     _cli(app, "analysis", "train")
     model = db_session.scalars(select(RiskModel)).one()
@@ -80,7 +80,7 @@ def test_a_model_file_whose_digest_differs_is_refused_and_audited(
 
     result = app.test_cli_runner().invoke(args=["analysis", "check"])
     assert result.exit_code == 1 and "digest" in result.output
-    third, _ = store_wave(db_session, census, teachers, 2, released=False)
+    third, _ = store_wave(db_session, census, teachers, 3, released=False)
     _cli(app, "wave", "release", str(third.id))  # the release goes on without predictions
     assert _predictions(db_session, third.id) == []
     refusals = db_session.scalars(

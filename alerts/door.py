@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Exists
 
 from alerts import cases, intake
-from alerts.intake import Referral
-from alerts.intake import OPEN_STATES
+from alerts.intake import OPEN_STATES, Referral
 from alerts.models import Case, Outreach, OutreachState
 from alerts.routing import RoutingPolicy, open_case_counts, policy_from_settings
 from scoring.levels import RiskLevel

@@ -20,7 +20,7 @@ from benchmarks.roster import write_roster
 from census.models import Invitation, Response
 from config.settings import Settings
 from db import Database, utcnow
-from demo.released import scores_documents, store_submitted
+from demo.submissions import Submission, store
 from demo.wave import synthetic_answers
 from instruments import instruments_by_id
 from ops import migrations
@@ -97,11 +97,13 @@ def _earlier_wave(session: Any, now: dt.datetime) -> None:
     )
     invitations = session.scalars(select(Invitation).where(Invitation.wave_id == wave.id)).all()
     rng = random.Random(SEED + 1)
-    answer_sets = [synthetic_answers(rng, list(DEFAULT_BATTERY)) for _ in invitations]
-    docs = scores_documents(list(DEFAULT_BATTERY), answer_sets)
-    for invitation, answers, doc in zip(invitations, answer_sets, docs, strict=True):
-        store_submitted(session, invitation, now, answers, doc)
-    session.flush()
+    battery = list(DEFAULT_BATTERY)
+    submissions = [
+        Submission(inv.id, inv.teacher.pseudonym, inv.school_id, now,
+                   synthetic_answers(rng, battery), {})
+        for inv in invitations
+    ]  # fmt: skip
+    store(session, wave, submissions)
     change_state(session, wave, "close", now)
 
 

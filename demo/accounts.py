@@ -1,6 +1,7 @@
 """Demo staff accounts: per district two school psychologists, a district-centre psychologist and a
-supervisor, all linked to roster records; one analyst, one system administrator, two security
-administrators and one auditor. They share one password and one TOTP secret, demo mode only."""
+supervisor, all linked to roster records (psychology teachers, ``demo.census``); one analyst, one
+system administrator, two security administrators and one auditor. They share one password and one
+TOTP secret, demo mode only."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from sqlalchemy.orm import Session
 from accounts.models import GrantStatus, RoleGrant, StaffAccount
 from accounts.passwords import Passwords
 from accounts.roles import Role, ScopeKind
+from demo.census import DISTRICT_NAMES, demo_census, school_names
 from org.models import District, School, Teacher
 from privacy.lookup import lookup_index
 from privacy.vault import key_ring
 
 DEMO_PASSWORD = "xinan-demo-2026"  # noqa: S105 (demo mode only, printed by `make run`)
+PREFIXES = ("east", "west", "north")
 
 
 @dataclass(frozen=True)
@@ -35,15 +38,21 @@ class DemoAccount:
 def demo_accounts() -> list[DemoAccount]:
     """Every demo login, in the order `make run` prints them."""
     listed: list[DemoAccount] = []
-    # The first twelve synthetic teachers are psychology teachers, two per school (demo/roster.py).
-    for prefix, district, first in (("east", "演示东区", 1), ("west", "演示西区", 4)):
+    # Staff number k (1-based, up to two per school) is a psychology teacher at the school in
+    # place (k - 1) mod schools of the roster (demo/census.py): a district's first three schools
+    # hold its three psychologists, and its supervisor is the second at its first school. The
+    # schools' districts in roster order are the same for every census size.
+    in_order = [district for district, _, _ in school_names(demo_census()).values()]
+    schools = len(in_order)
+    for prefix, district in zip(PREFIXES, DISTRICT_NAMES, strict=True):
+        first = in_order.index(district) + 1
         listed += [
             DemoAccount(f"psy.{prefix}1", Role.PSYCHOLOGIST, _staff(first), (1, 2), district),
             DemoAccount(f"psy.{prefix}2", Role.PSYCHOLOGIST, _staff(first + 1), (0, 2), district),
             DemoAccount(
                 f"psy.{prefix}.centre", Role.PSYCHOLOGIST, _staff(first + 2), None, district
             ),
-            DemoAccount(f"sup.{prefix}", Role.SUPERVISOR, _staff(first + 6), None, district),
+            DemoAccount(f"sup.{prefix}", Role.SUPERVISOR, _staff(first + schools), None, district),
         ]
     listed += [
         DemoAccount("analyst", Role.ANALYST, None, None, None),

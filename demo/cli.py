@@ -19,7 +19,9 @@ from config.settings import Settings
 from db import utcnow
 from db.current import current_database
 from demo.accounts import DEMO_PASSWORD, demo_accounts
-from demo.released import seed_released_demo_wave
+from demo.analysis import analyse_demo_waves
+from demo.census import DEMO_SCHOOLS, DISTRICT_NAMES
+from demo.released import seed_released_demo_waves
 from demo.seed import has_data, seed_demo
 from demo.wave import demo_wave, seed_demo_wave, waiting_invitation
 from privacy.vault import key_ring
@@ -32,7 +34,8 @@ DEFAULT_BASE_URL = Settings.base_url
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds teachers.")
 def seed(if_empty: bool) -> None:
-    """Seed 2 districts, 6 schools, 300 teachers, the demo logins, a released and an open wave."""
+    """Seed 3 districts, 14 schools, 3,000 teachers, the demo logins, two released waves and an
+    open one."""
     settings = current_settings()
     session = current_database().session()
     if not settings.demo:
@@ -45,12 +48,18 @@ def seed(if_empty: bool) -> None:
         click.echo("demo data already present")
     else:
         now = utcnow()
+        routing = policy_from_settings(settings)
         report = seed_demo(session, current_passwords(), settings.demo_totp_secret, now)
-        released = seed_released_demo_wave(session, now)
-        seeded = seed_demo_wave(session, now, routing=policy_from_settings(settings))
+        released = seed_released_demo_waves(session, now, routing=routing)
+        seeded = seed_demo_wave(session, now, routing=routing)
         session.commit()
-        click.echo(f"demo seeded: {report.created} synthetic teachers, 2 districts, 6 schools")
-        click.echo(f"earlier demo wave released, its report at /reports/{released.id} (analyst)")
+        analyse_demo_waves(session, now)
+        click.echo(
+            f"demo seeded: {report.created} synthetic teachers, {len(DISTRICT_NAMES)} districts,"
+            f" {DEMO_SCHOOLS} schools"
+        )
+        for wave in released:
+            click.echo(f"earlier demo wave released, its report at /reports/{wave.id} (analyst)")
         click.echo(f"demo wave open: {seeded.submitted} of {report.created} teachers answered")
     _print_logins(settings.demo_totp_secret)
     _print_teacher_link(settings)

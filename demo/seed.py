@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from accounts.passwords import Passwords
 from demo.accounts import create_demo_accounts
+from demo.census import DEMO_TEACHERS, demo_census
 from demo.roster import synthetic_roster
 from org.models import Teacher
 from org.roster import ImportReport, import_roster
@@ -27,10 +28,15 @@ def has_data(session: Session) -> bool:
 
 
 def seed_demo(
-    session: Session, passwords: Passwords, totp_secret: str, now: dt.datetime
+    session: Session,
+    passwords: Passwords,
+    totp_secret: str,
+    now: dt.datetime,
+    teachers: int = DEMO_TEACHERS,
 ) -> ImportReport:
-    """Import the synthetic roster and create the demo logins (flushes; the caller commits)."""
-    rows = synthetic_roster()
+    """Import the synthetic roster of ``teachers`` (the demo census's, ``demo.census``) and create
+    the demo logins (flushes; the caller commits)."""
+    rows = synthetic_roster(demo_census(teachers))
     # The real import path, through a private temporary file, so the demo exercises it too.
     with tempfile.TemporaryDirectory(prefix="xinan-demo-") as folder:
         path = Path(folder) / "demo-roster.csv"

@@ -61,7 +61,7 @@ def test_make_run_serves_the_demo(tmp_path: Path) -> None:
         assert (tmp_path / "instance" / "keys.json").stat().st_mode & 0o777 == 0o600
         text = "".join(seen)
         assert "Traceback" not in text
-        assert "300" in text, "the demo seed should report its teachers"
+        assert "3000 synthetic teachers" in text, "the demo seed should report its teachers"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -22,7 +22,8 @@ NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
 def test_demo_cases_are_routed_to_demo_psychologists(db_session: Session) -> None:
     passwords = Passwords(HashCost(time_cost=1, memory_kib=1024, parallelism=1))
-    seed_demo(db_session, passwords, "S" * 32, NOW)
+    # A smaller demo city, whose cases all fit under the psychologists' cap.
+    seed_demo(db_session, passwords, "S" * 32, NOW, teachers=1000)
     seed_demo_wave(db_session, NOW, routing=ROUTING)
     rows = db_session.execute(
         select(Case, StaffAccount.username, Teacher.school_id)

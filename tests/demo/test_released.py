@@ -1,4 +1,5 @@
-"""The earlier demo wave: released through the real path, so the analyst has a report."""
+"""The demo's two earlier waves: answered from the census, scored with levels, their cases worked
+to the end, released through the real path, so reports and the forecast have real figures."""
 
 from __future__ import annotations
 
@@ -9,39 +10,65 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts.passwords import HashCost, Passwords
-from alerts.models import Case
-from census.models import WaveState
-from demo.released import seed_released_demo_wave
+from alerts.models import Case, CaseState
+from alerts.routing import RoutingPolicy
+from census.models import Response, WaveScoreSpread, WaveState
+from demo.census import DEMO_TEACHERS
+from demo.released import PAST_WAVES, seed_released_demo_waves
 from demo.seed import seed_demo
-from reports.service import released_waves
+from demo.wave import seed_demo_wave
+from reports.service import latest_release_before, released_waves
+from scoring.levels import RiskLevel
+from survey.waves.forecast_release import release_rates
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+TEACHERS = 1000
+ROUTING = RoutingPolicy()  # the routing the test settings configure (the defaults)
 
 
-def test_the_earlier_demo_wave_is_released_with_a_frozen_report(db_session: Session) -> None:
-    seed_demo(
-        db_session, Passwords(HashCost(time_cost=1, memory_kib=1024, parallelism=1)), "S" * 32, NOW
-    )
-    wave = seed_released_demo_wave(db_session, NOW)
-    assert wave.state is WaveState.RELEASED and wave.closes_at < NOW
-    [(listed, release)] = released_waves(db_session)
-    assert listed.id == wave.id
-    respondents = int(str(release.document["respondents"]))
-    assert 200 <= respondents <= 280
-    assert release.charts and "全市 City" in json.dumps(release.document, ensure_ascii=False)
-    assert db_session.scalar(select(func.count(Case.id))) == 0
+def _seed(session: Session, teachers: int = TEACHERS) -> None:
+    passwords = Passwords(HashCost(time_cost=1, memory_kib=1024, parallelism=1))
+    seed_demo(session, passwords, "S" * 32, NOW, teachers=teachers)
 
 
-def test_the_demo_scores_documents_match_the_teacher_flows(db_session: Session) -> None:
-    import random
+def test_two_released_waves_store_levels_and_close_their_cases(db_session: Session) -> None:
+    _seed(db_session)
+    waves = seed_released_demo_waves(db_session, NOW, routing=ROUTING)
+    assert [w.name for w in waves] == [p.name for p in PAST_WAVES]
+    assert all(w.state is WaveState.RELEASED and w.closes_at < NOW for w in waves)
+    assert waves[0].closes_at < waves[1].opens_at
+    assert [w.id for w, _ in released_waves(db_session)] == [w.id for w in reversed(waves)]
+    for wave in waves:
+        responses = db_session.scalars(select(Response).where(Response.wave_id == wave.id)).all()
+        # About 85% answer each census wave (scoring.synthetic.NON_RESPONSE = 0.15).
+        assert 0.8 * TEACHERS < len(responses) < 0.9 * TEACHERS
+        assert all(r.risk_level is not None and r.receipt for r in responses)
+        assert all(set(json.loads(r.timings or "{}")) == set(wave.battery) for r in responses)
+        high = sum(r.risk_level in (RiskLevel.CRISIS, RiskLevel.HIGH) for r in responses)
+        cases = db_session.scalars(select(Case).where(Case.wave_id == wave.id)).all()
+        assert len(cases) == high > 0
+        # Their follow-up is over: every case was worked to its close before the release.
+        assert all(c.state is CaseState.CLOSED and c.outcome for c in cases)
+        assert all(c.closed_at and wave.released_at and c.closed_at < wave.released_at
+                   for c in cases)  # fmt: skip
+        assert db_session.get(WaveScoreSpread, (wave.id, "phq9", "total")) is not None
+    # The first release publishes its respondents and its cases.
+    _, release = released_waves(db_session)[-1]
+    assert int(str(release.document["respondents"])) > 0.8 * TEACHERS
 
-    from demo.released import scores_documents
-    from demo.wave import synthetic_answers
-    from survey.teacher.submission import score, scores_document
-    from survey.waves.rules import DEFAULT_BATTERY
 
-    rng = random.Random(3)
-    answers = [synthetic_answers(rng, list(DEFAULT_BATTERY)) for _ in range(5)]
-    docs = scores_documents(list(DEFAULT_BATTERY), answers)
-    for one, doc in zip(answers, docs, strict=True):
-        assert json.loads(doc) == scores_document(score(list(DEFAULT_BATTERY), one))
+def test_the_open_waves_forecast_learns_a_case_rate_from_the_last_release(
+    db_session: Session,
+) -> None:
+    # The demo's own size: in a smaller city the release hides the number of cases (small cells).
+    _seed(db_session, DEMO_TEACHERS)
+    waves = seed_released_demo_waves(db_session, NOW, routing=ROUTING)
+    opened = seed_demo_wave(db_session, NOW, routing=ROUTING).wave
+    rates = release_rates(db_session, opened, latest_release_before)
+    assert rates is not None and rates.source == "released_wave"
+    assert rates.wave_name == waves[-1].name
+    last = waves[-1].id
+    respondents = db_session.scalar(select(func.count()).where(Response.wave_id == last))
+    cases = db_session.scalar(select(func.count()).where(Case.wave_id == last))
+    assert rates.cases > 0 and rates.cases == (cases or 0) / (respondents or 1)
+    assert 0.8 < rates.participation < 0.9

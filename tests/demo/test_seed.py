@@ -1,8 +1,9 @@
-"""The demo: 2 districts, 6 schools, 300 synthetic teachers and the demo logins of issue 3."""
+"""The demo: 3 districts, 14 schools, 3,000 synthetic teachers and the demo logins of issue 3."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pyotp
 from sqlalchemy import func, select
@@ -31,13 +32,15 @@ def _seed(session: Session) -> Passwords:
 
 def test_demo_roster_is_synthetic_and_complete(db_session: Session) -> None:
     _seed(db_session)
-    assert db_session.scalar(select(func.count(District.id))) == 2
-    assert db_session.scalar(select(func.count(School.id))) == 6
+    assert db_session.scalar(select(func.count(District.id))) == 3
+    assert db_session.scalar(select(func.count(School.id))) == 14
     teachers = db_session.scalars(select(Teacher)).all()
-    assert len(teachers) == 300
+    assert len(teachers) == 3000
     assert all(t.staff_no and t.staff_no.startswith("DEMO") for t in teachers)
     assert all(t.phone and t.phone.startswith("1990000") for t in teachers)
-    assert sum(1 for t in teachers if t.is_psychologist) == 12
+    # Two psychology teachers per school, each school's the same (demo/census.py).
+    psychologists = Counter(t.school_id for t in teachers if t.is_psychologist)
+    assert len(psychologists) == 14 and set(psychologists.values()) == {2}
     assert has_data(db_session)
 
 
@@ -46,7 +49,7 @@ def test_demo_logins_match_issue_3(db_session: Session) -> None:
     accounts = {a.username: a for a in db_session.scalars(select(StaffAccount))}
     assert set(accounts) == {spec.username for spec in demo_accounts()}
     roles = [spec.role for spec in demo_accounts()]
-    assert roles.count(Role.PSYCHOLOGIST) == 6 and roles.count(Role.SUPERVISOR) == 2
+    assert roles.count(Role.PSYCHOLOGIST) == 9 and roles.count(Role.SUPERVISOR) == 3
     assert roles.count(Role.SECURITY_ADMIN) == 2
     for spec in demo_accounts():
         account = accounts[spec.username]
@@ -63,7 +66,13 @@ def test_demo_logins_match_issue_3(db_session: Session) -> None:
             if spec.schools is not None:
                 assert teacher.school_id not in reach and len(reach) == 2
             else:
-                assert len(reach) == 3
+                district = db_session.scalars(
+                    select(District).where(District.name == spec.district)
+                ).one()
+                schools = db_session.scalars(
+                    select(School.id).where(School.district_id == district.id)
+                ).all()
+                assert reach == set(schools) and len(schools) >= 3
     # The code `demo totp` prints is accepted at a demo login.
     code = pyotp.TOTP(SECRET).now()
     assert accept_code(accounts["auditor"].totp_secret or "", code, None, utcnow()) is not None

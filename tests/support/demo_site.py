@@ -26,7 +26,7 @@ from alerts.routing import policy_from_settings
 from census.models import Invitation, InvitationStatus, WaveState
 from db import utcnow
 from demo.accounts import DEMO_PASSWORD
-from demo.released import seed_released_demo_wave
+from demo.released import seed_released_demo_waves
 from demo.seed import seed_demo
 from demo.wave import seed_demo_wave
 from org.models import Teacher
@@ -139,8 +139,8 @@ def seed_demo_site(app: Flask) -> DemoData:
     secret = pyotp.random_base32(32)
     now = utcnow()
     seed_demo(session, passwords, secret, now)
-    released = seed_released_demo_wave(session, now)
     routing = policy_from_settings(app.extensions["xinan.settings"])
+    released = seed_released_demo_waves(session, now, routing=routing)[-1]
     opened = seed_demo_wave(session, now, routing=routing).wave
     draft = make_wave(session, name="端到端草稿普查", state=WaveState.DRAFT)
     session.add(StaffAccount(username=NEWCOMER, password_hash=passwords.hash(NEWCOMER_PASSWORD)))

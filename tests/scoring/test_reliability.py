@@ -49,6 +49,7 @@ def test_reverse_keyed_items_are_turned_before_alpha() -> None:
     keyed[:, [3, 4, 6, 7]] = 4 - keyed[:, [3, 4, 6, 7]]
     (result,) = only(["pss10"], answers)
     cov = np.cov(keyed, rowvar=False)
+    assert result.alpha is not None
     assert result.alpha == pytest.approx(cronbach_alpha(cov), abs=1e-12)
     assert cronbach_alpha(np.cov(answers, rowvar=False)) < result.alpha - 0.3  # unturned: wrong
 

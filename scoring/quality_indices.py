@@ -16,7 +16,7 @@ from sklearn.covariance import MinCovDet
 
 # Rows the robust scatter is fitted on: sklearn's FastMCD costs seconds per thousand rows at 60
 # items, and a seeded subsample of this size is enough to rank a wave's distances.
-MCD_FIT_ROWS = 1500
+MCD_FIT_ROWS = 500
 # Share of rows the MCD keeps (h = 0.75 n): breakdown 25%, far above any careless share, with
 # better efficiency than the maximal-breakdown h = (n + p + 1) / 2 (Rousseeuw & Van Driessen 1999).
 MCD_SUPPORT = 0.75

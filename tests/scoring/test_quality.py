@@ -45,8 +45,8 @@ def test_a_teacher_is_flagged_exactly_when_two_indices_are_extreme(wave: Wave) -
 
 
 def test_flags_are_mostly_careless_and_catch_most_of_each_kind(wave: Wave) -> None:
-    # Measured on this wave: precision 0.70, recall 0.71 (straight 0.75, random 0.73, rushed
-    # 0.66); the bounds leave room for the seed, not for a broken index.
+    # Measured on this wave: precision 0.70, recall 0.70 (straight 0.75, random 0.71, rushed
+    # 0.65); the bounds leave room for the seed, not for a broken index.
     careless = wave.kind > 0
     flag = wave.result.flag
     assert careless[flag].mean() >= 0.6
@@ -57,7 +57,7 @@ def test_flags_are_mostly_careless_and_catch_most_of_each_kind(wave: Wave) -> No
 
 def test_distressed_honest_teachers_are_not_flagged_more_than_the_rest(wave: Wave) -> None:
     # Conijn et al. 2019 (Multivariate Behav Res): distress looks like carelessness to D^2,
-    # longstring and IRV.  Margin: one percentage point.  Measured: high/crisis 1.9% against
+    # longstring and IRV.  Margin: one percentage point.  Measured: high/crisis 2.2% against
     # 1.6%; top decile of the latent 0.3% against 1.8%.
     honest = wave.kind == 0
     level = score_battery(ANALYSIS_BATTERY, wave.answers).level

@@ -18,6 +18,7 @@ from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords, install_passwords
 from alerts import sweeps as alert_sweeps
 from alerts import views as case_views
+from analysis import jobs as analysis_jobs
 from config.current import install_settings, settings_of
 from config.settings import Settings, SettingsError
 from db import Database
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     invitation_jobs.install(app)
     outbox_sweep.install(app)
     alert_sweeps.install(app)
+    analysis_jobs.install(app)
     report_hook.install(app, settings)
     install_release_reader(app, latest_release_before)
     retention.install(app, RetentionRegistry(retention_rules()))

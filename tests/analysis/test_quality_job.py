@@ -98,6 +98,13 @@ def test_a_flagged_crisis_stays_a_crisis_and_nothing_else_moves(
     assert follow_up(db_session, response.id) == before
     assert before["case"][1] is RiskLevel.CRISIS and before["level"] is RiskLevel.CRISIS
 
+    # The teacher's own pages never show it.
+    for page in ("results", "done"):
+        own = client.get(f"{link.url}/{page}")
+        html = own.get_data(as_text=True)
+        assert own.status_code == 200
+        assert not any(sign in html for sign in ("答题情况提示", "作答过快", "may not reflect"))
+
     # Twice is the same as once: nothing written the second time.
     assert assess_wave(db_session, wave.id, utcnow()) == 0
     assert follow_up(db_session, response.id) == before

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -24,6 +26,7 @@ from census.quality import ResponseQuality
 from db import utcnow
 from notifications.models import Notification
 from scoring.levels import RiskLevel
+from scoring.quality import INDICES
 from survey.waves.service import change_state
 from tests.analysis.honest_wave import HONEST, careless_answers, seed_honest
 from tests.support.factories.census import make_invitation, make_wave
@@ -77,7 +80,7 @@ def _notes(session: Session, wave_id: int) -> dict[Any, ResponseQuality]:
 
 
 def test_a_flagged_crisis_stays_a_crisis_and_nothing_else_moves(
-    app: Flask, client: FlaskClient, db_session: Session
+    app: Flask, client: FlaskClient, db_session: Session, caplog: pytest.LogCaptureFixture
 ) -> None:
     wave = make_wave(db_session)
     seed_honest(db_session, wave, make_school(db_session))
@@ -90,7 +93,12 @@ def test_a_flagged_crisis_stays_a_crisis_and_nothing_else_moves(
     assert json.loads(response.timings or "{}")["phq9"] < 2 * 9  # rushed: under 2 s an item
     before = follow_up(db_session, response.id)
 
+    caplog.set_level(logging.DEBUG)
     assert assess_wave(db_session, wave.id, utcnow()) == HONEST + 1
+    # Counts only in the log: never an answer, a time or a reason.
+    logged = " ".join(str(record.__dict__) for record in caplog.records)
+    assert "analysis.quality" in logged
+    assert not any(word in logged for word in (*INDICES, "phq9_", "timings"))
     notes = _notes(db_session, wave.id)
     careless = notes[response.id]
     assert careless.flagged and careless.sample_size == HONEST + 1

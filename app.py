@@ -18,8 +18,9 @@ from accounts.gate import install_gate
 from accounts.passwords import HashCost, Passwords, install_passwords
 from alerts import sweeps as alert_sweeps
 from alerts import views as case_views
+from analysis import jobs as analysis_jobs
 from analysis import model_views, predictions_hook
-from analysis.model_cli import model_cli
+from analysis.cli import analysis_cli
 from config.current import install_settings, settings_of
 from config.settings import Settings, SettingsError
 from db import Database
@@ -94,11 +95,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.cli.add_command(demo_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(wave_cli)
-    app.cli.add_command(model_cli)
+    app.cli.add_command(analysis_cli)
     wave_jobs.install(app)
     invitation_jobs.install(app)
     outbox_sweep.install(app)
     alert_sweeps.install(app)
+    analysis_jobs.install(app)
     report_hook.install(app, settings)
     predictions_hook.install(app, settings)
     install_release_reader(app, latest_release_before)

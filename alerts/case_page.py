@@ -20,6 +20,7 @@ from alerts.case_models import CaseEvent
 from alerts.charts import HEIGHT, WIDTH, history, lines, series
 from alerts.handover import MIN_REASON, OVERRIDE_CATEGORIES
 from alerts.models import Case, CaseState
+from alerts.quality_note import quality_note
 from alerts.queries import case_deadline, district_psychologists, find_case
 from alerts.states import CaseOptions, allowed_actions, is_overdue
 from census.models import Response
@@ -120,6 +121,7 @@ def case_context(
         "reasons": [],
         "changes": [],
         "chart": None,
+        "quality": None,
         "candidates": district_psychologists(session, principal) if supervises else [],
         "override_categories": OVERRIDE_CATEGORIES if supervises else {},
         "min_reason": MIN_REASON,
@@ -140,6 +142,7 @@ def _details(session: Session, case: Case, principal: Principal) -> dict[str, An
         "timeline": _timeline(session, case),
         "reasons": reason_words(case),
         "changes": change_notes(session, case),
+        "quality": quality_note(session, case.response_id),
         "chart": {
             "points": points,
             "lines": lines(points),

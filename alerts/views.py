@@ -25,6 +25,7 @@ from alerts.cases import CaseRefused, apply_step, options_from_settings, reveal_
 from alerts.handover import Override, claim, reassign
 from alerts.handover import take_up_outreach as take_up_service
 from alerts.models import Case, CaseState
+from alerts.quality_note import quality_notes
 from alerts.queries import (
     case_deadline,
     find_case,
@@ -245,7 +246,10 @@ def outreach() -> ResponseReturnValue:
     shown = page_of(items, _page())
     if shown is None:
         refuse("outreach_page", None)
-    return render_template("cases/outreach.html", items=shown, page=_page(), total=len(items))
+    notes = quality_notes(_session(), [item.response_id for item in shown])
+    return render_template(
+        "cases/outreach.html", items=shown, page=_page(), total=len(items), notes=notes
+    )
 
 
 @requires(WORK)

@@ -1,4 +1,4 @@
-"""``flask --app app analysis train``: fit the second reader on the released waves and register it.
+"""The ``train`` and ``check`` commands of ``flask --app app analysis``: the second reader.
 
 The panel is every released wave's submitted, not withdrawn, not opted-out responses
 (``analysis.model_panel``); the file goes to ``instance/models/<sha256>.skops`` and the registry
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from analysis.model_files import ModelRefused, current_model, open_model, register_model
@@ -21,14 +20,12 @@ from db.current import current_database
 from privacy.audit.record import record
 from scoring.risk_model import fit_next_wave_model
 
-model_cli = AppGroup("analysis", help="Early analysis: train and check the second reader.")
-
 
 def _session() -> Session:
     return current_database().session()
 
 
-@model_cli.command("train")
+@click.command("train")
 @click.option("--seed", default=0, show_default=True, help="Random seed of the fit.")
 def train(seed: int) -> None:
     """Fit the next-wave model on the released waves, save it with skops, register it."""
@@ -48,7 +45,7 @@ def train(seed: int) -> None:
                            **_summary(registered.record)}, ensure_ascii=False))  # fmt: skip
 
 
-@model_cli.command("check")
+@click.command("check")
 def check() -> None:
     """Load the current model, checking its file's digest; exit 1 when it is refused."""
     session = _session()

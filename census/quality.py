@@ -9,9 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CursorResult,
+    ForeignKey,
+    Integer,
+    Uuid,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from db import Base, UTCDateTime, utcnow
 
@@ -31,3 +43,26 @@ class ResponseQuality(Base):
     # How many submitted responses of the wave the cut-offs were drawn from.
     sample_size: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def erase_quality(session: Session, response_id: uuid.UUID) -> None:
+    """Delete one response's note (its answers are being erased: the note goes with them)."""
+    session.execute(
+        delete(ResponseQuality)
+        .where(ResponseQuality.response_id == response_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def erase_wave_quality(session: Session, wave_ids: Sequence[int], *, dry_run: bool = False) -> int:
+    """Delete the notes of ``wave_ids`` (past retention); returns a count (only counts if
+    ``dry_run``)."""
+    where = ResponseQuality.wave_id.in_(wave_ids)
+    if dry_run:
+        return int(
+            session.scalar(select(func.count()).select_from(ResponseQuality).where(where)) or 0
+        )
+    erased = session.execute(
+        delete(ResponseQuality).where(where).execution_options(synchronize_session=False)
+    )
+    return int(cast(CursorResult[Any], erased).rowcount)

@@ -5,9 +5,10 @@ this census closes", then deleted. Two rules keep that promise, each in its own 
 
 * ``answers`` erases, in every response of such a wave, what withdrawal erases
   (``census.models.ERASED_ANSWERS``: the sealed answers, scores and reasons, the risk level, the
-  saved-page count), as one UPDATE. It does not mark the response withdrawn: the teacher did not
-  withdraw, and the row stays as the bare fact of taking part (wave, school, pseudonym,
-  submission time, receipt) that response rates count.
+  saved-page count, the page timings), as one UPDATE, and deletes their response-quality notes
+  (``census.quality``: derived from the answers). It does not mark the response withdrawn: the
+  teacher did not withdraw, and the row stays as the bare fact of taking part (wave, school,
+  pseudonym, submission time, receipt) that response rates count.
 * ``answer-outreach`` deletes the wave's caring outreach rows, as withdrawal does: each says no
   more than "this pseudonym scored moderate", derived from the answers and nothing else.
 
@@ -36,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from alerts.door import forget_outreach
 from census.models import ERASED_ANSWERS, Response, Wave
+from census.quality import erase_wave_quality
 from ops.retention import PurgeContext, Rule
 from survey.teacher.consent import RETENTION_YEARS
 
@@ -90,7 +92,9 @@ def purge_answers(session: Session, context: PurgeContext) -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    return int(session.execute(erase).rowcount)  # type: ignore[attr-defined]
+    erased = int(session.execute(erase).rowcount)  # type: ignore[attr-defined]
+    erase_wave_quality(session, waves)  # the notes go with the answers they were drawn from
+    return erased
 
 
 def purge_outreach(session: Session, context: PurgeContext) -> int:

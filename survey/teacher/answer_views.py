@@ -23,12 +23,13 @@ from config.current import current_settings
 from instruments import Instrument
 from scoring.levels import RiskLevel
 from survey.teacher import browser_state as teacher_state
-from survey.teacher import consent, drafts, link, model_choice, submission
+from survey.teacher import consent, drafts, link, model_choice, page_timing, submission
 from survey.teacher.drafts import response_of, stored_answers
 from survey.teacher.feedback import changes_for, earlier_waves, results_for
 from survey.teacher.flow import AlreadySubmitted, FlowError, page_instruments, resume_page
 from survey.teacher.forms import BadForm, missing_items, parse_fields, parse_page
 from survey.teacher.i18n import current_lang
+from survey.teacher.page_timing import seconds_on_page
 from survey.teacher.pages import (
     Visit,
     commit_step,
@@ -100,9 +101,19 @@ def page(token: str, number: int) -> ResponseReturnValue:
         return problem("not_found", 404, v)
     if request.method != "POST":
         return _page(v, number, stored_answers(v.draft.response), v.draft.crisis, _saved_up_to(v))
-    answers, go = parse_page(request.form, instruments[number - 1])
+    instrument = instruments[number - 1]
+    answers, go = parse_page(request.form, instrument)
+    seconds = seconds_on_page(request.form.get(page_timing.FIELD), instrument.id, v.now)
     saved = drafts.save_page(
-        db_session(), v.invitation, v.wave, number, answers, v.now, v.draft, routing=_routing()
+        db_session(),
+        v.invitation,
+        v.wave,
+        number,
+        answers,
+        v.now,
+        v.draft,
+        routing=_routing(),
+        seconds=seconds,
     )
     commit_step()
     target = {"back": max(number - 1, 1), "next": number + 1}.get(go, len(instruments) + 1)
@@ -150,6 +161,7 @@ def _page(
         missing=missing,
         reviewed=saved_up_to >= len(instruments),
         crisis=crisis,
+        shown=page_timing.shown_field(instrument.id, v.now),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from alerts.door import settle_withdrawal
 from analysis.predictions import forget_predictions
 from census.models import ERASED_ANSWERS, Invitation, InvitationStatus, Response
+from census.quality import erase_quality
 from privacy.audit.record import record
 from survey.teacher.drafts import new_draft
 from survey.teacher.flow import AlreadySubmitted, FlowError
@@ -90,6 +91,7 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
         kept = settle_withdrawal(session, response.id, now)
         forget_predictions(session, response.id)
         _erase(response, now)
+        erase_quality(session, response.id)  # the note was drawn from the answers
     invitation.status = InvitationStatus.WITHDRAWN
     invitation.withdrawn_at = now
     session.flush()

@@ -38,6 +38,7 @@ from survey.teacher.flow import (
     page_instruments,
 )
 from survey.teacher.link import Draft, InvitationFacts, ResponseFacts, WaveView, pseudonym_of
+from survey.teacher.page_timing import add_seconds
 from survey.teacher.referral import referral_of
 
 
@@ -121,10 +122,12 @@ def save_page(
     read: Draft[ResponseFacts] | None = None,
     *,
     routing: RoutingPolicy,
+    seconds: float | None = None,
 ) -> PageSaved:
     """Replace page ``page``'s answers in the sealed draft; open a crisis case when called for,
     routed under ``routing``. ``read`` is the draft as the caller read it with the invitation
-    (read here if not given).
+    (read here if not given). ``seconds`` the page was open is added to the sealed timings
+    (None: unknown, ``survey.teacher.page_timing``).
 
     The caller has read ``invitation`` without locking it. Most saves change the draft alone:
     it is read, merged and sealed first, then written by one UPDATE that holds only if the draft
@@ -149,10 +152,27 @@ def save_page(
         response is not None
         and wave.battery_locked
         and not crisis_reasons
-        and _replace_draft(session, response, merged, page, now)
+        and _replace_draft(
+            session, response, merged, page, now, _timed(response, instrument, seconds)
+        )
     ):
         return PageSaved(answers=merged, crisis=crisis)
-    return _save_locked(session, invitation.id, wave, page, answers, crisis_reasons, now, routing)
+    saved = PagePost(page, answers, seconds)
+    return _save_locked(session, invitation.id, wave, saved, crisis_reasons, now, routing)
+
+
+@dataclass(frozen=True)
+class PagePost:
+    """What one post saves: its page number, its answers, how long it was open (None unknown)."""
+
+    number: int
+    answers: Mapping[str, int]
+    seconds: float | None
+
+
+def _timed(response: ResponseFacts | None, instrument: Instrument, seconds: float | None) -> str:
+    """The response's timings (JSON text) with this save's ``seconds`` added to its page's."""
+    return add_seconds(response.timings if response is not None else None, instrument.id, seconds)
 
 
 def _instrument(wave: WaveView, page: int) -> Instrument:
@@ -193,6 +213,7 @@ _REPLACE_DRAFT = (
     )
     .values(
         answers=bindparam("sealed_answers", type_=_RESPONSES.c.answers.type),
+        timings=bindparam("sealed_timings", type_=_RESPONSES.c.timings.type),
         pages_saved=bindparam("new_pages_saved", type_=_RESPONSES.c.pages_saved.type),
         version=_RESPONSES.c.version + 1,
         updated_at=bindparam("saved_at", type_=_RESPONSES.c.updated_at.type),
@@ -206,12 +227,14 @@ def _replace_draft(
     merged: Mapping[str, int],
     page: int,
     now: dt.datetime,
+    timings: str,
 ) -> bool:
     """Write the merged draft if nothing changed it since it was read (False otherwise)."""
     params = {
         "response_id": response.id,
         "read_version": response.version,
         "sealed_answers": seal_cell(_RESPONSES.name, "answers", response.id, _json(merged)),
+        "sealed_timings": seal_cell(_RESPONSES.name, "timings", response.id, timings),
         "new_pages_saved": max(response.pages_saved or 0, page),
         "saved_at": now,
     }
@@ -226,8 +249,7 @@ def _save_locked(
     session: Session,
     invitation_id: uuid.UUID,
     wave: WaveView,
-    page: int,
-    answers: Mapping[str, int],
+    post: PagePost,
     crisis_reasons: list[str],
     now: dt.datetime,
     routing: RoutingPolicy,
@@ -240,6 +262,7 @@ def _save_locked(
     ).one()
     ensure_answerable(invitation)
     ensure_wave_open(session, invitation.wave_id, now)
+    page, answers = post.number, post.answers
     instrument = _instrument(wave, page)
     # The draft is locked too: a save from another tab takes no lock on the invitation.
     response, crisis = response_and_crisis(session, invitation, lock=True)
@@ -250,6 +273,7 @@ def _save_locked(
         raise RuntimeError("the draft just made was not found")
     merged = _merged(stored_answers(response), instrument, answers)
     response.answers = _json(merged)
+    response.timings = _timed(response, instrument, post.seconds)
     response.pages_saved = max(response.pages_saved or 0, page)
     response.updated_at = now
     if not wave.battery_locked:  # only the wave's first save writes

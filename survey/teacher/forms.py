@@ -13,8 +13,8 @@ from werkzeug.datastructures import MultiDict
 
 from instruments import Instrument, Item
 
-# Fields the page form carries besides the answers.
-PAGE_CONTROLS = frozenset({"csrf_token", "go"})
+# Fields the page form carries besides the answers ("shown": survey.teacher.page_timing).
+PAGE_CONTROLS = frozenset({"csrf_token", "go", "shown"})
 GO_VALUES = frozenset({"next", "back", "review"})
 MAX_VALUE_LENGTH = 8
 

@@ -71,6 +71,7 @@ class ResponseRow:
     risk_level: RiskLevel | None
     answers_sealed: bytes | None = field(repr=False)
     scores_sealed: bytes | None = field(repr=False)
+    timings_sealed: bytes | None = field(repr=False)
 
     @property
     def answers(self) -> str | None:
@@ -81,6 +82,11 @@ class ResponseRow:
     def scores(self) -> str | None:
         """The scores document (JSON text), once submitted."""
         return open_cell(_RESPONSES, Response.scores.name, self.id, self.scores_sealed)
+
+    @property
+    def timings(self) -> str | None:
+        """Seconds each page was open (JSON text; ``survey.teacher.page_timing``)."""
+        return open_cell(_RESPONSES, Response.timings.name, self.id, self.timings_sealed)
 
 
 # What a teacher's page reads of an invitation or a response: the row, or the entity that a

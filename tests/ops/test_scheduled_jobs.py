@@ -24,6 +24,7 @@ def test_each_sweep_is_scheduled_under_its_name(app: Flask, settings: Settings) 
         "alerts.case_steps",
         "alerts.case_audit",
         "retention.purge",
+        "analysis.quality",
     }
     wave_seconds = dt.timedelta(seconds=settings.wave_sweep_seconds)
     for name in ("survey.waves", "survey.invitations", "survey.reminders"):

@@ -12,6 +12,7 @@ import datetime as dt
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,7 @@ def install(app: Flask) -> None:
 
 
 @click.command("quality")
+@with_appcontext
 @click.option("--wave", "wave_id", type=int, help="Only this wave (default: open and closed).")
 def quality(wave_id: int | None) -> None:
     """Assess response quality now: the notes psychologists see on a case or outreach."""

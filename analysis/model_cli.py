@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from analysis.model_files import ModelRefused, current_model, open_model, register_model
@@ -26,6 +27,7 @@ def _session() -> Session:
 
 
 @click.command("train")
+@with_appcontext
 @click.option("--seed", default=0, show_default=True, help="Random seed of the fit.")
 def train(seed: int) -> None:
     """Fit the next-wave model on the released waves, save it with skops, register it."""
@@ -46,6 +48,7 @@ def train(seed: int) -> None:
 
 
 @click.command("check")
+@with_appcontext
 def check() -> None:
     """Load the current model, checking its file's digest; exit 1 when it is refused."""
     session = _session()

@@ -310,8 +310,8 @@ def _level_table(careless_share: float) -> tuple[np.ndarray, np.ndarray]:
     """P(level >= high | latent) on a grid, by simulating answers (a seed of its own)."""
     from scoring import score_battery
 
-    grid = np.linspace(-4.5, 5.5, 161)
-    draws = 2500
+    grid = np.linspace(-4.0, 5.5, 128)
+    draws = 2000
     rng = np.random.default_rng(7)
     latent = np.repeat(grid, draws)
     kind = np.where(rng.random(len(latent)) < careless_share, rng.integers(1, 4, len(latent)), 0)

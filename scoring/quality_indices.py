@@ -146,12 +146,17 @@ def normal_scores(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def robust_mahalanobis(keyed: np.ndarray, min_rows: int, seed: int = 0) -> np.ndarray:
+def robust_mahalanobis(
+    keyed: np.ndarray, min_rows: int, common: int = 0, seed: int = 0
+) -> np.ndarray:
     """Squared robust Mahalanobis distance of each complete row (Meade & Craig 2012).
 
     On the normal scores of the complete rows, centre and scatter by the minimum covariance
     determinant (``sklearn.covariance.MinCovDet``) fitted on at most :data:`MCD_FIT_ROWS` of
-    them drawn with ``seed``; NaN for a row with an unanswered item, and everywhere when fewer
+    them drawn with ``seed``.  The ``common`` largest principal directions of that scatter (the
+    shared distress the scales measure) are left out: an honest teacher far along them is
+    distressed, not careless (Conijn et al. 2019), and D^2 has ``p - common`` degrees of freedom.
+    NaN for a row with an unanswered item, and everywhere when fewer
     than ``min_rows`` rows are complete."""
     complete = ~np.isnan(keyed).any(axis=1)
     distance = np.full(len(keyed), np.nan)
@@ -165,8 +170,10 @@ def robust_mahalanobis(keyed: np.ndarray, min_rows: int, seed: int = 0) -> np.nd
         warnings.simplefilter("ignore", RuntimeWarning)  # "determinant has increased" on ties
         warnings.simplefilter("ignore", UserWarning)
         mcd = MinCovDet(support_fraction=MCD_SUPPORT, random_state=seed).fit(scores[fit_rows])
-    centred = scores - mcd.location_
-    distance[rows] = ((centred @ np.linalg.pinv(mcd.covariance_)) * centred).sum(axis=1)
+    values, vectors = np.linalg.eigh(mcd.covariance_)  # ascending
+    kept = slice(0, len(values) - common)
+    projected = (scores - mcd.location_) @ vectors[:, kept]
+    distance[rows] = (projected**2 / np.maximum(values[kept], 1e-12)).sum(axis=1)
     return distance
 
 

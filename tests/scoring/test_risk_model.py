@@ -21,7 +21,7 @@ from scoring.risk_model import (
     years_band,
 )
 from scoring.risk_model.features import census_panel, feature_names
-from scoring.risk_model.fit import challenger_wins
+from scoring.risk_model.fit import challenger_wins, grouped_split
 from scoring.synthetic import SyntheticCensus, synthetic_census
 
 
@@ -158,3 +158,15 @@ def test_model_file_with_an_untrusted_type_is_refused_even_with_its_digest(tmp_p
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with pytest.raises(ModelFileError, match="untrusted"):
         load_model(path, digest)
+
+
+def test_grouped_split_keeps_each_teacher_on_one_side_and_stratifies() -> None:
+    rng = np.random.default_rng(3)
+    groups = rng.integers(0, 4000, 10_000)
+    y = rng.random(10_000) < 0.1
+    fit_rows, cal_rows = grouped_split(y, groups, seed=0)
+    assert set(groups[fit_rows].tolist()).isdisjoint(groups[cal_rows].tolist())
+    assert len(fit_rows) + len(cal_rows) == 10_000
+    assert abs(len(np.unique(groups[cal_rows])) / len(np.unique(groups)) - 0.25) < 0.01
+    assert abs(y[cal_rows].mean() - y.mean()) < 0.02
+    np.testing.assert_array_equal(grouped_split(y, groups, seed=0)[1], cal_rows)

@@ -13,6 +13,7 @@ every transition; the held-out figures stay in the record.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -146,9 +147,16 @@ def fit_calibrated(kind: str, x: np.ndarray, y: np.ndarray, groups: np.ndarray, 
 
 
 def fit_next_wave_model(
-    panel: Panel, *, policy: RiskPolicy | None = None, seed: int = 0
+    panel: Panel,
+    *,
+    policy: RiskPolicy | None = None,
+    seed: int = 0,
+    groups: Mapping[str, np.ndarray] | None = None,
 ) -> NextWaveModel:
     """Train on every teacher's consecutive waves; target: next-wave level high or crisis.
+
+    ``groups`` (name -> one value per panel row, e.g. gender, age band, district) adds held-out
+    figures per group to the record, beside school level; groups under 10 are suppressed.
 
     Raises ValueError when there are too few transitions or outcomes to learn from.
     """
@@ -173,6 +181,9 @@ def fit_next_wave_model(
         test[grouped_split(y, teacher, seed)[1]] = True
     _enough(y[~test], "training transitions")
     _enough(y[test], "held-out transitions")
+    at_test = rows.order[src[test]]  # panel row of each held-out transition's start
+    named = {"school_level": panel.school_level, **(groups or {})}
+    held_out = {name: np.asarray(values)[at_test] for name, values in named.items()}
     metrics: dict[str, Any] = {
         "validation": validation,
         "train_rows": int((~test).sum()),
@@ -182,7 +193,7 @@ def fit_next_wave_model(
         model = fit_calibrated(kind, x[~test], y[~test], teacher[~test], seed)
         with threadpool_limits(limits=1, user_api="openmp"):
             p = model.predict_proba(x[test])[:, 1]
-        metrics[kind] = evaluate_predictions(y[test], p, rules=rules[test])
+        metrics[kind] = evaluate_predictions(y[test], p, rules=rules[test], groups=held_out)
     chosen = "boosted" if challenger_wins(metrics["logistic"], metrics["boosted"]) else "logistic"
     final = fit_calibrated(chosen, x, y, teacher, seed)
     record = TrainingRecord(

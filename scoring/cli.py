@@ -1,4 +1,4 @@
-"""``python -m scoring list | score | quality | reliability``: the command-line contract.
+"""``python -m scoring list | score | quality | reliability | forecast``: the command-line contract.
 
 ``score`` reads JSON lines from standard input and writes one JSON line per non-blank input
 line: the result, or ``{"line": N, "error": ...}`` (N counts input lines from 1).  The exit
@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from instruments import SchemaError
+from scoring import forecast_cli
 from scoring.analysis_cli import COMMANDS as ANALYSIS_COMMANDS
 from scoring.analysis_cli import add_commands, run_analysis
 from scoring.describe import summarize
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", parents=[common], help="score JSON lines from stdin")
     score.add_argument("--lang", choices=("en", "zh-CN"), default="en", help="reason texts")
     add_commands(sub, [common])
+    forecast_cli.add_parser(sub, common)
     return parser
 
 
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None, stdin: Any = None, stdout: TextIO | None
     if args.command == "list":
         list_instruments(policy, out, as_json=args.json)
         return 0
+    if args.command == "forecast":
+        return forecast_cli.run_forecast(args, policy, out)
     source = stdin if stdin is not None else sys.stdin.buffer
     if args.command in ANALYSIS_COMMANDS:
         return run_analysis(args.command, _numbered_lines(source), out)

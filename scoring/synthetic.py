@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from instruments import instruments_by_id
+from scoring.engine import score_battery
 from scoring.teacher_lines import ANALYSIS_BATTERY
 
 RHO = 0.7  # correlation of a teacher's latent between consecutive waves
@@ -308,10 +309,8 @@ def _spans() -> tuple[tuple[int, int], ...]:
 @lru_cache(maxsize=4)
 def _level_table(careless_share: float) -> tuple[np.ndarray, np.ndarray]:
     """P(level >= high | latent) on a grid, by simulating answers (a seed of its own)."""
-    from scoring import score_battery
-
-    grid = np.linspace(-4.0, 5.5, 128)
-    draws = 2000
+    grid = np.linspace(-4.0, 5.5, 96)
+    draws = 1500
     rng = np.random.default_rng(7)
     latent = np.repeat(grid, draws)
     kind = np.where(rng.random(len(latent)) < careless_share, rng.integers(1, 4, len(latent)), 0)

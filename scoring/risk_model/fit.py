@@ -4,15 +4,16 @@ Validation is by time: the candidates learn from the transitions into earlier wa
 scored on the transition into the latest wave (with a single transition, a quarter of the
 teachers is held out instead).  Each candidate is fitted on three quarters of its training
 teachers and calibrated (Platt's sigmoid, ``CalibratedClassifierCV`` on a ``FrozenEstimator``)
-on the other quarter, the split grouped by teacher (``StratifiedGroupKFold``) so that no teacher
-is on both sides.  The challenger is kept only if both its AUROC is higher and its Brier score
-lower on the held-out wave.  The chosen kind is then refitted the same way on every transition;
-the held-out figures stay in the record.
+on the other quarter, the split grouped by teacher and stratified (:func:`grouped_split`) so
+that no teacher is on both sides.  The challenger is kept only if both its AUROC is higher and
+its Brier score lower on the held-out wave.  The chosen kind is then refitted the same way on
+every transition; the held-out figures stay in the record.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
@@ -117,10 +118,27 @@ def challenger_wins(logistic: dict[str, Any], boosted: dict[str, Any]) -> bool:
     return bool(ba > la and bb < lb)
 
 
+def grouped_split(y: np.ndarray, groups: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of 3/4 and 1/4 of the teachers, stratified by whether a teacher has an event.
+
+    The split StratifiedGroupKFold makes, computed on one row per teacher with StratifiedKFold:
+    StratifiedGroupKFold itself loops in Python over the groups (a minute for 100,000 teachers),
+    and with one to a few rows per teacher its balancing gains nothing.
+    """
+    teachers, row_teacher = np.unique(groups, return_inverse=True)
+    any_event = np.zeros(len(teachers), dtype=bool)
+    any_event[row_teacher[y]] = True
+    folds = StratifiedKFold(n_splits=4, shuffle=True, random_state=seed)
+    _, held = next(folds.split(np.zeros(len(teachers)), any_event))
+    in_held = np.zeros(len(teachers), dtype=bool)
+    in_held[held] = True
+    mask = in_held[row_teacher]
+    return np.flatnonzero(~mask), np.flatnonzero(mask)
+
+
 def fit_calibrated(kind: str, x: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int) -> Any:
     """Fit on 3/4 of the teachers, calibrate (sigmoid) on the other 1/4."""
-    folds = StratifiedGroupKFold(n_splits=4, shuffle=True, random_state=seed)
-    fit_rows, cal_rows = next(folds.split(x, y, groups))
+    fit_rows, cal_rows = grouped_split(y, groups, seed)
     # One OpenMP thread: on a shared server, boosting's spinning threads slow everything down.
     with threadpool_limits(limits=1, user_api="openmp"):
         base = make_candidate(kind, seed).fit(x[fit_rows], y[fit_rows])
@@ -129,9 +147,16 @@ def fit_calibrated(kind: str, x: np.ndarray, y: np.ndarray, groups: np.ndarray, 
 
 
 def fit_next_wave_model(
-    panel: Panel, *, policy: RiskPolicy | None = None, seed: int = 0
+    panel: Panel,
+    *,
+    policy: RiskPolicy | None = None,
+    seed: int = 0,
+    groups: Mapping[str, np.ndarray] | None = None,
 ) -> NextWaveModel:
     """Train on every teacher's consecutive waves; target: next-wave level high or crisis.
+
+    ``groups`` (name -> one value per panel row, e.g. gender, age band, district) adds held-out
+    figures per group to the record, beside school level; groups under 10 are suppressed.
 
     Raises ValueError when there are too few transitions or outcomes to learn from.
     """
@@ -152,11 +177,13 @@ def fit_next_wave_model(
         test = target_wave == target_wave.max()
     else:
         validation = "teachers"
-        folds = StratifiedGroupKFold(n_splits=4, shuffle=True, random_state=seed)
         test = np.zeros(len(y), dtype=bool)
-        test[next(folds.split(x, y, teacher))[1]] = True
+        test[grouped_split(y, teacher, seed)[1]] = True
     _enough(y[~test], "training transitions")
     _enough(y[test], "held-out transitions")
+    at_test = rows.order[src[test]]  # panel row of each held-out transition's start
+    named = {"school_level": panel.school_level, **(groups or {})}
+    held_out = {name: np.asarray(values)[at_test] for name, values in named.items()}
     metrics: dict[str, Any] = {
         "validation": validation,
         "train_rows": int((~test).sum()),
@@ -166,7 +193,7 @@ def fit_next_wave_model(
         model = fit_calibrated(kind, x[~test], y[~test], teacher[~test], seed)
         with threadpool_limits(limits=1, user_api="openmp"):
             p = model.predict_proba(x[test])[:, 1]
-        metrics[kind] = evaluate_predictions(y[test], p, rules=rules[test])
+        metrics[kind] = evaluate_predictions(y[test], p, rules=rules[test], groups=held_out)
     chosen = "boosted" if challenger_wins(metrics["logistic"], metrics["boosted"]) else "logistic"
     final = fit_calibrated(chosen, x, y, teacher, seed)
     record = TrainingRecord(

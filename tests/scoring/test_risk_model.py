@@ -21,7 +21,7 @@ from scoring.risk_model import (
     years_band,
 )
 from scoring.risk_model.features import census_panel, feature_names
-from scoring.risk_model.fit import challenger_wins
+from scoring.risk_model.fit import challenger_wins, grouped_split
 from scoring.synthetic import SyntheticCensus, synthetic_census
 
 
@@ -30,9 +30,15 @@ def city() -> SyntheticCensus:
     return synthetic_census(8000, 3, seed=21)
 
 
+def context(city: SyntheticCensus) -> dict[str, np.ndarray]:
+    """Gender and district of each panel row (the panel holds respondents, wave by wave)."""
+    rows = np.concatenate([np.flatnonzero(w.responded) for w in city.waves])
+    return {"gender": city.gender[rows], "district": city.district[rows]}
+
+
 @pytest.fixture(scope="module")
 def model(city: SyntheticCensus) -> NextWaveModel:
-    return fit_next_wave_model(census_panel(city), seed=0)
+    return fit_next_wave_model(census_panel(city), seed=0, groups=context(city))
 
 
 def oracle_auroc(city: SyntheticCensus) -> float:
@@ -74,6 +80,15 @@ def test_record_says_what_the_model_learned_from(
     assert rec.features == feature_names(60)
 
 
+def test_held_out_figures_per_group_are_kept(model: NextWaveModel) -> None:
+    groups = model.record.metrics[model.record.chosen]["groups"]
+    assert set(groups) == {"school_level", "gender", "district"}
+    women, men = groups["gender"]["F"], groups["gender"]["M"]
+    assert women["n"] + men["n"] == model.record.metrics["test_rows"]
+    assert 0 < women["tpr"] < 1 and 0 < women["fpr"] < 1
+    assert abs(women["observed"] - women["predicted"]) < 0.03
+
+
 def test_challenger_is_kept_only_when_better_on_both_auroc_and_brier() -> None:
     base = {"auroc": 0.75, "brier": 0.07}
     assert challenger_wins(base, {"auroc": 0.76, "brier": 0.069})
@@ -108,7 +123,7 @@ def test_identity_is_not_a_feature(city: SyntheticCensus, model: NextWaveModel) 
 
 
 def test_same_seed_same_model(city: SyntheticCensus, model: NextWaveModel) -> None:
-    again = fit_next_wave_model(census_panel(city), seed=0)
+    again = fit_next_wave_model(census_panel(city), seed=0, groups=context(city))
     assert again.record == model.record
     np.testing.assert_array_equal(
         again.predict(census_panel(city))[1], model.predict(census_panel(city))[1]
@@ -158,3 +173,15 @@ def test_model_file_with_an_untrusted_type_is_refused_even_with_its_digest(tmp_p
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with pytest.raises(ModelFileError, match="untrusted"):
         load_model(path, digest)
+
+
+def test_grouped_split_keeps_each_teacher_on_one_side_and_stratifies() -> None:
+    rng = np.random.default_rng(3)
+    groups = rng.integers(0, 4000, 10_000)
+    y = rng.random(10_000) < 0.1
+    fit_rows, cal_rows = grouped_split(y, groups, seed=0)
+    assert set(groups[fit_rows].tolist()).isdisjoint(groups[cal_rows].tolist())
+    assert len(fit_rows) + len(cal_rows) == 10_000
+    assert abs(len(np.unique(groups[cal_rows])) / len(np.unique(groups)) - 0.25) < 0.01
+    assert abs(y[cal_rows].mean() - y.mean()) < 0.02
+    np.testing.assert_array_equal(grouped_split(y, groups, seed=0)[1], cal_rows)

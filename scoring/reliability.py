@@ -63,7 +63,7 @@ def mcdonald_omega(cov: np.ndarray) -> float:
     corr = cov / np.outer(sd, sd)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        fa = FactorAnalysis(n_components=1, random_state=0).fit(_rows_with_covariance(corr))
+        fa = FactorAnalysis(n_components=1, svd_method="lapack").fit(_rows_with_covariance(corr))
     loadings = fa.components_[0]
     common = loadings.sum() ** 2  # the factor's sign is arbitrary; the square is not
     return float(common / (common + fa.noise_variance_.sum()))
@@ -115,10 +115,7 @@ def _score_reliability(
     centred = items - items.mean(axis=0)
     cov = centred.T @ centred / (n - 1)
     alphas, omegas = [], []
-    for _ in range(draws):
-        weights = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(float)
-        mean = weights @ items / n
-        draw = (items * weights[:, None]).T @ items / n - np.outer(mean, mean)
+    for draw in _bootstrap_covariances(items, draws, rng):
         alphas.append(cronbach_alpha(draw))
         omegas.append(mcdonald_omega(draw))
     return ScaleReliability(
@@ -130,6 +127,27 @@ def _score_reliability(
         _interval(np.array(alphas)),
         _interval(np.array(omegas)),
     )
+
+
+def _bootstrap_covariances(
+    items: np.ndarray, draws: int, rng: np.random.Generator, chunk: int = 25
+) -> list[np.ndarray]:
+    """The covariance matrix of each bootstrap draw (teachers resampled with replacement).
+
+    A draw is a vector of counts (how often each teacher was drawn), so a chunk of draws is two
+    matrix products over the items and their pairwise products, not a resampled copy each."""
+    n, k = items.shape
+    products = (items[:, :, None] * items[:, None, :]).reshape(n, k * k)
+    covariances = []
+    for start in range(0, draws, chunk):
+        size = min(chunk, draws - start)
+        counts = np.stack(
+            [np.bincount(rng.integers(0, n, size=n), minlength=n) for _ in range(size)]
+        ).astype(float)
+        means = counts @ items / n
+        seconds = (counts @ products / n).reshape(size, k, k)
+        covariances += list(seconds - means[:, :, None] * means[:, None, :])
+    return covariances
 
 
 def _rows_with_covariance(cov: np.ndarray) -> np.ndarray:

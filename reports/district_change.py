@@ -29,9 +29,7 @@ NOT_SHOWN = "—"
 LEVELS = ("crisis", "high")
 
 
-def newcombe_difference(
-    x1: int, n1: int, x2: int, n2: int, z: float = Z95
-) -> tuple[float, float]:
+def newcombe_difference(x1: int, n1: int, x2: int, n2: int, z: float = Z95) -> tuple[float, float]:
     """The interval of ``x1/n1 - x2/n2`` (Newcombe 1998, method 10: hybrid Wilson score).
 
     L = d - sqrt((p1 - l1)^2 + (u2 - p2)^2), U = d + sqrt((u1 - p1)^2 + (p2 - l2)^2), where

@@ -121,9 +121,7 @@ def reliability_table(
     return {"table": table, "alphas": alphas}
 
 
-def answers_matrix(
-    battery: Sequence[str], documents: Sequence[Mapping[str, Any]]
-) -> np.ndarray:
+def answers_matrix(battery: Sequence[str], documents: Sequence[Mapping[str, Any]]) -> np.ndarray:
     """``(len(documents), items)``: each response's answers ({item id: value}) in battery order,
     NaN where an item is unanswered."""
     instruments = instruments_by_id()

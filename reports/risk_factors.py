@@ -103,7 +103,9 @@ def _patterns(
     return np.stack(columns, axis=1), events, total - events
 
 
-def _fit(x: NDArray[np.float64], events: NDArray[np.float64], rest: NDArray[np.float64]):  # type: ignore[no-untyped-def]
+def _fit(
+    x: NDArray[np.float64], events: NDArray[np.float64], rest: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Log odds ratios of one weighted fit."""
     rows = np.vstack([x, x])
     y = np.r_[np.ones(len(x)), np.zeros(len(x))]
@@ -113,7 +115,7 @@ def _fit(x: NDArray[np.float64], events: NDArray[np.float64], rest: NDArray[np.f
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(rows[used], y[used], sample_weight=w[used])
-    return model.coef_[0]
+    return np.asarray(model.coef_[0], dtype=np.float64)
 
 
 def odds_ratios(
@@ -158,8 +160,9 @@ def risk_factor_table(
 ) -> dict[str, Any]:
     """The odds-ratio table of one release (``labels``: factor -> (title, group labels))."""
     y = np.asarray(high_or_crisis, bool)
-    factors = [f for name in FACTORS if name in codes
-               if (f := model_factor(name, codes[name], shown[name], y, k)) is not None]  # fmt: skip
+    candidates = [model_factor(name, codes[name], shown[name], y, k) for name in FACTORS
+                  if name in codes]  # fmt: skip
+    factors = [f for f in candidates if f is not None]
     rows: list[list[str]] = []
     if factors and _enough(int(y.sum()), len(y), k):
         ratios = {(r.factor, r.level): r for r in odds_ratios(factors, y, draws=draws, seed=seed)}

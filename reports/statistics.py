@@ -43,6 +43,7 @@ HEADINGS = {
 def _open_answers(rid: object, sealed: bytes | None) -> dict[str, Any]:
     if sealed is None:
         return {}
+    text: str | None
     try:
         text = open_sealed(key_ring(), bytes(sealed), binding("responses", "answers", rid))
     except SealError:
@@ -66,7 +67,9 @@ def read_answers_and_levels(
     return answers, [None if level is None else level.value for _r, _s, level in rows]
 
 
-def _stored(earlier: Sequence[tuple[str, Mapping[str, Any]]], key: str, part: str):  # type: ignore[no-untyped-def]
+def _stored(
+    earlier: Sequence[tuple[str, Mapping[str, Any]]], key: str, part: str
+) -> tuple[str, Any] | None:
     """The last earlier release's stored ``part`` of ``key``, with its wave name, if it has one."""
     if not earlier:
         return None
@@ -98,8 +101,9 @@ def release_statistics(
     districts = next((d for d in dims if d.id == "district"), None)
     names = districts.labels if districts is not None else ()
     counts = prevalence_counts(data.codes["district"], levels, len(names))
-    change = district_change(names, counts, shown.get("district", np.zeros(0, bool)), k,
-                             wave.name, _stored(earlier, "district_change", "published"))  # fmt: skip
+    shown_districts = shown.get("district", np.zeros(0, bool))
+    last = _stored(earlier, "district_change", "published")
+    change = district_change(names, counts, shown_districts, k, wave.name, last)
     return {"reliability": reliability, "risk_factors": {"table": risk}, "district_change": change}
 
 

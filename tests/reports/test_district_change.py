@@ -49,7 +49,7 @@ def test_a_share_is_shown_only_when_every_count_behind_it_is_at_least_k(
     assert publishable(n, crisis, high, 10) is shown
 
 
-def _levels(*parts: tuple[int, str]) -> list[str | None]:
+def _levels(*parts: tuple[int, str | None]) -> list[str | None]:
     return [level for count, level in parts for _ in range(count)]
 
 

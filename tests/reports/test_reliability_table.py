@@ -20,7 +20,9 @@ def _gad7(n: int, noise: float, seed: int = 3) -> np.ndarray:
 def _alpha_by_hand(items: np.ndarray) -> float:
     # Cronbach 1951: k/(k-1) * (1 - sum of item variances / variance of the total).
     k = items.shape[1]
-    return k / (k - 1) * (1 - items.var(axis=0, ddof=1).sum() / items.sum(axis=1).var(ddof=1))
+    return float(k / (k - 1)) * float(
+        1 - items.var(axis=0, ddof=1).sum() / items.sum(axis=1).var(ddof=1)
+    )
 
 
 def test_the_row_gives_alpha_as_by_hand_and_the_published_alpha_with_its_source() -> None:
@@ -46,8 +48,8 @@ def test_a_low_alpha_and_a_fall_since_the_last_release_are_flagged() -> None:
 
 @pytest.mark.parametrize(
     ("alpha", "before", "expected"),
-    [(0.85, 0.91, ["较 W1 下降 0.06 Fell 0.06 since W1"]), (0.85, 0.90, []), (0.69, None, ["α < 0.70"]),
-     (0.70, None, []), (None, 0.9, [])],
+    [(0.85, 0.91, ["较 W1 下降 0.06 Fell 0.06 since W1"]), (0.85, 0.90, []),
+     (0.69, None, ["α < 0.70"]), (0.70, None, []), (None, 0.9, [])],
 )  # fmt: skip
 def test_flags(alpha: float | None, before: float | None, expected: list[str]) -> None:
     assert flags(alpha, before, "W1") == expected

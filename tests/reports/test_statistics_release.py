@@ -42,13 +42,16 @@ def _closed_wave(
 ) -> Wave:
     """A closed wave; ``withdraw`` of district A's low teachers withdrew before the release."""
     wave = Wave(name=name, battery=list(DEFAULT_BATTERY), opens_at=NOW - dt.timedelta(days=20),
-                closes_at=NOW - dt.timedelta(days=5), state=WaveState.CLOSED, units=[WaveUnit()])  # fmt: skip
+                closes_at=NOW - dt.timedelta(days=5), state=WaveState.CLOSED,
+                units=[WaveUnit()])  # fmt: skip
     session.add(wave)
     session.flush()
     rng = random.Random(name)
     for district, counts in levels.items():
         school = make_school(session, name=f"{district}{name}校", district=district)
-        for level, count in zip((RiskLevel.CRISIS, RiskLevel.HIGH, RiskLevel.LOW), counts):
+        for level, count in zip(
+            (RiskLevel.CRISIS, RiskLevel.HIGH, RiskLevel.LOW), counts, strict=True
+        ):
             for _ in range(count):
                 teacher = make_teacher(session, school, gender=rng.choice("FM"),
                                        birth_year=rng.choice((1970, 1985, 1995)))  # fmt: skip

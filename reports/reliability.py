@@ -68,7 +68,7 @@ def _published(result: ScaleReliability) -> tuple[str, str]:
     if entry is None:
         return NOT_SHOWN, ""
     line = f"{_label(result)}: {entry.alpha:g}, {entry.sample}; {entry.source}"
-    return f"{entry.alpha:g}", line + (f" ({entry.note})" if entry.note else "")
+    return f"α = {entry.alpha:g}", line + (f" ({entry.note})" if entry.note else "")
 
 
 def reliability_table(
@@ -113,8 +113,8 @@ def reliability_table(
         f"(a rendering or translation fault, or careless answering). 已发表 Published: "
         + " | ".join(sources)
     )
-    columns = ["", "n", "Cronbach α (95% CI)", "McDonald ω (95% CI)", "已发表 α Published α",
-               "提示 Flag"]  # fmt: skip
+    columns = ["", "完整作答 Complete n", "Cronbach α (95% CI)", "McDonald ω (95% CI)",
+               "已发表 α Published α", "提示 Flag"]  # fmt: skip
     title = "量表信度 Scale reliability"
     table = {"title": title, "columns": columns, "rows": rows, "note": note,
              "kind": "reliability", "extra": {}}  # fmt: skip

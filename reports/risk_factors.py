@@ -171,11 +171,11 @@ def risk_factor_table(
             for level in f.levels:
                 name = "其他（合并）Other (merged)" if level == OTHER else names[level]
                 if level == f.reference:
-                    rows.append([f"{title}: {name}", "1（参照 reference）", ""])
+                    rows.append([f"{title}: {name}", "1（参照 reference）"])
                     continue
                 r = ratios[(f.id, level)]
-                interval = f"{_ratio_text(r.low)} – {_ratio_text(r.high)}"
-                rows.append([f"{title}: {name}", _ratio_text(r.ratio), interval])
+                text = f"{_ratio_text(r.ratio)} ({_ratio_text(r.low)}–{_ratio_text(r.high)})"
+                rows.append([f"{title}: {name}", text])
     note = (
         f"高危或危机的逻辑回归，五个因素同时纳入、相互调整；95% 百分位自助法区间（{draws} 次，"
         f"种子 {seed}）。参照组为各因素人数最多的组。高危或危机人数或其余人数不足 {k} 的组并入"
@@ -188,5 +188,5 @@ def risk_factor_table(
     if not rows:
         note += f" 本次不足以建模。 Too few teachers at high or crisis to model (k = {k})."
     title = "调整后的高危或危机比值比 Adjusted odds of high or crisis"
-    return {"title": title, "columns": ["", "比值比 Odds ratio", "95% CI"], "rows": rows,
+    return {"title": title, "columns": ["", "比值比 Odds ratio (95% CI)"], "rows": rows,
             "note": note, "kind": "risk_factors", "extra": {}}  # fmt: skip

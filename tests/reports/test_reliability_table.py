@@ -31,7 +31,7 @@ def test_the_row_gives_alpha_as_by_hand_and_the_published_alpha_with_its_source(
     (row,) = out["table"]["rows"]
     assert row[0] == "GAD-7 总分 Total score" and row[1] == "200"
     assert row[2].startswith(f"{_alpha_by_hand(answers):.2f} (")
-    assert row[4] == "0.92"  # Spitzer 2006, pinned in gad7.toml
+    assert row[4] == "α = 0.92"  # Spitzer 2006, pinned in gad7.toml
     assert "Arch Intern Med. 2006;166(10):1092-1097" in out["table"]["note"]
     assert out["alphas"]["gad7.total"] == pytest.approx(_alpha_by_hand(answers))
 

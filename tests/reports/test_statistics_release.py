@@ -122,8 +122,8 @@ def test_the_frozen_release_holds_reliability_of_its_own_respondents_only(
     }  # fmt: skip
     # Every respondent answered every item: n is the 117 who had not withdrawn.
     assert {row[1] for row in rows.values()} == {"117"}
-    assert rows["PHQ-9 总分 Total score"][4] == "0.89"
-    assert rows["CBI 学生相关倦怠 Student-related burnout"][4] == "0.85"
+    assert rows["PHQ-9 总分 Total score"][4] == "α = 0.89"
+    assert rows["CBI 学生相关倦怠 Student-related burnout"][4] == "α = 0.85"
     assert "reworded to students" in second["reliability"]["table"]["note"]
     first_alphas = _document(web_app, releases[0])["reliability"]["alphas"]
     for key, alpha in second["reliability"]["alphas"].items():

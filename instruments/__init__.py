@@ -4,7 +4,8 @@ Each ``instruments/<id>.toml`` holds the instrument's names, version, licence an
 recall period, items (zh-CN and en text, LOINC code where one exists), option sets (value and
 labels), reverse keys, scores (sums, means, or multiples of another score) with their
 missing-data rule, bands with their source (``author`` or ``local_policy``), item flags
-(``safety = true`` marks a safety item), test–retest reliability for reliable change, and
+(``safety = true`` marks a safety item), test–retest reliability for reliable change, published
+Cronbach's alphas with their sample and source (``[[published_reliability]]``), and
 ``translation_status``.  :func:`load_instrument` checks one file and raises
 :class:`SchemaError` naming the file and the field; :func:`load_instruments` loads them all
 (:func:`instruments_by_id`: once per process).
@@ -37,6 +38,7 @@ from instruments.model import (
     ItemFlag,
     Missing,
     Option,
+    PublishedReliability,
     ReliableChange,
     Score,
     Text,
@@ -53,6 +55,7 @@ __all__ = [
     "ItemFlag",
     "Missing",
     "Option",
+    "PublishedReliability",
     "ReliableChange",
     "SchemaError",
     "Score",

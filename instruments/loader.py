@@ -20,6 +20,7 @@ from instruments.model import (
     ItemFlag,
     Missing,
     Option,
+    PublishedReliability,
     ReliableChange,
     Score,
 )
@@ -69,8 +70,12 @@ def load_instrument(path: Path | str) -> Instrument:
     rc = (
         read_reliable_change(t.table("reliable_change"), base) if t.has("reliable_change") else None
     )
+    published = tuple(
+        _published(row, base) for row in t.tables("published_reliability", required=False)
+    )
+    _unique(t, "published_reliability", [p.score for p in published])
     t.done()
-    return replace(base, band_sets=bands, reliable_change=rc)
+    return replace(base, band_sets=bands, reliable_change=rc, published_reliability=published)
 
 
 def load_instruments(directory: Path | str = INSTRUMENTS_DIR) -> dict[str, Instrument]:
@@ -224,6 +229,26 @@ def read_reliable_change(t: Table, inst: Instrument) -> ReliableChange:
     if len(attainable(inst, score)) < 2:  # pragma: no cover - a constant score
         raise t.error("score", "is constant; change cannot be assessed")
     return rc
+
+
+def _published(t: Table, inst: Instrument) -> PublishedReliability:
+    """One published alpha: of a score the file defines and computes from items, in (0, 1)."""
+    score = t.string("score")
+    plain = {s.id for s in inst.scores if s.derived_from is None}
+    if score not in plain:
+        raise t.error("score", f"must name a score computed from items of {inst.id}, not {score!r}")
+    alpha = float(t.number("alpha"))
+    if not 0 < alpha < 1:
+        raise t.error("alpha", "must be strictly between 0 and 1")
+    result = PublishedReliability(
+        score=score,
+        alpha=alpha,
+        sample=t.string("sample"),
+        source=t.string("source"),
+        note=t.opt_str("note") or "",
+    )
+    t.done()
+    return result
 
 
 def _normative_sd(t: Table) -> tuple[float | None, str]:

@@ -143,6 +143,21 @@ class ReliableChange:
 
 
 @dataclass(frozen=True)
+class PublishedReliability:
+    """A published Cronbach's alpha of one score, shown beside the census's own.
+
+    ``sample`` says in whom it was measured, ``source`` is the full citation, and ``note`` says
+    anything a reader comparing it with this census must know (a reworded scale, say).
+    """
+
+    score: str
+    alpha: float
+    sample: str
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Instrument:
     """One validated scale, loaded from ``instruments/<id>.toml``."""
 
@@ -160,6 +175,7 @@ class Instrument:
     band_sets: tuple[BandSet, ...] = ()
     item_flags: tuple[ItemFlag, ...] = ()
     reliable_change: ReliableChange | None = None
+    published_reliability: tuple[PublishedReliability, ...] = ()
     loinc_panel: str | None = None
     wording_changes: tuple[str, ...] = ()
     path: str = field(default="", compare=False)

@@ -11,6 +11,7 @@ from typing import Any
 
 from alerts.labels import casework_label
 from reports.models import ReportRelease
+from reports.statistics import statistics_parts
 
 # A trend point a release did not show as a number (top- or bottom-coded, or hidden).
 NOT_SHOWN = "·"
@@ -96,6 +97,7 @@ def report_sections(release: ReportRelease) -> list[Section]:
             "趋势（按维度）Trends by dimension, as each release published them",
             [_shown(t) for t in doc.get("trend", {}).get("dimensions", [])],
         ),
+        *[Section(head, [_shown(t) for t in ts], c) for head, ts, c in statistics_parts(doc)],
     ]
 
 

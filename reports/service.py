@@ -19,6 +19,7 @@ from reports.document import release_charts, release_document, trend_of
 from reports.floors import case_floors
 from reports.followup import followup_tables
 from reports.models import ReportRelease
+from reports.statistics import release_statistics
 from scoring import default_policy
 
 
@@ -47,10 +48,12 @@ def build_release(
     tables = build_tables(data, k)
     floors = case_floors(tables, default_policy(), k)
     n = len(next(iter(data.codes.values()))) if data.codes else 0
-    trend = trend_of(_earlier(session, wave), wave.name, tables)
+    earlier = _earlier(session, wave)
+    trend = trend_of(earlier, wave.name, tables)
     followup = followup_tables(session, wave, k, cap, now, floors)
     meta = {"id": wave.id, "name": wave.name}
     document = release_document(meta, now, k, n, tables, followup, trend)
+    document.update(release_statistics(session, wave, data, k, earlier))
     charts = release_charts(tables, trend)
     release = ReportRelease(wave_id=wave.id, k=k, built_at=now, document=document, charts=charts)
     session.add(release)

@@ -1,10 +1,5 @@
-"""The ``train`` and ``check`` commands of ``flask --app app analysis``: the second reader.
-
-The panel is every released wave's submitted, not withdrawn, not opted-out responses
-(``analysis.model_panel``); the file goes to ``instance/models/<sha256>.skops`` and the registry
-keeps its digest, its training record and who trained it. A new model predicts from the next
-release on; shadow mode stays as it is.
-"""
+"""The ``train`` and ``check`` commands of ``flask --app app analysis``: the second reader
+(``analysis.training`` says what training does)."""
 
 from __future__ import annotations
 
@@ -14,12 +9,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from analysis.model_files import ModelRefused, current_model, open_model, register_model
-from analysis.model_panel import released_panel
+from analysis.model_files import ModelRefused, current_model, open_model
+from analysis.training import NothingToLearn, train_and_register
 from config.current import current_settings
 from db.current import current_database
-from privacy.audit.record import record
-from scoring.risk_model import fit_next_wave_model
 
 
 def _session() -> Session:
@@ -32,16 +25,10 @@ def _session() -> Session:
 def train(seed: int) -> None:
     """Fit the next-wave model on the released waves, save it with skops, register it."""
     session, settings = _session(), current_settings()
-    rows = released_panel(session)
-    if len(rows.response_ids) == 0:
-        raise click.ClickException("没有已发布的作答 / no released responses to learn from")
     try:
-        model = fit_next_wave_model(rows.panel, seed=seed)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    registered = register_model(session, model, settings.instance_path, "system")
-    registered.record = {**registered.record, "wave_ids": sorted({int(w) for w in rows.wave_ids})}
-    record(session, "system", "model.trained", object_type="risk_model", object_id=registered.id)
+        registered = train_and_register(session, settings.instance_path, seed=seed)
+    except NothingToLearn as nothing:
+        raise click.ClickException(str(nothing)) from None
     session.commit()
     click.echo(json.dumps({"model": registered.id, "digest": registered.digest,
                            **_summary(registered.record)}, ensure_ascii=False))  # fmt: skip

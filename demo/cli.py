@@ -53,7 +53,7 @@ def seed(if_empty: bool) -> None:
         released = seed_released_demo_waves(session, now, routing=routing)
         seeded = seed_demo_wave(session, now, routing=routing)
         session.commit()
-        analyse_demo_waves(session, now)
+        analyse_demo_waves(session, settings.instance_path, now)
         click.echo(
             f"demo seeded: {report.created} synthetic teachers, {len(DISTRICT_NAMES)} districts,"
             f" {DEMO_SCHOOLS} schools"

@@ -1,0 +1,41 @@
+"""Train the second reader on the released waves and register it: what ``flask analysis train``
+and the demo's first run do.
+
+The panel is every released wave's submitted, not withdrawn, not opted-out responses
+(``analysis.model_panel``); the file goes to ``instance/models/<sha256>.skops`` and the registry
+keeps its digest, its training record and who trained it. A new model predicts from the next
+release on; shadow mode stays as it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from analysis.model_files import register_model
+from analysis.model_models import RiskModel
+from analysis.model_panel import released_panel
+from privacy.audit.record import record
+from scoring.risk_model import fit_next_wave_model
+
+
+class NothingToLearn(ValueError):
+    """No released answers, or too few outcomes either way; the message says which."""
+
+
+def train_and_register(
+    session: Session, instance_path: Path, *, seed: int = 0, trained_by: str = "system"
+) -> RiskModel:
+    """Fit, save and register a model; audited (flushes; the caller commits)."""
+    rows = released_panel(session)
+    if len(rows.response_ids) == 0:
+        raise NothingToLearn("没有已发布的作答 / no released responses to learn from")
+    try:
+        model = fit_next_wave_model(rows.panel, seed=seed)
+    except ValueError as error:
+        raise NothingToLearn(str(error)) from None
+    registered = register_model(session, model, instance_path, trained_by)
+    registered.record = {**registered.record, "wave_ids": sorted({int(w) for w in rows.wave_ids})}
+    record(session, trained_by, "model.trained", object_type="risk_model", object_id=registered.id)
+    return registered

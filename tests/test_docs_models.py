@@ -32,6 +32,26 @@ BENCHMARK_KEYS = (
     "calibration_slope",
     "brier",
 )
+# The keys of ``scoring.risk_model.evaluate_predictions``'s result (scoring/risk_model/evaluate.py),
+# which the training record and every evaluation on the card page show as they are.
+EVALUATION_KEYS = (
+    "n",
+    "events",
+    "auroc",
+    "brier",
+    "calibration_slope",
+    "calibration_intercept",
+    "net_benefit",
+    "model",
+    "rules_only",
+    "contact_all",
+    "threshold",
+    "groups",
+    "observed",
+    "predicted",
+    "tpr",
+    "fpr",
+)
 # Issue 17 §3: the evaluation printed and kept with the model, and the groups it is cut by.
 EVALUATION = (
     "auroc",
@@ -78,6 +98,11 @@ def tripod_rows() -> dict[str, str]:
 
 @pytest.mark.parametrize("key", BENCHMARK_KEYS)
 def test_the_card_names_every_figure_the_benchmark_prints(key: str) -> None:
+    assert f"`{key}`" in CARD.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("key", EVALUATION_KEYS)
+def test_the_card_explains_every_key_of_an_evaluation(key: str) -> None:
     assert f"`{key}`" in CARD.read_text(encoding="utf-8")
 
 

@@ -21,7 +21,8 @@ DECISIONS = (
 )
 GOVERNANCE = (CARD, PLAIN, TRIPOD, PIA, *DECISIONS)
 
-# Issue 17, "Benchmark": the keys of the JSON line `python -m benchmarks analysis` prints.
+# The figures of the JSON line `python -m benchmarks analysis` prints (benchmarks/analysis.py):
+# the eight issue 17 asks for ("Benchmark"), then the model's own.
 BENCHMARK_KEYS = (
     "quality_seconds",
     "reliability_seconds",
@@ -31,6 +32,11 @@ BENCHMARK_KEYS = (
     "oracle_auroc",
     "calibration_slope",
     "brier",
+    "calibration_intercept",
+    "chosen",
+    "boosted_auroc",
+    "train_rows",
+    "predict_rows",
 )
 # The keys of ``scoring.risk_model.evaluate_predictions``'s result (scoring/risk_model/evaluate.py),
 # which the training record and every evaluation on the card page show as they are.

@@ -37,6 +37,10 @@ BENCHMARK_KEYS = (
     "boosted_auroc",
     "train_rows",
     "predict_rows",
+    "quality_cpu_seconds",
+    "reliability_cpu_seconds",
+    "train_cpu_seconds",
+    "predict_cpu_rows_per_s",
 )
 # The keys of ``scoring.risk_model.evaluate_predictions``'s result (scoring/risk_model/evaluate.py),
 # which the training record and every evaluation on the card page show as they are.

@@ -25,5 +25,5 @@ def analyse_demo_waves(session: Session, instance_path: Path, now: dt.datetime) 
     for wave_id in session.scalars(select(Wave.id).order_by(Wave.opens_at)).all():
         assess_wave(session, wave_id, now)
         session.commit()  # one transaction per wave, as the sweep
-    train_and_register(session, instance_path, trained_by="demo")
+    train_and_register(session, instance_path)
     session.commit()

@@ -96,10 +96,12 @@ def assert_charts_show_only_published(report: Report, charts: list[str], k: int)
             assert svg.count("<circle") == numbers, title
             continue
         rows: dict[float, list[str]] = {}
-        for x, y, text in svg_texts(svg):
-            if x != 4:  # x = 4 is a row's label
+        texts = svg_texts(svg)
+        first = min(y for x, y, _text in texts if x == 4)  # x = 4 is a row's label
+        for x, y, text in texts:
+            if x != 4 and y >= first:  # the band names are above the first row
                 rows.setdefault(y, []).append(text)
-        values = [labels for _y, labels in sorted(rows.items())][1:]  # below the band names
+        values = [labels for _y, labels in sorted(rows.items())]
         assert len(values) == len(grid.rows), title
         for labels, row in zip(values, grid.rows, strict=True):
             for label, c in zip(labels, range(2, len(row) - 1, 2), strict=True):

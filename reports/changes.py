@@ -92,6 +92,8 @@ def changes_table(
         if key in before:
             moves += _moves(before[key], table)
     moves.sort(key=lambda move: -move[0])
-    rows = [row for _size, row in moves[:SHOWN]] or [[NONE, "", "", "", ""]]
+    # The city's row is in every dimension's table: each line once.
+    unique = list(dict.fromkeys(tuple(row) for _size, row in moves))
+    rows = [list(row) for row in unique[:SHOWN]] or [[NONE, "", "", "", ""]]
     columns = [*COLUMNS[:2], f"上次 Last release · {name}", *COLUMNS[3:]]
     return Table(f"{TITLE} · {name}", columns, rows, NOTE, "changes")

@@ -135,8 +135,7 @@ def trend_lines(title: str, waves: list[str], series: dict[str, list[float | Non
         ly = top + 12 + 14 * j
         parts.append(
             f'<line x1="{x0 + 10:g}" y1="{ly - 4}" x2="{x0 + 30:g}" y2="{ly - 4}" '
-            f'stroke="#000" stroke-dasharray="{dashes[j % 5]}"/>'
-            + _label(x0 + 34, ly, [band])
+            f'stroke="#000" stroke-dasharray="{dashes[j % 5]}"/>' + _label(x0 + 34, ly, [band])
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -59,9 +59,7 @@ def columns() -> list[str]:
     return ["", "n", *[x for label in LEVEL_LABELS for x in (label, f"{label} %")]]
 
 
-def _rows(
-    names: list[str], full: NDArray[np.int64], result: Protected, k: int
-) -> list[list[str]]:
+def _rows(names: list[str], full: NDArray[np.int64], result: Protected, k: int) -> list[list[str]]:
     counts, shares = count_texts(full, result, k), share_texts(full, result)
     rows = []
     for r, name in enumerate(names):

@@ -68,8 +68,9 @@ def test_trends_by_dimension_keep_every_published_cell_in_fewer_lines() -> None:
 
 def test_with_one_release_the_trends_that_repeat_its_own_shares_are_left_out() -> None:
     stored = dimension_trends([], "W1", [BEFORE])
-    assert [row[-1] for row in stored[0]["rows"]][:2] == ["75.0%", "25.0%"]  # type: ignore[index]
+    rows: list[list[str]] = stored[0]["rows"]  # type: ignore[assignment]
+    assert [row[-1] for row in rows][:2] == ["75.0%", "25.0%"]
     trend = {"waves": ["W1"], "series": {"k10.total": {}}, "dimensions": stored}
     sections = report_sections(_release({"tables": [asdict(BEFORE)], "trend": trend}))
     assert not [s for s in sections if s.heading.startswith("趋势")]
-    assert [s.heading for s in sections][0] == "分段与均值 Bands and means (95% Wilson intervals)"
+    assert sections[0].heading == "分段与均值 Bands and means (95% Wilson intervals)"

@@ -26,7 +26,7 @@ from census.quality import ResponseQuality
 from org.models import District, School
 from reports.order import CLINICAL_ORDER
 from scoring.levels import RiskLevel
-from tests.support.factories.releases import NOW, released_wave
+from tests.support.factories.releases import released_wave
 from tests.support.forms import csrf_token
 from tests.support.reports.published import Report, from_csv, from_html, from_xlsx
 from tests.support.reports.release_audit import assert_release_keeps_every_promise, is_level_table
@@ -96,7 +96,9 @@ def _release_two(web_app: Flask, login_as: Login) -> tuple[int, int, dict[str, i
             ids.append(wave.id)
             database.sessions.remove()
         token = csrf_token(admin, f"/waves/{ids[-1]}")
-        assert admin.post(f"/waves/{ids[-1]}/release", data={"csrf_token": token}).status_code == 302
+        assert (
+            admin.post(f"/waves/{ids[-1]}/release", data={"csrf_token": token}).status_code == 302
+        )
     return ids[0], ids[1], truth
 
 
@@ -174,7 +176,9 @@ def test_prevalence_without_flagged_responses_is_published_and_no_flag_per_perso
     database = web_app.extensions["xinan.db"]
     with web_app.app_context():
         session = database.session()
-        ids = [str(r) for r in session.scalars(select(Response.id).where(Response.wave_id == second))]
+        ids = [
+            str(r) for r in session.scalars(select(Response.id).where(Response.wave_id == second))
+        ]
         stored = json.dumps(_document(session, second), ensure_ascii=False)
         database.sessions.remove()
     assert not any(i in stored for i in ids) and "longstring" not in stored

@@ -10,6 +10,12 @@ value a linear programme over every published figure of the scale allows for the
 respondents in those bands. Published are, per dimension table, the counts ("37", "< k" for
 0..k-1, "x" for at least k, "—" for nothing), each row's n and each shown row's mean to one
 decimal; a percentage is shown only beside its count, so it adds nothing.
+
+The risk-level tables (``reports.risk``) say the same more directly: a respondent stored at
+level high or crisis got a case of that level or above, a moderate one an outreach (or a case),
+so the least count of crisis + high respondents, and of crisis + high + moderate, that those
+tables allow (the same programme, without means) are floors too; each floor is the largest of
+what any table gives.
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ import pytest
 from reports.build import Microdata, build_tables, shown_of
 from reports.changes import changes_table
 from reports.document import release_charts, release_document, trend_of
+from reports.floors import case_floors
 from reports.models import ReportRelease
 from reports.risk import LEVEL_LABELS, quality_table, risk_tables
+from scoring import default_policy
 from tests.reports.test_small_populations import CONSENTED, DIMENSIONS, INVITED, NOW, every_format
 from tests.support.reports.auditor import published_ranges
 from tests.support.reports.release_audit import assert_release_keeps_every_promise, is_level_table
@@ -98,3 +100,14 @@ def test_too_few_flagged_hides_the_excluding_row_rather_than_give_the_flagged_aw
 def test_a_wave_without_a_quality_assessment_has_no_flag_table() -> None:
     formats, _charts = every_format(release_of(microdata(60, 5, None), 60))
     assert all(QUALITY not in [t.title for t in r.tables] for r in formats.values())
+
+
+def test_the_risk_levels_put_their_floor_under_the_follow_up_counts() -> None:
+    # A respondent at high or crisis got a case, a moderate one an outreach: the follow-up
+    # tables are protected knowing at least this many (``reports.linked``).
+    data = microdata(900, 6, None)
+    assert data.levels is not None
+    risk = risk_tables(data, K, shown_of(data, K))
+    floors = case_floors([], default_policy(), K, risk)
+    truth = np.bincount(data.levels, minlength=5)
+    assert floors.high == truth[0] + truth[1] and floors.moderate == truth[:3].sum()

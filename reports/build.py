@@ -37,6 +37,12 @@ class Microdata:
     # Invitations by district and by level: invited, consented (incl. completed).
     invited: dict[str, NDArray[np.int64]]
     consented: dict[str, NDArray[np.int64]]
+    # Each respondent's risk level as ``reports.risk.LEVELS`` indexes it (the last: not assessed);
+    # None where the caller has none to give.
+    levels: NDArray[np.int64] | None = None
+    # Whether each respondent's answers were flagged by the quality assessment; None when the
+    # wave has no assessment at all.
+    flagged: NDArray[np.bool_] | None = None
 
 
 def _participation(data: Microdata, dim: Dimension, shown: NDArray[np.bool_], k: int) -> Table:
@@ -83,12 +89,20 @@ def _band_table(
                  {"scale": scale.key, "dimension": dim.id})  # fmt: skip
 
 
-def build_tables(data: Microdata, k: int) -> list[Table]:
-    """Every table of the release, protected, in reading order."""
-    # A dimension without groups (no school on the roster at all) has no table to show.
+def shown_of(data: Microdata, k: int) -> dict[str, NDArray[np.bool_]]:
+    """The groups each dimension shows (``reports.groups``): the same in every table."""
     dimensions = [d for d in data.dimensions if d.labels]
     sizes = {d.id: len(d.labels) for d in dimensions}
-    shown = shown_groups({d.id: data.codes[d.id] for d in dimensions}, sizes, k)
+    return shown_groups({d.id: data.codes[d.id] for d in dimensions}, sizes, k)
+
+
+def build_tables(
+    data: Microdata, k: int, shown: dict[str, NDArray[np.bool_]] | None = None
+) -> list[Table]:
+    """Every participation and band table of the release, protected, in reading order."""
+    # A dimension without groups (no school on the roster at all) has no table to show.
+    dimensions = [d for d in data.dimensions if d.labels]
+    shown = shown_of(data, k) if shown is None else shown
     tables = [_participation(data, d, shown[d.id], k) for d in dimensions if d.id in data.invited]
     for scale in scales_present(data):
         tables += [_band_table(data, d, scale, shown[d.id], k) for d in dimensions]

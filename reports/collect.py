@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from census.models import Invitation, InvitationStatus, Response, Wave
+from census.quality import ResponseQuality
 from org.models import District, School, Teacher
 from privacy.keys import KeyRing
 from privacy.sealing import SealError, binding, open_sealed
@@ -29,6 +30,7 @@ from reports.dimensions import (
     level_of,
     subject_of,
 )
+from reports.risk import level_code
 from reports.scales import report_scales
 
 
@@ -77,8 +79,10 @@ def load_microdata(session: Session, wave: Wave) -> Microdata:
     rows = session.execute(
         select(Response.id, Response.school_id, Response.scores_sealed, Teacher.id,
                Teacher.gender_sealed, Teacher.birth_year_sealed,
-               Teacher.years_of_service_sealed, Teacher.subject_sealed)
+               Teacher.years_of_service_sealed, Teacher.subject_sealed,
+               Response.risk_level, ResponseQuality.flagged)
         .join(Teacher, Teacher.pseudonym == Response.pseudonym)
+        .outerjoin(ResponseQuality, ResponseQuality.response_id == Response.id)
         .where(Response.wave_id == wave.id, Response.submitted_at.is_not(None),
                Response.withdrawn_at.is_(None))
         .order_by(Response.id)
@@ -89,7 +93,11 @@ def load_microdata(session: Session, wave: Wave) -> Microdata:
     _code_rows(rows, places, year, codes, scores, scales)
     sizes = (len(dims[0].labels), len(dims[1].labels))
     invited, consented = _invitations(session, wave, places, sizes)
-    return Microdata(dims, codes, scores, invited, consented)
+    levels = np.array([level_code(row[8]) for row in rows], np.int64)
+    # A wave the quality job has not assessed has no flags at all (not "nobody flagged").
+    assessed = any(row[9] is not None for row in rows)
+    flagged = np.array([bool(row[9]) for row in rows], bool) if assessed else None
+    return Microdata(dims, codes, scores, invited, consented, levels, flagged)
 
 
 def _open(
@@ -123,7 +131,7 @@ def _code_rows(rows, places, year, codes, scores, scales) -> None:  # type: igno
         codes["service"],
         codes["subject"],
     )
-    for i, (rid, school_id, sealed, tid, g, by, ys, sub) in enumerate(rows):
+    for i, (rid, school_id, sealed, tid, g, by, ys, sub, *_plain) in enumerate(rows):
         district[i], level[i] = places[school_id]
         text = _open(ring, "teachers", "gender", tid, g)
         if text not in gender_code:

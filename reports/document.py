@@ -75,8 +75,16 @@ def release_document(
     tables: Sequence[Table],
     followup: Sequence[Table],
     trend: Trend,
+    risk: Sequence[Table] = (),
+    quality: Table | None = None,
+    changes: Table | None = None,
 ) -> dict[str, object]:
-    """The frozen document of a release (``wave`` holds its id and name)."""
+    """The frozen document of a release (``wave`` holds its id and name).
+
+    ``risk`` (teachers by risk level per dimension), ``quality`` (levels with and without
+    flagged responses) and ``changes`` (clear moves since the last release) are keys a document
+    may lack: a release frozen before they existed shows without them.
+    """
     return {
         "wave": {"id": wave["id"], "name": wave["name"], "released_at": now.isoformat()},
         "k": k,
@@ -84,4 +92,7 @@ def release_document(
         "tables": [asdict(t) for t in tables],
         "followup": [asdict(t) for t in followup],
         "trend": trend,
+        "risk": [asdict(t) for t in risk],
+        "quality": None if quality is None else asdict(quality),
+        "changes": None if changes is None else asdict(changes),
     }

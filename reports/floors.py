@@ -10,6 +10,12 @@ value a linear programme over every published figure of the scale allows for the
 respondents in those bands. Published are, per dimension table, the counts ("37", "< k" for
 0..k-1, "x" for at least k, "—" for nothing), each row's n and each shown row's mean to one
 decimal; a percentage is shown only beside its count, so it adds nothing.
+
+The risk-level tables (``reports.risk``) say the same more directly: a respondent stored at
+level high or crisis got a case of that level or above, a moderate one an outreach (or a case),
+so the least count of crisis + high respondents, and of crisis + high + moderate, that those
+tables allow (the same programme, without means) are floors too; each floor is the largest of
+what any table gives.
 """
 
 from __future__ import annotations
@@ -88,6 +94,22 @@ def least_count(
     mine = [t for t in tables if t.kind == "bands" and t.extra.get("scale") == scale.key]
     if not mine or not bands:
         return 0
+    width = len(mine[0].columns)
+    count_cols = [c for c in range(2, width - 1, 2)]  # band counts (not scored included)
+    return least_in_columns(mine, count_cols, [2 + 2 * j for j in bands], k,
+                            band_ranges(scale, policy))  # fmt: skip
+
+
+def least_in_columns(
+    mine: Sequence[Table],
+    count_cols: list[int],
+    goal_cols: list[int],
+    k: int,
+    ranges: list[tuple[float, float]] | None = None,
+) -> int:
+    """The least sum of the city's ``goal_cols`` that tables of one population allow: each row
+    a label, n, then counts at ``count_cols`` summing to n; the last row the city, shared by
+    every table; with ``ranges`` (the bands' scores), the last column a row's mean."""
     index: dict[tuple[int, int, int], int] = {}  # (table, row, column) → variable
     bounds: list[tuple[float, float | None]] = []
 
@@ -103,17 +125,14 @@ def least_count(
         bounds[index[key]] = (max(low, was_low), tighter)
         return index[key]
 
-    width = len(mine[0].columns)
-    count_cols = [c for c in range(2, width - 1, 2)]  # band counts (not scored included)
     eq: list[dict[int, float]] = []
     ub: list[dict[int, float]] = []
-    ranges = band_ranges(scale, policy)
     for t, table in enumerate(mine):
         rows = len(table.rows)
         for r in range(rows):
             eq.append({**{var(t, r, c): 1.0 for c in count_cols}, var(t, r, 1): -1.0})
-            mean = table.rows[r][-1]
-            if mean:
+            mean = table.rows[r][-1] if ranges is not None else ""
+            if mean and ranges is not None:
                 ub += _mean_rows([var(t, r, 2 + 2 * j) for j in range(len(ranges))],
                                  ranges, float(mean))  # fmt: skip
         for c in [1, *count_cols]:
@@ -123,8 +142,8 @@ def least_count(
             column[var(t, rows - 1, c)] = -1.0
             eq.append(column)
     goal = np.zeros(len(bounds))
-    for j in bands:
-        goal[var(0, len(mine[0].rows) - 1, 2 + 2 * j)] = 1.0
+    for c in goal_cols:
+        goal[var(0, len(mine[0].rows) - 1, c)] = 1.0
     simple = sum(b[0] for b, g in zip(bounds, goal, strict=True) if g)
     size = len(bounds)
     result = linprog(goal, A_ub=_matrix(ub, size), b_ub=[0.0] * len(ub) or None,
@@ -156,9 +175,18 @@ def _matrix(rows: list[dict[int, float]], size: int) -> np.ndarray | None:
     return out
 
 
-def case_floors(tables: Sequence[Table], policy: RiskPolicy, k: int) -> CaseFloors:
-    """The floors the release's band tables put under its follow-up counts."""
+def case_floors(
+    tables: Sequence[Table], policy: RiskPolicy, k: int, risk: Sequence[Table] = ()
+) -> CaseFloors:
+    """The floors the release's band tables, and its risk-level tables (``reports.risk``: a
+    respondent of level high or crisis got a case, a moderate one an outreach), put under its
+    follow-up counts."""
     high = moderate = 0
+    if risk:
+        # Columns: label, n, then a count and a share per level (crisis, high, moderate, ...).
+        counts = list(range(2, len(risk[0].columns), 2))
+        high = least_in_columns(risk, counts, counts[:2], k)
+        moderate = least_in_columns(risk, counts, counts[:3], k)
     for scale in report_scales():
         for level in ("high", "moderate"):
             least = least_count(tables, scale, bands_at_least(scale, policy, level), policy, k)

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from instruments import load_instruments
+from reports.order import clinical_rank
 
 LOCAL_POLICY = "本地政策分段，非量表作者的界值 Local policy bands, not the authors' cut-offs"
 
@@ -50,9 +51,9 @@ _LOCAL = {
 
 @lru_cache(maxsize=1)
 def report_scales() -> tuple[Scale, ...]:
-    """Every banded score of the instruments, in instrument order."""
+    """Every banded score of the instruments, in clinical order (``reports.order``)."""
     scales = []
-    for inst in load_instruments().values():
+    for inst in sorted(load_instruments().values(), key=lambda i: clinical_rank(i.id)):
         for score in inst.scores:
             band_set = inst.band_set(score.id)
             title = f"{inst.short_name} {score.label.zh} {score.label.en}"

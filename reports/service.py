@@ -13,12 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from census.models import Wave, WaveState
-from reports.build import build_tables
+from reports.build import build_tables, shown_of
+from reports.changes import changes_table
 from reports.collect import load_microdata
 from reports.document import release_charts, release_document, trend_of
 from reports.floors import case_floors
 from reports.followup import followup_tables
 from reports.models import ReportRelease
+from reports.risk import quality_table, risk_tables
 from reports.statistics import release_statistics
 from scoring import default_policy
 
@@ -44,15 +46,19 @@ def build_release(
     if existing is not None:
         return existing
     data = load_microdata(session, wave)
-    # The band tables first: what they publish puts floors under the follow-up counts.
-    tables = build_tables(data, k)
-    floors = case_floors(tables, default_policy(), k)
+    # The band and risk-level tables first: what they publish puts floors under the follow-up.
+    shown = shown_of(data, k)
+    tables = build_tables(data, k, shown)
+    risk = risk_tables(data, k, shown)
+    floors = case_floors(tables, default_policy(), k, risk)
     n = len(next(iter(data.codes.values()))) if data.codes else 0
     earlier = _earlier(session, wave)
     trend = trend_of(earlier, wave.name, tables)
     followup = followup_tables(session, wave, k, cap, now, floors)
     meta = {"id": wave.id, "name": wave.name}
-    document = release_document(meta, now, k, n, tables, followup, trend)
+    changes = changes_table(earlier, [*risk, *tables])
+    document = release_document(meta, now, k, n, tables, followup, trend, risk,
+                                quality_table(data, k), changes)  # fmt: skip
     document.update(release_statistics(session, wave, data, k, earlier))
     charts = release_charts(tables, trend)
     release = ReportRelease(wave_id=wave.id, k=k, built_at=now, document=document, charts=charts)

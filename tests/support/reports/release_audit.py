@@ -29,6 +29,11 @@ def is_band_table(grid: Grid) -> bool:
     return len(grid.columns) > 3 and grid.columns[1] == "n" and grid.columns[-1] == MEAN
 
 
+def is_level_table(grid: Grid) -> bool:
+    """A risk-level table: label, n, then a count and a share per level (no mean)."""
+    return len(grid.columns) > 3 and grid.columns[1] == "n" and grid.columns[-1].endswith(" %")
+
+
 def _shown(text: str, k: int) -> bool:
     """A count published as a number of at least k (anything else is not a number at all)."""
     return text.isdigit() and int(text) >= k
@@ -56,6 +61,11 @@ def assert_no_small_figure(report: Report, k: int, respondents: int) -> None:
                     assert float(text) >= k, (grid.title, row[0], column, text)
         if is_band_table(grid):
             _assert_shares_and_means_beside_shown_counts(grid, k)
+        if is_level_table(grid):
+            for row in grid.rows:
+                for c in range(2, len(row), 2):
+                    if row[c + 1]:  # a share: of a shown count, in a row whose n is shown
+                        assert _shown(row[c], k) and _shown(row[1], k), (grid.title, row)
 
 
 def _assert_shares_and_means_beside_shown_counts(grid: Grid, k: int) -> None:
@@ -69,12 +79,15 @@ def _assert_shares_and_means_beside_shown_counts(grid: Grid, k: int) -> None:
 
 
 def assert_hidden_counts_wide(report: Report, k: int) -> None:
-    """Every hidden count of the participation and band tables spans at least k values."""
+    """Every hidden count of the participation, band and risk-level tables spans at least k
+    values."""
     for grid in report.tables:
         if grid.title.startswith(PHQ9_TITLE) and is_band_table(grid):
             ranges = band_table_ranges(grid.rows, PHQ9_BANDS, k)
         elif is_band_table(grid):  # other scales: counts and n (band ranges aside)
             ranges = published_ranges([[*row[2:-1:2], row[1]] for row in grid.rows], k)
+        elif is_level_table(grid):  # risk levels: counts and n
+            ranges = published_ranges([[*row[2::2], row[1]] for row in grid.rows], k)
         elif grid.title.startswith("参与 Participation"):
             ranges = published_ranges([row[1:] for row in grid.rows], k)
         else:
@@ -96,10 +109,12 @@ def assert_charts_show_only_published(report: Report, charts: list[str], k: int)
             assert svg.count("<circle") == numbers, title
             continue
         rows: dict[float, list[str]] = {}
-        for x, y, text in svg_texts(svg):
-            if x != 4:  # x = 4 is a row's label
+        texts = svg_texts(svg)
+        first = min(y for x, y, _text in texts if x == 4)  # x = 4 is a row's label
+        for x, y, text in texts:
+            if x != 4 and y >= first:  # the band names are above the first row
                 rows.setdefault(y, []).append(text)
-        values = [labels for _y, labels in sorted(rows.items())][1:]  # below the band names
+        values = [labels for _y, labels in sorted(rows.items())]
         assert len(values) == len(grid.rows), title
         for labels, row in zip(values, grid.rows, strict=True):
             for label, c in zip(labels, range(2, len(row) - 1, 2), strict=True):

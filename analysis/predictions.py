@@ -2,10 +2,11 @@
 
 At a release, the stored predictions of earlier waves that still wait for an outcome get it from
 this wave's rule-based levels (high or crisis, or not), and each model's predictions at each
-wave are evaluated and the figures kept with the model. Then the current model (none registered:
-nothing) gives each teacher who answered this wave, except those who opted out, the probability
-that their level at the next wave is high or crisis. Nothing here changes a level, a case or an
-outreach, and in shadow mode nobody sees a prediction.
+wave are evaluated and the figures kept with the model, net benefit beside "rules only" (the
+rule-based level at the predicted wave already high or crisis) and "contact all". Then the
+current model (none registered: nothing) gives each teacher who answered this wave, except those
+who opted out, the probability that their level at the next wave is high or crisis. Nothing
+here changes a level, a case or an outreach, and in shadow mode nobody sees a prediction.
 """
 
 from __future__ import annotations
@@ -119,8 +120,9 @@ def _evaluate(
     y = np.array([p.outcome for p in known], dtype=bool)
     p = np.array([p.probability for p in known], dtype=np.float64)
     groups = {name: _group_of(values, index, known) for name, values in rows.groups.items()}
+    rules = _rules_only(rows, index, known)
     try:
-        metrics = evaluate_predictions(y, p, groups=groups, k=k)
+        metrics = evaluate_predictions(y, p, groups=groups, k=k, rules=rules)
     except ValueError as error:  # e.g. every outcome alike: nothing to rank
         metrics = {"error": str(error)}
     evaluation = RiskEvaluation(
@@ -143,6 +145,21 @@ def _group_of(
     return np.array(
         [values[index[p.response_id]] if p.response_id in index else "unknown" for p in known],
         dtype=object,
+    )
+
+
+def _rules_only(
+    rows: PanelRows, index: dict[uuid.UUID, int], known: list[RiskPrediction]
+) -> np.ndarray:
+    # "Rules only": the rule-based level of each prediction's own (predicted-wave) response was
+    # already high or crisis. A response that left the panel took its predictions with it
+    # (withdrawal, opt-out, retention); were one left, it would count as not flagged.
+    return np.array(
+        [
+            p.response_id in index and rows.levels[index[p.response_id]] in HIGH_OR_CRISIS
+            for p in known
+        ],
+        dtype=bool,
     )
 
 

@@ -49,7 +49,10 @@ def store_predictions(
         return 0
     model = open_model(session, registered, instance_path)
     ids, p = model.predict(rows.panel)
-    probability = {str(pid): float(value) for pid, value in zip(ids, p, strict=True)}
+    # NaN: the teacher's answers at this wave are all blank, and the model gives no prediction.
+    probability = {
+        str(pid): float(value) for pid, value in zip(ids, p, strict=True) if not np.isnan(value)
+    }
     stored = 0
     for i in here:
         pseudonym = str(rows.panel.ids[i])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -171,6 +172,17 @@ def forget_predictions(session: Session, response_id: uuid.UUID) -> int:
     result = session.execute(
         delete(RiskPrediction)
         .where(RiskPrediction.response_id == response_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def forget_wave_predictions(session: Session, wave_ids: Sequence[int]) -> int:
+    """Delete the predictions made at the waves ``wave_ids`` (their answers reached the end of
+    retention: a prediction is drawn from them and goes with them)."""
+    result = session.execute(
+        delete(RiskPrediction)
+        .where(RiskPrediction.wave_id.in_(list(wave_ids)))
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

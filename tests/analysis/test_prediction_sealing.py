@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import secrets
 import uuid
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -42,7 +43,7 @@ def _seed(env: CommittedApp) -> uuid.UUID:
         return prediction.id
 
 
-def _raw(env: CommittedApp, prediction_id: uuid.UUID) -> dict[str, object]:
+def _raw(env: CommittedApp, prediction_id: uuid.UUID) -> dict[str, Any]:
     table = RiskPrediction.__table__
     with env.session() as session:
         row = session.execute(select(table).where(table.c.id == prediction_id)).mappings().one()

@@ -21,7 +21,9 @@ from accounts.roles import Permission, Role, ScopeKind
 from alerts.models import Case, CaseState, Outreach, OutreachState
 from alerts.routing import RoutingPolicy, open_case_counts
 from alerts.states import due_at, is_overdue
+from census.models import Response
 from org.models import School, Teacher
+from scoring.levels import RiskLevel
 
 PAGE_SIZE = 25
 T = TypeVar("T")
@@ -97,6 +99,18 @@ def outreach_list(
     if policy.exclude_same_school and home_school_id is not None:
         stmt = stmt.where(Outreach.school_id != home_school_id)
     return list(session.scalars(stmt.order_by(Outreach.created_at)).all())
+
+
+def outreach_levels(session: Session, outreach: Sequence[Outreach]) -> dict[uuid.UUID, RiskLevel]:
+    """Response id -> the rule-based level each outreach was opened from: moderate for a caring
+    message, low or moderate for one opened from the check-in list. An erased level is absent."""
+    wanted = sorted({item.response_id for item in outreach})
+    if not wanted:
+        return {}
+    stmt = select(Response.id, Response.risk_level).where(
+        Response.id.in_(wanted), Response.risk_level.is_not(None)
+    )
+    return {response_id: level for response_id, level in session.execute(stmt)}
 
 
 def find_outreach(

@@ -31,6 +31,7 @@ from alerts.queries import (
     find_case,
     find_outreach,
     my_cases,
+    outreach_levels,
     outreach_list,
     page_of,
     unassigned_cases,
@@ -247,9 +248,9 @@ def outreach() -> ResponseReturnValue:
     if shown is None:
         refuse("outreach_page", None)
     notes = quality_notes(_session(), [item.response_id for item in shown])
-    return render_template(
-        "cases/outreach.html", items=shown, page=_page(), total=len(items), notes=notes
-    )
+    levels = outreach_levels(_session(), shown)
+    return render_template("cases/outreach.html", items=shown, page=_page(), total=len(items),
+                           notes=notes, levels=levels)  # fmt: skip
 
 
 @requires(WORK)

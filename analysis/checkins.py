@@ -11,6 +11,7 @@ lowers or closes anything.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Select, select
@@ -37,7 +38,7 @@ class CheckinRefused(Exception):
 class Checkin:
     """One teacher to consider: what a psychologist sees of them in their own lists."""
 
-    prediction_id: int
+    prediction_id: uuid.UUID
     school_name: str
     level: RiskLevel
     wave_name: str
@@ -93,10 +94,11 @@ def checkin_list(session: Session, principal: Principal, cap: int) -> CheckinLis
     room = max(0, cap - held)
     if wave_id is None or room == 0:
         return CheckinList(live, cap, held, [])
-    stmt = _candidates(principal, wave_id).order_by(
-        RiskPrediction.probability.desc(), RiskPrediction.id
-    )
-    found = session.execute(stmt.limit(room)).all()
+    # The probability is sealed: open the candidates of the principal's own schools only (the
+    # statement is scoped), and sort them here.
+    candidates = session.execute(_candidates(principal, wave_id)).all()
+    ranked = sorted(candidates, key=lambda row: (-(row[0].probability or 0.0), str(row[0].id)))
+    found = ranked[:room]
     names = {sid: name for sid, name in session.execute(select(School.id, School.name))}
     wave_name = session.scalar(select(Wave.name).where(Wave.id == wave_id)) or ""
     items = [
@@ -107,7 +109,7 @@ def checkin_list(session: Session, principal: Principal, cap: int) -> CheckinLis
 
 
 def take_checkin(
-    session: Session, principal: Principal, prediction_id: int, cap: int, now: dt.datetime
+    session: Session, principal: Principal, prediction_id: uuid.UUID, cap: int, now: dt.datetime
 ) -> Referral:
     """Open an outreach for the teacher behind one entry of the principal's own list."""
     if current_mode(session) is not ModelMode.LIVE:

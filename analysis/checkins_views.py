@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
@@ -18,7 +20,7 @@ from db.current import request_session
 def add_routes(bp: Blueprint) -> None:
     """The list and the take button."""
     bp.add_url_rule("/checkins", view_func=checkins)
-    bp.add_url_rule("/checkins/<int:prediction_id>/take", view_func=take, methods=["POST"])
+    bp.add_url_rule("/checkins/<uuid:prediction_id>/take", view_func=take, methods=["POST"])
 
 
 def _session() -> Session:
@@ -33,7 +35,7 @@ def checkins() -> ResponseReturnValue:
 
 
 @requires(WORK)
-def take(prediction_id: int) -> ResponseReturnValue:
+def take(prediction_id: uuid.UUID) -> ResponseReturnValue:
     """Open an outreach for one teacher of my list (audited); it shows in my outreach list."""
     try:
         referral = take_checkin(_session(), current_principal(), prediction_id,

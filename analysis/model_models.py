@@ -1,9 +1,11 @@
 """The second reader's tables: the registered model files, the predictions stored at each release
 with the outcome the next release brought, their evaluations, and the shadow/live switch.
 
-A prediction is a note about one teacher-wave under the teacher's pseudonym; it goes with the
-response when the teacher withdraws. The switch follows the grants' dual control: turning the
-list on waits for a second security administrator; turning it off takes one.
+A prediction is a note about one teacher-wave under the teacher's pseudonym; its probability
+and its outcome are sealed, as a response's scores are, and it goes with the response when the
+teacher withdraws or opts out, and when the response's answers reach the end of retention. The
+switch follows the grants' dual control: turning the list on waits for a second security
+administrator; turning it off takes one.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, UTCDateTime, enum_type, utcnow
+from privacy.vault import sealed_bool, sealed_float
 
 
 class ModelMode(enum.StrEnum):
@@ -58,19 +61,26 @@ class RiskPrediction(Base):
         UniqueConstraint("model_id", "response_id", name="uq_risk_predictions_model_response"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # A UUID made before insert: the sealed cells are bound to their row's id.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     model_id: Mapped[int] = mapped_column(ForeignKey("risk_models.id"), index=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id"), index=True)
     response_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("responses.id", ondelete="CASCADE"), index=True
     )
     pseudonym: Mapped[str] = mapped_column(String(32), index=True)
-    probability: Mapped[float] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Filled when the next wave is released: which wave, and whether the teacher's level there
-    # was high or crisis (None: they did not answer it).
+    # Filled when the next wave is released: which wave (plain: the release looks for the
+    # predictions still waiting), and the outcome (sealed).
     outcome_wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id"))
-    outcome: Mapped[bool | None] = mapped_column(Boolean)
+
+    probability_sealed: Mapped[bytes] = mapped_column("probability", LargeBinary)
+    outcome_sealed: Mapped[bytes | None] = mapped_column("outcome", LargeBinary)
+    # P(high or crisis at the next wave), as the model gave it.
+    probability = sealed_float()
+    # Whether the teacher's level at the next wave was high or crisis (None: they did not
+    # answer it, or it is not released yet).
+    outcome = sealed_bool()
 
 
 class RiskEvaluation(Base):

@@ -3,9 +3,10 @@
 Rows are submitted responses of released waves that were not withdrawn and whose teacher did not
 opt out of the second reader at that wave (PIPL art. 24). A teacher is followed across waves by
 the response pseudonym. The features are the decrypted answers (``ANALYSIS_BATTERY`` order),
-the school's level and the years-of-service band from the sealed roster field; never a name, a
-school or a district. Gender, age band, district and school level are kept beside the panel,
-for the fairness tables of an evaluation only.
+the school's stage (``SCHOOL_LEVEL_CODES``: the roster's six levels on the model's three) and
+the years-of-service band from the sealed roster field; never a name, a school or a district.
+Gender, age band, district and school level are kept beside the panel, for the fairness tables
+of an evaluation only.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 import numpy as np
 from sqlalchemy import select
@@ -28,7 +30,21 @@ from scoring.levels import RiskLevel
 from scoring.risk_model import Panel, years_band
 from scoring.teacher_lines import ANALYSIS_BATTERY
 
-SCHOOL_LEVEL_CODES = {level: code for code, level in enumerate(SchoolLevel)}
+# Roster school level -> the model's coarse stage code (``scoring.risk_model.features``:
+# SCHOOL_LEVELS = 3, codes 0 primary, 1 junior secondary, 2 senior secondary, -1 unknown). A
+# through school (九年一贯制, 十二年一贯制) counts as the highest stage it teaches: the stage
+# that ends in an entrance examination (中考, 高考) sets much of a school's load. Special
+# education has no place on that scale and shares the unknown column with an unset level.
+SCHOOL_LEVEL_CODES: Mapping[SchoolLevel, int] = MappingProxyType(
+    {
+        SchoolLevel.PRIMARY: 0,
+        SchoolLevel.JUNIOR: 1,
+        SchoolLevel.SENIOR: 2,
+        SchoolLevel.NINE_YEAR: 1,
+        SchoolLevel.TWELVE_YEAR: 2,
+        SchoolLevel.SPECIAL: -1,
+    }
+)
 # Age bands of the fairness tables: lower bounds, as the report's age dimension cuts them.
 AGE_BANDS = ((0, "< 30"), (30, "30–39"), (40, "40–49"), (50, "≥ 50"))
 UNKNOWN = "unknown"
@@ -105,7 +121,7 @@ def released_panel(session: Session, up_to: Wave | None = None) -> PanelRows:
     for i, row in enumerate(found):
         response, teacher = row.Response, teachers.get(row.teacher_id)
         answers[i] = answer_row(response.answers)
-        school_level.append(SCHOOL_LEVEL_CODES.get(row.level, -1) if row.level else -1)
+        school_level.append(SCHOOL_LEVEL_CODES[row.level] if row.level else -1)
         service = teacher.years_of_service if teacher is not None else None
         years.append(years_band(service) if service is not None else -1)
         gender.append((teacher.gender if teacher is not None else None) or UNKNOWN)

@@ -2,10 +2,11 @@
 
 At a release, the stored predictions of earlier waves that still wait for an outcome get it from
 this wave's rule-based levels (high or crisis, or not), and each model's predictions at each
-wave are evaluated and the figures kept with the model. Then the current model (none registered:
-nothing) gives each teacher who answered this wave, except those who opted out, the probability
-that their level at the next wave is high or crisis. Nothing here changes a level, a case or an
-outreach, and in shadow mode nobody sees a prediction.
+wave are evaluated and the figures kept with the model, net benefit beside "rules only" (the
+rule-based level at the predicted wave already high or crisis) and "contact all". Then the
+current model (none registered: nothing) gives each teacher who answered this wave, except those
+who opted out, the probability that their level at the next wave is high or crisis. Nothing
+here changes a level, a case or an outreach, and in shadow mode nobody sees a prediction.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +50,10 @@ def store_predictions(
         return 0
     model = open_model(session, registered, instance_path)
     ids, p = model.predict(rows.panel)
-    probability = {str(pid): float(value) for pid, value in zip(ids, p, strict=True)}
+    # NaN: the teacher's answers at this wave are all blank, and the model gives no prediction.
+    probability = {
+        str(pid): float(value) for pid, value in zip(ids, p, strict=True) if not np.isnan(value)
+    }
     stored = 0
     for i in here:
         pseudonym = str(rows.panel.ids[i])
@@ -119,8 +124,9 @@ def _evaluate(
     y = np.array([p.outcome for p in known], dtype=bool)
     p = np.array([p.probability for p in known], dtype=np.float64)
     groups = {name: _group_of(values, index, known) for name, values in rows.groups.items()}
+    rules = _rules_only(rows, index, known)
     try:
-        metrics = evaluate_predictions(y, p, groups=groups, k=k)
+        metrics = evaluate_predictions(y, p, groups=groups, k=k, rules=rules)
     except ValueError as error:  # e.g. every outcome alike: nothing to rank
         metrics = {"error": str(error)}
     evaluation = RiskEvaluation(
@@ -146,11 +152,37 @@ def _group_of(
     )
 
 
+def _rules_only(
+    rows: PanelRows, index: dict[uuid.UUID, int], known: list[RiskPrediction]
+) -> np.ndarray:
+    # "Rules only": the rule-based level of each prediction's own (predicted-wave) response was
+    # already high or crisis. A response that left the panel took its predictions with it
+    # (withdrawal, opt-out, retention); were one left, it would count as not flagged.
+    return np.array(
+        [
+            p.response_id in index and rows.levels[index[p.response_id]] in HIGH_OR_CRISIS
+            for p in known
+        ],
+        dtype=bool,
+    )
+
+
 def forget_predictions(session: Session, response_id: uuid.UUID) -> int:
     """Delete the predictions made from one response (the teacher opted out or withdrew)."""
     result = session.execute(
         delete(RiskPrediction)
         .where(RiskPrediction.response_id == response_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def forget_wave_predictions(session: Session, wave_ids: Sequence[int]) -> int:
+    """Delete the predictions made at the waves ``wave_ids`` (their answers reached the end of
+    retention: a prediction is drawn from them and goes with them)."""
+    result = session.execute(
+        delete(RiskPrediction)
+        .where(RiskPrediction.wave_id.in_(list(wave_ids)))
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

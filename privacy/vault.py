@@ -121,6 +121,11 @@ def sealed_int() -> SealedField[int]:
     return SealedField(int)
 
 
+def sealed_float() -> SealedField[float]:
+    """A sealed float attribute (its shortest round-tripping decimal text)."""
+    return SealedField(float)
+
+
 def sealed_bool() -> SealedField[bool]:
     """A sealed boolean attribute."""
     return SealedField(_to_bool)

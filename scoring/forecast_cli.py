@@ -3,9 +3,11 @@
 Trains the next-wave model on every teacher's consecutive waves in the train file (target: the
 next wave's battery level is high or crisis by the policy), then writes one line per teacher in
 the predict file, for their latest wave: ``{"id": .., "p": probability}``, in the order of those
-latest lines.  A bad line gets ``{"line": N, "file": "train" | "predict", "error": ..}`` with the
-words ``score`` uses and the rest are read; the exit status is then 2.  A file that cannot be
-read, or too little data to learn from, is one ``error:`` line on stderr and exit 2.
+latest lines; ``{"id": .., "p": null}`` when that latest line answers no item (no prediction
+from blanks: the model would score imputed means).  A bad line gets ``{"line": N, "file":
+"train" | "predict", "error": ..}`` with the words ``score`` uses and the rest are read; the exit
+status is then 2.  A file that cannot be read, or too little data to learn from, is one
+``error:`` line on stderr and exit 2.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def run_forecast(args: argparse.Namespace, policy: RiskPolicy, out: TextIO) -> i
     latest = _latest_line(read["predict"])
     rows = sorted(zip(ids.tolist(), p.tolist(), strict=True), key=lambda r: latest[r[0]])
     for tid, prob in rows:
-        out.write(json.dumps({"id": tid, "p": round(prob, 6)}, ensure_ascii=False) + "\n")
+        shown = None if np.isnan(prob) else round(prob, 6)
+        out.write(json.dumps({"id": tid, "p": shown}, ensure_ascii=False) + "\n")
     out.flush()
     return 2 if errors else 0
 

@@ -1,5 +1,5 @@
-"""The second reader: registered model files, stored predictions and their evaluations, and the
-shadow/live switch.
+"""The second reader: registered model files, stored predictions (probability and outcome sealed)
+and their evaluations, and the shadow/live switch.
 
 Revision ID: a0d17c0017
 Revises: a0d17c0016
@@ -35,15 +35,16 @@ def upgrade() -> None:
     )
     op.create_table(
         "risk_predictions",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("model_id", sa.Integer(), nullable=False),
         sa.Column("wave_id", sa.Integer(), nullable=False),
         sa.Column("response_id", sa.Uuid(), nullable=False),
         sa.Column("pseudonym", sa.String(32), nullable=False),
-        sa.Column("probability", sa.Float(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("outcome_wave_id", sa.Integer(), nullable=True),
-        sa.Column("outcome", sa.Boolean(), nullable=True),
+        # Sealed (privacy.vault), bound to the row id: the probability and the outcome.
+        sa.Column("probability", sa.LargeBinary(), nullable=False),
+        sa.Column("outcome", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["model_id"], ["risk_models.id"], name="fk_risk_predictions_model_id_risk_models"
         ),

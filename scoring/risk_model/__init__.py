@@ -7,7 +7,8 @@ decides what to do with it.
 * :func:`fit_next_wave_model` ``(panel, *, policy=None, seed=0) -> NextWaveModel``: logistic
   regression, a gradient-boosted challenger kept only if better on the held-out latest wave,
   calibrated, validated by time with teachers grouped (``fit``).
-* :meth:`NextWaveModel.predict` ``(panel) -> (ids, p)`` at each teacher's latest wave;
+* :meth:`NextWaveModel.predict` ``(panel) -> (ids, p)`` at each teacher's latest wave (p NaN,
+  no prediction, when that wave answers no item);
   ``model.record`` is the :class:`TrainingRecord` (waves, rows, data digest, chosen, metrics).
 * :func:`evaluate_predictions`: AUROC, Brier, calibration slope and intercept, net benefit
   against "rules only" and "contact all", and per-group figures with small cells suppressed.

@@ -79,16 +79,22 @@ class NextWaveModel:
         self.record = record
 
     def predict(self, panel: Panel) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, p): P(next-wave level high or crisis) at each teacher's latest row."""
+        """(ids, p): P(next-wave level high or crisis) at each teacher's latest row.
+
+        p is NaN (no prediction) for a teacher whose latest row answers no item: the model would
+        otherwise score imputed means and earlier waves as if they were this wave's answers.
+        """
         rows = sort_rows(panel)
         n = len(rows.order)
         last = np.flatnonzero(np.r_[rows.teacher[1:] != rows.teacher[:-1], True])[:n]
         x = row_features(panel, rows)[last]
-        if not len(x):
-            return np.asarray(panel.ids)[:0], np.zeros(0)
-        with threadpool_limits(limits=1, user_api="openmp"):
-            p = self.estimator_.predict_proba(x)[:, 1]
-        return np.asarray(panel.ids)[rows.order[last]], p
+        ids = np.asarray(panel.ids)[rows.order[last]]
+        p = np.full(len(last), np.nan)
+        answered = ~np.isnan(panel.answers[rows.order[last]]).all(axis=1)
+        if answered.any():
+            with threadpool_limits(limits=1, user_api="openmp"):
+                p[answered] = self.estimator_.predict_proba(x[answered])[:, 1]
+        return ids, p
 
 
 def make_candidate(kind: str, seed: int) -> ClassifierMixin:

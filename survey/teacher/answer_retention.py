@@ -6,9 +6,10 @@ this census closes", then deleted. Two rules keep that promise, each in its own 
 * ``answers`` erases, in every response of such a wave, what withdrawal erases
   (``census.models.ERASED_ANSWERS``: the sealed answers, scores and reasons, the risk level, the
   saved-page count, the page timings), as one UPDATE, and deletes their response-quality notes
-  (``census.quality``: derived from the answers). It does not mark the response withdrawn: the
-  teacher did not withdraw, and the row stays as the bare fact of taking part (wave, school,
-  pseudonym, submission time, receipt) that response rates count.
+  (``census.quality``) and the second reader's predictions made at the wave
+  (``analysis.predictions``, with their outcomes): both derived from the answers. It does not
+  mark the response withdrawn: the teacher did not withdraw, and the row stays as the bare fact
+  of taking part (wave, school, pseudonym, submission time, receipt) that response rates count.
 * ``answer-outreach`` deletes the wave's caring outreach rows, as withdrawal does: each says no
   more than "this pseudonym scored moderate", derived from the answers and nothing else.
 
@@ -18,7 +19,8 @@ Left on purpose:
   psychologists' record of care given, not the teacher's answers; a case may still be open, and
   such records usually have a retention period of their own. That period is the bureau's decision
   (not made yet), and a rule of its own in ``alerts/`` will carry it out.
-* Released reports: anonymous aggregates, frozen as released.
+* Released reports and the second reader's evaluations: anonymous aggregates, small groups
+  suppressed.
 * Invitations and consent records: identity and proof of consent, not answers.
 
 A wave's end of retention is its close on the same calendar date ``RETENTION_YEARS`` later, in
@@ -36,6 +38,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from alerts.door import forget_outreach
+from analysis.predictions import forget_wave_predictions
 from census.models import ERASED_ANSWERS, Response, Wave
 from census.quality import erase_wave_quality
 from ops.retention import PurgeContext, Rule
@@ -94,6 +97,7 @@ def purge_answers(session: Session, context: PurgeContext) -> int:
     )
     erased = int(session.execute(erase).rowcount)  # type: ignore[attr-defined]
     erase_wave_quality(session, waves)  # the notes go with the answers they were drawn from
+    forget_wave_predictions(session, waves)  # and so do the second reader's predictions
     return erased
 
 

@@ -117,7 +117,7 @@ def test_shadow_mode_shows_no_prediction_on_any_staff_page(
                 continue
             body = client.get(url).get_data(as_text=True)
             for p in ODD:
-                assert str(p)[2:6] not in body, (role, url)
+                assert str(p)[2:8] not in body, (role, url)
             assert not any(r.pseudonym in body for r in responses), (role, url)
         if role is Role.PSYCHOLOGIST:
             page = client.get("/checkins").get_data(as_text=True)
@@ -141,7 +141,7 @@ def test_live_list_is_scoped_ordered_sized_and_take_opens_one_outreach(
         f"checkin-{predictions[mine[1].id]}"
     )
     assert "上限 15" in page and "最多列出 15" in page
-    assert str(ODD[0])[2:6] not in page  # the order is shown, never the probability
+    assert str(ODD[0])[2:8] not in page  # the order is shown, never the probability
 
     target = predictions[mine[3].id]
     assert (

@@ -46,7 +46,7 @@ def test_train_predict_at_release_and_evaluate_at_the_next(app: Flask, db_sessio
     stored = _predictions(db_session, third.id)
     assert len(stored) == len(third_responses) - 1  # everyone who answered, but the opt-out
     assert third_responses[0].id not in {p.response_id for p in stored}
-    assert all(0.0 <= p.probability <= 1.0 and p.outcome is None for p in stored)
+    assert all(0.0 <= (p.probability or -1) <= 1.0 and p.outcome is None for p in stored)
 
     fourth, _ = store_wave(db_session, census, teachers, 4, released=False)
     _cli(app, "wave", "release", str(fourth.id))

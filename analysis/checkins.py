@@ -69,7 +69,18 @@ def _latest_predicted_wave(session: Session) -> int | None:
     return session.scalars(stmt).first()
 
 
-def _candidates(principal: Principal, wave_id: int) -> Select[tuple[RiskPrediction, Response]]:
+def _home_school(session: Session, principal: Principal, exclude_own_school: bool) -> int | None:
+    """The principal's own school when routing keeps colleagues apart, as the outreach list does:
+    a psychologist never checks in on a colleague they could not be routed."""
+    if not exclude_own_school or principal.teacher_id is None:
+        return None
+    teacher = session.get(Teacher, principal.teacher_id)
+    return teacher.school_id if teacher is not None else None
+
+
+def _candidates(
+    principal: Principal, wave_id: int, home_school: int | None
+) -> Select[tuple[RiskPrediction, Response]]:
     subject = select(Teacher.id).where(Teacher.pseudonym == Response.pseudonym).scalar_subquery()
     stmt = (
         select(RiskPrediction, Response)
@@ -83,10 +94,14 @@ def _candidates(principal: Principal, wave_id: int) -> Select[tuple[RiskPredicti
             ~follow_up_exists(Response.pseudonym),
         )
     )
+    if home_school is not None:
+        stmt = stmt.where(Response.school_id != home_school)
     return scope_to(stmt, principal, WORK, Response.school_id, subject)
 
 
-def checkin_list(session: Session, principal: Principal, cap: int) -> CheckinList:
+def checkin_list(
+    session: Session, principal: Principal, cap: int, *, exclude_own_school: bool = True
+) -> CheckinList:
     """The principal's check-in list (empty unless live), sized to their spare capacity."""
     live = current_mode(session) is ModelMode.LIVE
     held = open_case_count(session, principal.account_id)
@@ -96,7 +111,8 @@ def checkin_list(session: Session, principal: Principal, cap: int) -> CheckinLis
         return CheckinList(live, cap, held, [])
     # The probability is sealed: open the candidates of the principal's own schools only (the
     # statement is scoped), and sort them here.
-    candidates = session.execute(_candidates(principal, wave_id)).all()
+    home = _home_school(session, principal, exclude_own_school)
+    candidates = session.execute(_candidates(principal, wave_id, home)).all()
     ranked = sorted(candidates, key=lambda row: (-(row[0].probability or 0.0), str(row[0].id)))
     found = ranked[:room]
     names = {sid: name for sid, name in session.execute(select(School.id, School.name))}
@@ -109,7 +125,13 @@ def checkin_list(session: Session, principal: Principal, cap: int) -> CheckinLis
 
 
 def take_checkin(
-    session: Session, principal: Principal, prediction_id: uuid.UUID, cap: int, now: dt.datetime
+    session: Session,
+    principal: Principal,
+    prediction_id: uuid.UUID,
+    cap: int,
+    now: dt.datetime,
+    *,
+    exclude_own_school: bool = True,
 ) -> Referral:
     """Open an outreach for the teacher behind one entry of the principal's own list."""
     if current_mode(session) is not ModelMode.LIVE:
@@ -117,7 +139,8 @@ def take_checkin(
     if open_case_count(session, principal.account_id) >= cap:
         raise CheckinRefused("您的个案已达上限 / you hold as many cases as the cap allows")
     wave_id = _latest_predicted_wave(session)
-    stmt = _candidates(principal, wave_id or -1).where(RiskPrediction.id == prediction_id)
+    home = _home_school(session, principal, exclude_own_school)
+    stmt = _candidates(principal, wave_id or -1, home).where(RiskPrediction.id == prediction_id)
     found = session.execute(stmt).one_or_none()
     response: Response | None = None if found is None else found[1]
     if response is None or response.risk_level is None:

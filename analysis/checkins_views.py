@@ -30,7 +30,9 @@ def _session() -> Session:
 @requires(WORK)
 def checkins() -> ResponseReturnValue:
     """Teachers in my schools to consider checking in with, sized to my spare capacity."""
-    found = checkin_list(_session(), current_principal(), current_settings().open_case_cap)
+    settings = current_settings()
+    found = checkin_list(_session(), current_principal(), settings.open_case_cap,
+                         exclude_own_school=settings.route_exclude_own_school)  # fmt: skip
     return render_template("analysis/checkins.html", found=found)
 
 
@@ -38,8 +40,10 @@ def checkins() -> ResponseReturnValue:
 def take(prediction_id: uuid.UUID) -> ResponseReturnValue:
     """Open an outreach for one teacher of my list (audited); it shows in my outreach list."""
     try:
+        settings = current_settings()
         referral = take_checkin(_session(), current_principal(), prediction_id,
-                                current_settings().open_case_cap, utcnow())  # fmt: skip
+                                settings.open_case_cap, utcnow(),
+                                exclude_own_school=settings.route_exclude_own_school)  # fmt: skip
     except CheckinRefused as refused:
         flash(str(refused), "error")
         return redirect(url_for("model.checkins"), 303)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from flask.testing import FlaskClient
+from flask import Flask
 from sqlalchemy import select
 
 from accounts.roles import Role
@@ -14,16 +14,19 @@ from analysis.model_models import RiskPrediction
 from privacy import vault
 from tests.analysis.test_checkins_web import _go_live, _seed
 from tests.support.apps import CommittedApp
-from tests.support.staff import Staff
-
-Login = Callable[..., tuple[FlaskClient, Staff]]
+from tests.support.staff import Staff, login
 
 
 def test_the_list_opens_only_its_own_schools_probabilities(
-    env: CommittedApp, login_as: Login, monkeypatch: pytest.MonkeyPatch
+    env: CommittedApp,
+    web_app: Flask,
+    make_staff: Callable[..., Staff],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seeded = _seed(env, "开封校", "他校")
-    client, staff = login_as(Role.PSYCHOLOGIST, school="开封校")
+    staff = make_staff(Role.PSYCHOLOGIST, school="开封校", linked=False)  # not a colleague there
+    client = web_app.test_client()
+    assert login(client, staff) == 302
     _go_live(env, staff.account_id)
     opened: list[str] = []
     real = vault.open_cell

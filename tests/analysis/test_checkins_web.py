@@ -26,7 +26,7 @@ from tests.support.factories.census import answers_for, make_submitted_response,
 from tests.support.factories.org import make_school, make_teacher
 from tests.support.forms import post_form
 from tests.support.routes import ANY_STAFF, EXPECTED, route_requests
-from tests.support.staff import Staff
+from tests.support.staff import Staff, login
 
 Login = Callable[..., tuple[FlaskClient, Staff]]
 # Probabilities no page prints for any other reason.
@@ -125,11 +125,14 @@ def test_shadow_mode_shows_no_prediction_on_any_staff_page(
 
 
 def test_live_list_is_scoped_ordered_sized_and_take_opens_one_outreach(
-    env: CommittedApp, web_app: Flask, login_as: Login
+    env: CommittedApp, web_app: Flask, make_staff: Callable[..., Staff]
 ) -> None:
     seeded = _seed(env, "关心校", "别校")
     mine, elsewhere = seeded["关心校"], seeded["别校"]
-    client, staff = login_as(Role.PSYCHOLOGIST, school="关心校")
+    # Not on the school's own staff: a colleague is never listed (the test below).
+    staff = make_staff(Role.PSYCHOLOGIST, school="关心校", linked=False)
+    client = web_app.test_client()
+    assert login(client, staff) == 302
     _go_live(env, staff.account_id)
     page = client.get("/checkins").get_data(as_text=True)
     with env.session() as session:
@@ -160,3 +163,20 @@ def test_live_list_is_scoped_ordered_sized_and_take_opens_one_outreach(
     assert opened == 1 and taken == ["model.checkin_taken"]
     assert level is not None and level.risk_level is RiskLevel.LOW  # nothing lowered or raised
     assert f'id="checkin-{target}"' not in client.get("/checkins").get_data(as_text=True)
+
+
+def test_a_psychologist_is_never_offered_a_colleague_at_their_own_school(
+    env: CommittedApp, web_app: Flask, login_as: Login
+) -> None:
+    seeded = _seed(env, "本校")
+    client, staff = login_as(Role.PSYCHOLOGIST, school="本校")  # a teacher at 本校, serving it
+    _go_live(env, staff.account_id)
+    with env.session() as session:
+        predictions = {p.response_id: p.id for p in session.scalars(select(RiskPrediction))}
+    page = client.get("/checkins").get_data(as_text=True)
+    assert not [r for r in seeded["本校"] if f'id="checkin-{predictions[r.id]}"' in page]
+    colleague = predictions[seeded["本校"][0].id]
+    post_form(client, f"/checkins/{colleague}/take", {}, token_url="/checkins")
+    with env.session() as session:
+        opened = session.scalar(select(func.count()).select_from(Outreach))
+    assert opened == 0  # refused, as routing would refuse the case

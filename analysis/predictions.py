@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from analysis.model_files import current_model, open_model, plain_json
@@ -172,6 +172,18 @@ def forget_predictions(session: Session, response_id: uuid.UUID) -> int:
     result = session.execute(
         delete(RiskPrediction)
         .where(RiskPrediction.response_id == response_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def forget_outcomes(session: Session, pseudonym: str, wave_id: int) -> int:
+    """Forget the outcomes one withdrawn response gave earlier predictions: the teacher's level
+    at ``wave_id`` goes with their answers. The prediction stays settled (not re-filled)."""
+    result = session.execute(
+        update(RiskPrediction)
+        .where(RiskPrediction.pseudonym == pseudonym, RiskPrediction.outcome_wave_id == wave_id)
+        .values(outcome_sealed=None)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

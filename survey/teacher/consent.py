@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.door import settle_withdrawal
-from analysis.predictions import forget_predictions
+from analysis.predictions import forget_outcomes, forget_predictions
 from census.models import ERASED_ANSWERS, Invitation, InvitationStatus, Response
 from census.quality import erase_quality
 from privacy.audit.record import record
@@ -90,6 +90,7 @@ def withdraw(session: Session, invitation: Invitation, now: dt.datetime) -> With
         # outreach is forgotten.
         kept = settle_withdrawal(session, response.id, now)
         forget_predictions(session, response.id)
+        forget_outcomes(session, response.pseudonym, response.wave_id)  # its level, as outcome
         _erase(response, now)
         erase_quality(session, response.id)  # the note was drawn from the answers
     invitation.status = InvitationStatus.WITHDRAWN

@@ -72,7 +72,7 @@ _KEEP = 8
 
 
 def _body(release: ReportRelease) -> Markup:
-    key = (str(_session().get_bind().url), release.id, release.built_at.isoformat())
+    key = (str(_session().get_bind().engine.url), release.id, release.built_at.isoformat())
     if key not in _BODIES:
         sections: list[Section] = report_sections(release)
         # The body is Jinja's own autoescaped output, so it is already safe HTML.

@@ -30,9 +30,7 @@ EAST = {C: 12, H: 12, M: 3, L: 30, None: 20}
 WEST = {C: 15, H: 15, M: 20, L: 30, None: 20}
 
 
-def _wave(
-    session: Session, name: str, districts: dict[str, dict[RiskLevel | None, int]]
-) -> Wave:
+def _wave(session: Session, name: str, districts: dict[str, dict[RiskLevel | None, int]]) -> Wave:
     """A released wave whose respondents were stored at these levels (no cases: the levels are
     set here, so no respondent count is capped by a case count)."""
     wave = released_wave(session, {}, name)
@@ -79,4 +77,3 @@ def test_the_earlier_share_is_shown_only_if_its_release_showed_the_counts_behind
     # The earlier release hid the row's crisis or high count: its share is not repeated, nor
     # compared with.
     assert part["table"]["rows"][0][1:] == ["—", "—", "100", "40.0%", "—", "—"]
-

@@ -41,7 +41,7 @@ _BUILT: dict[str, tuple[int, int]] = {}
 
 
 def _closed_wave(
-    session: Session, name: str, levels: dict[str, tuple[int, ...]], withdraw: int
+    session: Session, name: str, levels: dict[str, tuple[int, int, int, int, int]], withdraw: int
 ) -> Wave:
     """A closed wave; ``withdraw`` of district A's low teachers withdrew before the release."""
     wave = Wave(name=name, battery=list(DEFAULT_BATTERY), opens_at=NOW - dt.timedelta(days=20),

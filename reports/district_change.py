@@ -7,6 +7,12 @@ score interval for the difference of two independent proportions (Newcombe 1998,
 A district's share is published only where every count it would let a reader work out is at
 least k, in that wave: its respondents, those at high or crisis and those below, and the high and
 the crisis counts each (so the sum cannot be taken apart against a table of teachers by level).
+Nor is it published unless that wave's table of teachers by risk level per district
+(``reports.risk``) shows the district's n, crisis and high counts as numbers (the city's
+likewise): where that table hides one of them, even one of at least k hidden to protect another,
+the high-or-crisis count would take the row apart (crisis = (high + crisis) - high, then a small
+cell from the row's n). Where all three are shown the share and its change add nothing a reader
+did not have.
 The earlier wave's figures are read from its frozen release, as it published them, never
 recomputed: a later withdrawal cannot move a published figure, nor be read off a difference.
 """
@@ -14,7 +20,7 @@ recomputed: a later withdrawal cannot move a published figure, nor be read off a
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -47,6 +53,18 @@ def publishable(n: int, crisis: int, high: int, k: int) -> bool:
     return n >= k and both >= k and n - both >= k and crisis >= k and high >= k
 
 
+def complete_rows(risk: Sequence[Mapping[str, Any] | Table]) -> set[str] | None:
+    """Names of the rows (districts, the city) whose n, crisis and high counts the risk-level
+    table per district shows as numbers; None when there is no such table (nothing to undo)."""
+    for table in risk:
+        t = table if isinstance(table, Table) else Table(**table)
+        if t.kind == "risk" and t.extra.get("dimension") == "district":
+            # Columns: the group, n, then a count and a share per level, crisis and high first.
+            return {str(row[0]) for row in t.rows
+                    if all(str(x).isdigit() for x in (row[1], row[2], row[4]))}  # fmt: skip
+    return None
+
+
 def prevalence_counts(
     district: NDArray[np.int64], levels: Sequence[str | None], groups: int
 ) -> NDArray[np.int64]:
@@ -77,19 +95,29 @@ def district_change(
     k: int,
     wave: str,
     earlier: tuple[str, Mapping[str, Any]] | None,
+    complete: Collection[str] | None = None,
+    complete_before: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The change table and the figures this release publishes (for the next one to compare).
 
     ``counts`` is :func:`prevalence_counts`; ``shown`` the districts the release shows at all;
-    ``earlier`` the last release's (wave name, stored figures), or None."""
+    ``earlier`` the last release's (wave name, stored figures), or None; ``complete`` and
+    ``complete_before`` the rows whose n, crisis and high counts each release's risk-level table
+    per district shows (:func:`complete_rows`; None: that release has no such table)."""
     then_name, then = earlier if earlier is not None else ("", {})
     published: dict[str, list[int]] = {}
     rows = []
     for r, name in enumerate([*names, CITY]):
         n, crisis, high = (int(x) for x in counts[r])
         is_group_shown = r == len(names) or bool(shown[r])
-        now = (n, crisis + high) if is_group_shown and publishable(n, crisis, high, k) else None
-        before = then.get(name)
+        full_now = complete is None or name in complete
+        full_then = complete_before is None or name in complete_before
+        now = (
+            (n, crisis + high)
+            if is_group_shown and full_now and publishable(n, crisis, high, k)
+            else None
+        )
+        before = then.get(name) if full_then else None
         cells = [NOT_SHOWN] * 6
         if before is not None:
             cells[0], cells[1] = str(before[0]), _share(before[0], before[1])
@@ -104,10 +132,13 @@ def district_change(
                "变化 Change (百分点 pp)", "95% CI"]  # fmt: skip
     note = (
         f"高危或危机教师占比；区间为 Newcombe 混合得分法（1998）。“{NOT_SHOWN}”为未公开："
-        f"该区人数、高危或危机人数、其余人数、高危与危机人数各自均须至少 {k}。"
+        f"该区人数、高危或危机人数、其余人数、高危与危机人数各自均须至少 {k}，"
+        f"且该次发布的各区风险等级表公开该区人数、危机与高危人数。"
         f" Share of teachers at high or crisis; intervals by Newcombe's hybrid score method "
         f"(1998). “{NOT_SHOWN}” is not shown: the district's respondents, those at high or "
-        f"crisis, the rest, and the high and the crisis counts must each be at least {k}."
+        f"crisis, the rest, and the high and the crisis counts must each be at least {k}, and "
+        f"that release's table of risk levels by district must show the row's n, crisis and "
+        f"high counts."
     )
     if earlier is None:
         note += " 无更早的发布可比较。 No earlier release to compare with."

@@ -59,7 +59,7 @@ def build_release(
     changes = changes_table(earlier, [*risk, *tables])
     document = release_document(meta, now, k, n, tables, followup, trend, risk,
                                 quality_table(data, k), changes)  # fmt: skip
-    document.update(release_statistics(session, wave, data, k, earlier))
+    document.update(release_statistics(session, wave, data, k, earlier, risk))
     charts = release_charts(tables, trend)
     release = ReportRelease(wave_id=wave.id, k=k, built_at=now, document=document, charts=charts)
     session.add(release)

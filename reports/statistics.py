@@ -23,10 +23,11 @@ from org.models import Teacher
 from privacy.sealing import SealError, binding, open_sealed
 from privacy.vault import key_ring, open_cell
 from reports.build import Microdata
-from reports.district_change import district_change, prevalence_counts
+from reports.district_change import complete_rows, district_change, prevalence_counts
 from reports.groups import shown_groups
 from reports.reliability import answers_matrix, reliability_table
 from reports.risk_factors import FACTORS, risk_factor_table
+from reports.tables import Table
 from scoring.levels import RiskLevel
 
 HIGH_OR_CRISIS = {RiskLevel.HIGH, RiskLevel.CRISIS}
@@ -84,8 +85,12 @@ def release_statistics(
     data: Microdata,
     k: int,
     earlier: Sequence[tuple[str, Mapping[str, Any]]],
+    levels_tables: Sequence[Table],
 ) -> dict[str, Any]:
-    """The statistics sections of a release document (see the module docstring)."""
+    """The statistics sections of a release document (see the module docstring).
+
+    ``levels_tables`` are the release's risk-level tables: they decide the district rows the
+    change table shows."""
     answers, levels = read_answers_and_levels(session, wave)
     dims = [d for d in data.dimensions if d.labels]
     sizes = {d.id: len(d.labels) for d in dims}
@@ -103,7 +108,9 @@ def release_statistics(
     counts = prevalence_counts(data.codes["district"], levels, len(names))
     shown_districts = shown.get("district", np.zeros(0, bool))
     last = _stored(earlier, "district_change", "published")
-    change = district_change(names, counts, shown_districts, k, wave.name, last)
+    before = complete_rows(earlier[-1][1].get("risk") or []) if earlier else None
+    change = district_change(names, counts, shown_districts, k, wave.name, last,
+                             complete_rows(levels_tables), before)  # fmt: skip
     return {"reliability": reliability, "risk_factors": {"table": risk}, "district_change": change}
 
 

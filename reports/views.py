@@ -64,14 +64,15 @@ def index() -> ResponseReturnValue:
     return render_template("reports/index.html", releases=released_waves(_session()))
 
 
-# A release never changes once built, so its rendered body is kept per process (by release id
-# and build time); the page around it, the gate and the audit entry still run on every request.
-_BODIES: OrderedDict[tuple[int, str], Markup] = OrderedDict()
+# A release never changes once built, so its rendered body is kept per process (by database,
+# release id and build time: apps on other databases in one process have releases of the same id
+# and time); the page around it, the gate and the audit entry still run on every request.
+_BODIES: OrderedDict[tuple[str, int, str], Markup] = OrderedDict()
 _KEEP = 8
 
 
 def _body(release: ReportRelease) -> Markup:
-    key = (release.id, release.built_at.isoformat())
+    key = (str(_session().get_bind().engine.url), release.id, release.built_at.isoformat())
     if key not in _BODIES:
         sections: list[Section] = report_sections(release)
         # The body is Jinja's own autoescaped output, so it is already safe HTML.

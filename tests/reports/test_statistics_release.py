@@ -29,16 +29,19 @@ from tests.support.staff import Staff
 
 Login = Callable[..., tuple[FlaskClient, Staff]]
 A, B = "统计甲区", "统计乙区"
-# Per wave and district: teachers at crisis, high and low (k = 10 in the test settings).
-W1 = {A: (12, 12, 36), B: (12, 12, 36)}
-W2 = {A: (15, 15, 30), B: (4, 20, 36)}  # B's crisis count is below k: its share is never shown
+# Per wave and district: teachers at crisis, high, low, moderate and not assessed (k = 10 in the
+# test settings). Every count is at least k, so the risk-level table per district shows them all
+# and the change table may show each share (``reports.district_change``; a district whose crisis
+# or high count that table hides is tests/reports/test_district_change_disclosure.py's).
+W1 = {A: (12, 12, 16, 10, 10), B: (12, 12, 16, 10, 10)}
+W2 = {A: (15, 15, 13, 10, 10), B: (12, 20, 16, 10, 10)}
 WITHDRAWN = 3  # in W2, from A's low teachers, before the release
 
 _BUILT: dict[str, tuple[int, int]] = {}
 
 
 def _closed_wave(
-    session: Session, name: str, levels: dict[str, tuple[int, int, int]], withdraw: int
+    session: Session, name: str, levels: dict[str, tuple[int, int, int, int, int]], withdraw: int
 ) -> Wave:
     """A closed wave; ``withdraw`` of district A's low teachers withdrew before the release."""
     wave = Wave(name=name, battery=list(DEFAULT_BATTERY), opens_at=NOW - dt.timedelta(days=20),
@@ -50,7 +53,9 @@ def _closed_wave(
     for district, counts in levels.items():
         school = make_school(session, name=f"{district}{name}校", district=district)
         for level, count in zip(
-            (RiskLevel.CRISIS, RiskLevel.HIGH, RiskLevel.LOW), counts, strict=True
+            (RiskLevel.CRISIS, RiskLevel.HIGH, RiskLevel.LOW, RiskLevel.MODERATE, None),
+            counts,
+            strict=True,
         ):
             for _ in range(count):
                 teacher = make_teacher(session, school, gender=rng.choice("FM"),
@@ -103,12 +108,13 @@ def test_the_frozen_release_holds_each_districts_change_against_the_last_release
 ) -> None:
     first, second = (_document(web_app, i) for i in releases)
     assert first["district_change"]["published"][A] == [60, 24]
-    assert second["district_change"]["published"] == {A: [57, 30], "全市 City": [117, 54]}
+    # A: 63 less the 3 who withdrew, 30 at high or crisis; B: 68, 32.
+    assert second["district_change"]["published"] == {A: [60, 30], B: [68, 32],
+                                                      "全市 City": [128, 62]}  # fmt: skip
     rows = {row[0]: row[1:] for row in second["district_change"]["table"]["rows"]}
-    low, high = newcombe_difference(30, 57, 24, 60)
-    assert rows[A] == ["60", "40.0%", "57", "52.6%", f"{100 * (30 / 57 - 0.4):+.1f}",
+    low, high = newcombe_difference(30, 60, 24, 60)
+    assert rows[A] == ["60", "40.0%", "60", "50.0%", f"{100 * (30 / 60 - 0.4):+.1f}",
                        f"{100 * low:+.1f} – {100 * high:+.1f}"]  # fmt: skip
-    assert rows[B][2:] == ["—", "—", "—", "—"]
 
 
 def test_the_frozen_release_holds_reliability_of_its_own_respondents_only(
@@ -120,8 +126,8 @@ def test_the_frozen_release_holds_reliability_of_its_own_respondents_only(
         "phq9.total", "gad7.total", "who5.raw", "k10.total", "pss10.total",
         "cbi.personal", "cbi.work", "cbi.students",
     }  # fmt: skip
-    # Every respondent answered every item: n is the 117 who had not withdrawn.
-    assert {row[1] for row in rows.values()} == {"117"}
+    # Every respondent answered every item: n is the 128 who had not withdrawn.
+    assert {row[1] for row in rows.values()} == {"128"}
     assert rows["PHQ-9 总分 Total score"][4] == "α = 0.89"
     assert rows["CBI 学生相关倦怠 Student-related burnout"][4] == "α = 0.85"
     assert "reworded to students" in second["reliability"]["table"]["note"]

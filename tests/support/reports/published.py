@@ -65,10 +65,16 @@ def _from_lines(lines: list[list[str]]) -> Report:
     return report
 
 
+# A cell the export neutralised: an apostrophe before what a spreadsheet would run as a formula
+# (a signed change such as "+1.5" included). The reader takes the apostrophe for the escape it is.
+NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
 def from_csv(data: bytes) -> Report:
-    """A CSV export (UTF-8 with a BOM)."""
+    """A CSV export (UTF-8 with a BOM), neutralised cells read as the figures they escape."""
     text = data.decode("utf-8-sig")
-    return _from_lines(list(csv.reader(io.StringIO(text))))
+    lines = list(csv.reader(io.StringIO(text)))
+    return _from_lines([[NEUTRALISED.sub("", cell) for cell in line] for line in lines])
 
 
 def from_xlsx(data: bytes) -> Report:

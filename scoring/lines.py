@@ -23,8 +23,8 @@ def reject_constant(name: str) -> Any:
     raise LineError(f"{name} is not a number JSON allows; answers must be finite numbers or null")
 
 
-def parse_line(text: str, instruments: Mapping[str, Instrument]) -> tuple[str, list[float]]:
-    """Return ``(instrument id, answers as floats with NaN for null)`` or raise LineError."""
+def load_object(text: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The line as a JSON object holding each of ``keys``, or LineError saying what is wrong."""
     try:
         obj = json.loads(text, parse_constant=reject_constant)
     except LineError:
@@ -32,10 +32,17 @@ def parse_line(text: str, instruments: Mapping[str, Instrument]) -> tuple[str, l
     except (ValueError, RecursionError) as exc:
         raise LineError(f"not valid JSON: {exc}") from None
     if not isinstance(obj, dict):
-        raise LineError("each line must be a JSON object with keys 'instrument' and 'answers'")
-    for key in ("instrument", "answers"):
+        named = ", ".join(repr(k) for k in keys[:-1]) + f" and {keys[-1]!r}"
+        raise LineError(f"each line must be a JSON object with keys {named}")
+    for key in keys:
         if key not in obj:
             raise LineError(f"missing key {key!r}")
+    return obj
+
+
+def parse_line(text: str, instruments: Mapping[str, Instrument]) -> tuple[str, list[float]]:
+    """Return ``(instrument id, answers as floats with NaN for null)`` or raise LineError."""
+    obj = load_object(text, ("instrument", "answers"))
     iid = obj["instrument"]
     if not isinstance(iid, str):
         raise LineError("'instrument' must be a string")

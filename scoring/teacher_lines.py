@@ -9,7 +9,6 @@ same words as ``score`` gives, and the rest are read.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from instruments import Instrument
-from scoring.lines import LineError, parse_answers, reject_constant
+from scoring.lines import LineError, load_object, parse_answers
 
 # The census battery in clinical order: the columns of every matrix read here.
 ANALYSIS_BATTERY = ("phq9", "gad7", "who5", "k10", "pss10", "cbi")
@@ -73,17 +72,7 @@ def parse_teacher_line(
     text: str, instruments: Mapping[str, Instrument], battery: tuple[str, ...]
 ) -> tuple[str, int, list[float], list[float]]:
     """``(id, wave, answers across the battery, page seconds per instrument)`` or LineError."""
-    try:
-        obj = json.loads(text, parse_constant=reject_constant)
-    except LineError:
-        raise
-    except (ValueError, RecursionError) as exc:
-        raise LineError(f"not valid JSON: {exc}") from None
-    if not isinstance(obj, dict):
-        raise LineError("each line must be a JSON object with keys 'id', 'wave' and 'battery'")
-    for key in ("id", "wave", "battery"):
-        if key not in obj:
-            raise LineError(f"missing key {key!r}")
+    obj = load_object(text, ("id", "wave", "battery"))
     tid, wave, given = obj["id"], obj["wave"], obj["battery"]
     if not isinstance(tid, str | int) or isinstance(tid, bool) or str(tid) == "":
         raise LineError("'id' must be a non-empty string or an integer")

@@ -50,14 +50,18 @@ def test_demo_seed_routes_under_the_configured_cap(app: Flask) -> None:
         waiting = session.scalar(select(func.count()).where(Case.assignee_id.is_(None)))
         # Every wave's answers carry a quality note: the released ones from their release, the
         # open one from the command's own run of the quality job.
-        answered = dict(
-            session.execute(select(Response.wave_id, func.count()).group_by(Response.wave_id)).all()
-        )
-        noted = dict(
-            session.execute(
+        answered = {
+            wave: n
+            for wave, n in session.execute(
+                select(Response.wave_id, func.count()).group_by(Response.wave_id)
+            )
+        }
+        noted = {
+            wave: n
+            for wave, n in session.execute(
                 select(ResponseQuality.wave_id, func.count()).group_by(ResponseQuality.wave_id)
-            ).all()
-        )
+            )
+        }
         waves = session.scalar(select(func.count(Wave.id)))
         database.sessions.remove()
     # Only open cases count against the cap (the released waves' cases are closed).

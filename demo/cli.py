@@ -20,7 +20,7 @@ from db import utcnow
 from db.current import current_database
 from demo.accounts import DEMO_PASSWORD, demo_accounts
 from demo.analysis import analyse_demo_waves
-from demo.census import DEMO_SCHOOLS, DEMO_TEACHERS, DISTRICT_NAMES
+from demo.census import DEMO_SCHOOLS, DEMO_TEACHERS, DISTRICT_NAMES, MIN_TEACHERS
 from demo.released import seed_released_demo_waves
 from demo.seed import has_data, seed_demo
 from demo.wave import demo_wave, seed_demo_wave, waiting_invitation
@@ -29,8 +29,6 @@ from survey.invitations.service import link_url
 
 demo_cli = AppGroup("demo", help="Synthetic demo data.")
 DEFAULT_BASE_URL = Settings.base_url
-# The smallest city whose released waves hold enough outcomes for the demo's model to learn from.
-MIN_TEACHERS = 1000
 
 
 @demo_cli.command("seed")

@@ -15,7 +15,7 @@ from app import create_app
 from census.models import Response, Wave
 from census.quality import ResponseQuality
 from db.current import database_of
-from demo.cli import MIN_TEACHERS
+from demo.census import MIN_TEACHERS
 from tests.support.apps import build_settings
 
 # The smallest city the command seeds: about 600 of its teachers answer the open wave and about

@@ -5,15 +5,20 @@ Seeding 3,000 teachers, two released waves and the open one takes most of a minu
 what the seeded demo holds (levels, shares, cases, release rates, the open wave) read one copy of
 it instead of each seeding its own. It is seeded through the same functions, with the same clock
 and the test settings' routing, as those tests seeded it, and each test reads it in a session
-that is rolled back, so no test sees another's writes.
+that is rolled back, so no test sees another's writes. The xdist workers of one run share it:
+the first to need it seeds it under a file lock and leaves a note of where it is for the others.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
@@ -46,10 +51,32 @@ class SeededDemo:
 
 @pytest.fixture(scope="session")
 def seeded_demo(
-    backend: str, make_database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+    backend: str,
+    postgres_admin_url: str,
+    make_database_url: Callable[[str], str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> SeededDemo:
-    """The full demo on a database of its own (one per backend), committed."""
-    url = migrate(make_database_url(backend))
+    """The full demo on a database of its own (one per backend and cluster), committed."""
+    # The run's temporary folder: the workers' parent under xdist, this session's otherwise.
+    run = tmp_path_factory.getbasetemp()
+    run = run.parent if os.environ.get("PYTEST_XDIST_WORKER") else run
+    place = backend if backend == "sqlite" else f"{backend} {postgres_admin_url}"
+    note = run / f"full-demo-{hashlib.sha256(place.encode()).hexdigest()[:16]}.json"
+    with (run / f"{note.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not note.exists():
+            seeded = _seed(make_database_url(backend), tmp_path_factory)
+            note.write_text(json.dumps(asdict(seeded), default=str))
+        found = json.loads(note.read_text())
+    waiting = found["waiting"]
+    return SeededDemo(
+        Path(found["instance"]), found["url"], found["teachers"], tuple(found["released"]),
+        found["opened"], found["submitted"], uuid.UUID(waiting) if waiting else None,
+    )  # fmt: skip
+
+
+def _seed(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> SeededDemo:
+    url = migrate(database_url)
     instance = tmp_path_factory.mktemp("full-demo") / "instance"
     with keys.restored_key_ring():
         committed = CommittedApp.create(instance, url)

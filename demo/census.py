@@ -22,6 +22,9 @@ import numpy as np
 from scoring.synthetic import SyntheticCensus, synthetic_census
 
 DEMO_TEACHERS = 3000
+# The smallest city `flask demo seed` takes: its released waves hold enough outcomes for the
+# demo's model to learn from (500 teachers do not).
+MIN_TEACHERS = 1000
 DEMO_SCHOOLS = 14
 # The census's waves, oldest first: two released, the last one open.
 DEMO_WAVES = 3

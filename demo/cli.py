@@ -20,7 +20,7 @@ from db import utcnow
 from db.current import current_database
 from demo.accounts import DEMO_PASSWORD, demo_accounts
 from demo.analysis import analyse_demo_waves
-from demo.census import DEMO_SCHOOLS, DISTRICT_NAMES
+from demo.census import DEMO_SCHOOLS, DEMO_TEACHERS, DISTRICT_NAMES, MIN_TEACHERS
 from demo.released import seed_released_demo_waves
 from demo.seed import has_data, seed_demo
 from demo.wave import demo_wave, seed_demo_wave, waiting_invitation
@@ -33,9 +33,16 @@ DEFAULT_BASE_URL = Settings.base_url
 
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database holds teachers.")
-def seed(if_empty: bool) -> None:
-    """Seed 3 districts, 14 schools, 3,000 teachers, the demo logins, two released waves and an
-    open one."""
+@click.option(
+    "--teachers",
+    type=click.IntRange(min=MIN_TEACHERS),
+    default=DEMO_TEACHERS,
+    show_default=True,
+    help="How many synthetic teachers (a smaller city seeds faster; its reports hide more).",
+)
+def seed(if_empty: bool, teachers: int) -> None:
+    """Seed 3 districts, 14 schools, 3,000 teachers (or --teachers), the demo logins, two released
+    waves and an open one."""
     settings = current_settings()
     session = current_database().session()
     if not settings.demo:
@@ -49,7 +56,9 @@ def seed(if_empty: bool) -> None:
     else:
         now = utcnow()
         routing = policy_from_settings(settings)
-        report = seed_demo(session, current_passwords(), settings.demo_totp_secret, now)
+        report = seed_demo(
+            session, current_passwords(), settings.demo_totp_secret, now, teachers=teachers
+        )
         released = seed_released_demo_waves(session, now, routing=routing)
         seeded = seed_demo_wave(session, now, routing=routing)
         session.commit()

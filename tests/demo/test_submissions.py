@@ -1,36 +1,33 @@
 """The demo's bulk submissions store what a teacher's own submission would, and its levels land
-where the census's generating process is tuned."""
+where the census's generating process is tuned. It reads the full demo seeded once for the session
+(``tests/demo/conftest.py``): the shares are judged on the first wave's some 2,550 answers."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounts.passwords import HashCost, Passwords
-from alerts.routing import RoutingPolicy
 from census.earlier_scores import earlier_scores
-from census.models import Response
+from census.models import Response, Wave
 from demo.census import DEMO_TEACHERS
-from demo.released import seed_released_demo_waves
-from demo.seed import seed_demo
 from scoring.levels import RiskLevel
 from survey.teacher.flow import compiled_battery
 from survey.teacher.submission import Outcome, score
+from tests.demo.conftest import SeededDemo
 
-NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
-
-def test_bulk_submissions_match_the_teacher_path_and_the_tuning(db_session: Session) -> None:
-    passwords = Passwords(HashCost(time_cost=1, memory_kib=1024, parallelism=1))
-    seed_demo(db_session, passwords, "S" * 32, NOW)
-    first, second = seed_released_demo_waves(db_session, NOW, routing=RoutingPolicy())
+def test_bulk_submissions_match_the_teacher_path_and_the_tuning(
+    seeded_demo: SeededDemo, demo_session: Session
+) -> None:
+    assert seeded_demo.teachers == DEMO_TEACHERS
+    first, second = (demo_session.get(Wave, i) for i in seeded_demo.released)
+    assert first is not None and second is not None
     # The first wave has no earlier one: its levels are the census's as tuned under the default
     # policy (scoring/synthetic.py: about 3% crisis, 5% high, 22% moderate).
-    rows = db_session.scalars(select(Response).where(Response.wave_id == first.id)).all()
+    rows = demo_session.scalars(select(Response).where(Response.wave_id == first.id)).all()
     assert len(rows) > 0.8 * DEMO_TEACHERS
     share = {level: n / len(rows) for level, n in Counter(r.risk_level for r in rows).items()}
     assert 0.015 < share[RiskLevel.CRISIS] < 0.045
@@ -39,14 +36,14 @@ def test_bulk_submissions_match_the_teacher_path_and_the_tuning(db_session: Sess
     assert share[RiskLevel.LOW] > 0.6
     # Every stored result of the second wave is what the teacher's own submission stores: the
     # last time read by census.earlier_scores, the answers scored by the survey's score().
-    later = db_session.scalars(
+    later = demo_session.scalars(
         select(Response).where(Response.wave_id == second.id).order_by(Response.pseudonym)
         .limit(150)
     ).all()  # fmt: skip
     plan = compiled_battery(tuple(second.battery))
     judged = 0
     for response in later:
-        earlier = earlier_scores(db_session, response.pseudonym, second.id, plan)
+        earlier = earlier_scores(demo_session, response.pseudonym, second.id, plan)
         judged += bool(earlier)
         answers = json.loads(response.answers or "{}")
         outcome = Outcome.of(score(second.battery, answers, earlier), earlier)

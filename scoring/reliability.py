@@ -5,10 +5,6 @@ alpha = k/(k-1) * (1 - sum(item variances) / variance of the total) and one-fact
 (sum of loadings)^2 / ((sum of loadings)^2 + sum of uniquenesses), with the loadings of
 ``sklearn.decomposition.FactorAnalysis`` on the standardized items (``factor_analyzer`` fails
 with scikit-learn >= 1.8).  Pearson correlations on ordinal items make omega conservative.
-A report's 16 scores take some 3,200 one-factor fits (the bootstrap's); ``one_factor`` runs
-sklearn's fit (its LAPACK SVD iteration, step for step) without the per-call validation that
-takes most of a fit of a k x k problem, and tests/scoring/test_reliability_fit.py holds it equal
-to sklearn's, digit for digit.
 
 Both depend on the data only through the items' covariance, so each is computed from it: the
 factor analysis is fitted to a few rows that have exactly that covariance, and each of the
@@ -22,21 +18,17 @@ changes a score or a level: it says whether a scale holds in this population.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from math import log, pi, sqrt
 
 import numpy as np
-from scipy import linalg
+from sklearn.decomposition import FactorAnalysis
+from sklearn.exceptions import ConvergenceWarning
 
 from instruments import Instrument, instruments_by_id
 
 BOOTSTRAP_DRAWS = 200
-# sklearn.decomposition.FactorAnalysis's defaults: tolerance of the log-likelihood's rise, most
-# iterations, and the floor that keeps uniquenesses and their roots positive.
-FA_TOL = 1e-2
-FA_MAX_ITER = 1000
-FA_SMALL = 1e-12
 # Fewer complete rows than this give no figures: an alpha of a handful of teachers means nothing.
 MIN_ROWS = 30
 
@@ -69,39 +61,12 @@ def mcdonald_omega(cov: np.ndarray) -> float:
     if cov.shape[0] < 2 or not np.all(sd > 0):
         return float("nan")
     corr = cov / np.outer(sd, sd)
-    loadings, uniquenesses = one_factor(_rows_with_covariance(corr))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fa = FactorAnalysis(n_components=1, svd_method="lapack").fit(_rows_with_covariance(corr))
+    loadings = fa.components_[0]
     common = loadings.sum() ** 2  # the factor's sign is arbitrary; the square is not
-    return float(common / (common + uniquenesses.sum()))
-
-
-def one_factor(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(loadings, uniquenesses)`` of ``FactorAnalysis(n_components=1, svd_method="lapack")``
-    fitted to ``rows``: the same operations in the same order (scikit-learn 1.9's ``fit``), so
-    the same numbers; the last iterate when it does not converge, as sklearn (which warns)."""
-    x = np.array(rows, dtype=np.float64)
-    n, p = x.shape
-    x -= np.mean(x, axis=0)
-    nsqrt = sqrt(n)
-    llconst = p * log(2.0 * pi) + 1
-    var = np.var(x, axis=0)
-    psi = np.ones(p, dtype=np.float64)
-    old_ll = -np.inf
-    for _ in range(FA_MAX_ITER):
-        sqrt_psi = np.sqrt(psi) + FA_SMALL
-        _, s, vt = linalg.svd(x / (sqrt_psi * nsqrt), full_matrices=False, check_finite=False)
-        rest = s[1:]
-        unexplained = np.dot(rest, rest)
-        s = s[:1] ** 2
-        w = np.sqrt(np.maximum(s - 1.0, 0.0))[:, np.newaxis] * vt[:1]
-        w *= sqrt_psi
-        ll = llconst + np.sum(np.log(s))
-        ll += unexplained + np.sum(np.log(psi))
-        ll *= -n / 2.0
-        if (ll - old_ll) < FA_TOL:
-            break
-        old_ll = ll
-        psi = np.maximum(var - np.sum(w**2, axis=0), FA_SMALL)
-    return w[0], psi
+    return float(common / (common + fa.noise_variance_.sum()))
 
 
 def battery_reliability(
